@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// ClinicField is the tenancy key every stored record carries.
+const ClinicField = "clinicId"
+
+// ErrNoClinic is returned when a call reaches the data layer without a clinic:
+// a programming error, never a client's.
+var ErrNoClinic = errors.New("store: clinic id is required for every query and write")
+
+// Collection is a tenant-scoped collection: every query and write it makes
+// carries the caller's clinic id, so a handler cannot forget it. Its indexes
+// are created idempotently on first use in each process.
+type Collection struct {
+	m       *Mongo
+	name    string
+	indexes []mongo.IndexModel
+
+	mu      sync.Mutex
+	ensured bool
+}
+
+// Collection declares a collection and the indexes its queries need. Declaring
+// does no I/O.
+func (m *Mongo) Collection(name string, indexes ...mongo.IndexModel) *Collection {
+	return &Collection{m: m, name: name, indexes: indexes}
+}
+
+// Name is the collection's name.
+func (c *Collection) Name() string { return c.name }
+
+// raw returns the driver collection, creating the declared indexes once.
+func (c *Collection) raw(ctx context.Context) (*mongo.Collection, error) {
+	db, err := c.m.Database()
+	if err != nil {
+		return nil, err
+	}
+	coll := db.Collection(c.name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ensured && len(c.indexes) > 0 {
+		ctx, cancel := c.m.callCtx(ctx)
+		defer cancel()
+		// createIndexes with identical specs is a no-op on MongoDB and FerretDB.
+		if _, err := coll.Indexes().CreateMany(ctx, c.indexes); err != nil {
+			return nil, MapError(err)
+		}
+	}
+	c.ensured = true
+	return coll, nil
+}
+
+// EnsureIndexes creates the declared indexes now (deploy helpers and tests);
+// normal use creates them lazily.
+func (c *Collection) EnsureIndexes(ctx context.Context) error {
+	_, err := c.raw(ctx)
+	return err
+}
+
+// Unscoped returns the driver collection without tenancy. Only for records
+// that are not a clinic's (clinics themselves) or lookups that must cross
+// clinics by design (login by email); every use needs a reason in a comment.
+func (c *Collection) Unscoped(ctx context.Context) (*mongo.Collection, error) {
+	return c.raw(ctx)
+}
+
+// scope returns filter restricted to clinicID.
+func scope(clinicID string, filter bson.D) (bson.D, error) {
+	if clinicID == "" {
+		return nil, ErrNoClinic
+	}
+	out := make(bson.D, 0, len(filter)+1)
+	out = append(out, bson.E{Key: ClinicField, Value: clinicID})
+	for _, e := range filter {
+		if e.Key == ClinicField {
+			return nil, errors.New("store: filters may not name clinicId; the scope sets it")
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// stamp marshals doc and sets its clinicId to clinicID, whatever doc said.
+func stamp(clinicID string, doc any) (bson.D, error) {
+	if clinicID == "" {
+		return nil, ErrNoClinic
+	}
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	out := make(bson.D, 0, len(d)+1)
+	for _, e := range d {
+		if e.Key != ClinicField {
+			out = append(out, e)
+		}
+	}
+	return append(out, bson.E{Key: ClinicField, Value: clinicID}), nil
+}
+
+// checkUpdate refuses updates that would move a record to another clinic.
+func checkUpdate(update bson.D) error {
+	for _, op := range update {
+		fields, ok := op.Value.(bson.D)
+		if !ok {
+			continue
+		}
+		for _, f := range fields {
+			if f.Key == ClinicField {
+				return errors.New("store: updates may not change clinicId")
+			}
+		}
+	}
+	return nil
+}
+
+// call runs fn with the driver collection and a per-call timeout, mapping
+// driver errors into the error model.
+func (c *Collection) call(ctx context.Context, fn func(ctx context.Context, coll *mongo.Collection) error) error {
+	coll, err := c.raw(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := c.m.callCtx(ctx)
+	defer cancel()
+	return MapError(fn(ctx, coll))
+}
+
+// InsertOne stores doc in clinicID. A unique index violation is Conflict.
+func (c *Collection) InsertOne(ctx context.Context, clinicID string, doc any) error {
+	d, err := stamp(clinicID, doc)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		_, err := coll.InsertOne(ctx, d)
+		return err
+	})
+}
+
+// FindOne decodes the first match into out; no match is NotFound.
+func (c *Collection) FindOne(ctx context.Context, clinicID string, filter bson.D, out any, opts ...*options.FindOneOptions) error {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, f, opts...).Decode(out)
+	})
+}
+
+// Find decodes every match into out, a pointer to a slice.
+func (c *Collection) Find(ctx context.Context, clinicID string, filter bson.D, out any, opts ...*options.FindOptions) error {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		cur, err := coll.Find(ctx, f, opts...)
+		if err != nil {
+			return err
+		}
+		return cur.All(ctx, out)
+	})
+}
+
+// UpdateOne applies update to the first match and reports whether one matched.
+func (c *Collection) UpdateOne(ctx context.Context, clinicID string, filter, update bson.D, opts ...*options.UpdateOptions) (matched bool, err error) {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return false, err
+	}
+	if err := checkUpdate(update); err != nil {
+		return false, err
+	}
+	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		res, err := coll.UpdateOne(ctx, f, update, opts...)
+		if err == nil {
+			matched = res.MatchedCount > 0 || res.UpsertedCount > 0
+		}
+		return err
+	})
+	return matched, err
+}
+
+// FindOneAndUpdate applies update atomically to the first match and decodes
+// the document (after the update unless opts say otherwise); no match is NotFound.
+func (c *Collection) FindOneAndUpdate(ctx context.Context, clinicID string, filter, update bson.D, out any, opts ...*options.FindOneAndUpdateOptions) error {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return err
+	}
+	if err := checkUpdate(update); err != nil {
+		return err
+	}
+	opts = append([]*options.FindOneAndUpdateOptions{options.FindOneAndUpdate().SetReturnDocument(options.After)}, opts...)
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOneAndUpdate(ctx, f, update, opts...).Decode(out)
+	})
+}
+
+// DeleteOne removes the first match and reports whether one was removed.
+func (c *Collection) DeleteOne(ctx context.Context, clinicID string, filter bson.D) (deleted bool, err error) {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return false, err
+	}
+	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		res, err := coll.DeleteOne(ctx, f)
+		if err == nil {
+			deleted = res.DeletedCount > 0
+		}
+		return err
+	})
+	return deleted, err
+}
+
+// Count counts matches.
+func (c *Collection) Count(ctx context.Context, clinicID string, filter bson.D) (n int64, err error) {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return 0, err
+	}
+	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		n, err = coll.CountDocuments(ctx, f)
+		return err
+	})
+	return n, err
+}
