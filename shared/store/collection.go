@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -48,15 +49,63 @@ func (c *Collection) raw(ctx context.Context) (*mongo.Collection, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.ensured && len(c.indexes) > 0 {
-		ctx, cancel := c.m.callCtx(ctx)
-		defer cancel()
-		// createIndexes with identical specs is a no-op on MongoDB and FerretDB.
-		if _, err := coll.Indexes().CreateMany(ctx, c.indexes); err != nil {
-			return nil, MapError(err)
+		if err := c.createMissingIndexes(ctx, coll); err != nil {
+			return nil, err
 		}
 	}
 	c.ensured = true
 	return coll, nil
+}
+
+// createMissingIndexes lists the collection's indexes and creates only the
+// declared ones it lacks. (FerretDB v1 on SQLite panics on createIndexes for
+// an index that already exists after a restart, and on MongoDB skipping it
+// saves a lock.)
+func (c *Collection) createMissingIndexes(ctx context.Context, coll *mongo.Collection) error {
+	ctx, cancel := c.m.callCtx(ctx)
+	defer cancel()
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		return MapError(err)
+	}
+	var existing []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &existing); err != nil {
+		return MapError(err)
+	}
+	have := map[string]bool{}
+	for _, ix := range existing {
+		have[ix.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, ix := range c.indexes {
+		if !have[indexName(ix)] {
+			missing = append(missing, ix)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = coll.Indexes().CreateMany(ctx, missing)
+	return MapError(err)
+}
+
+// indexName is the index's explicit name or the server's default
+// (field_direction joined by underscores).
+func indexName(ix mongo.IndexModel) string {
+	if ix.Options != nil && ix.Options.Name != nil {
+		return *ix.Options.Name
+	}
+	keys, _ := ix.Keys.(bson.D)
+	name := ""
+	for i, k := range keys {
+		if i > 0 {
+			name += "_"
+		}
+		name += fmt.Sprintf("%s_%v", k.Key, k.Value)
+	}
+	return name
 }
 
 // EnsureIndexes creates the declared indexes now (deploy helpers and tests);
@@ -66,11 +115,12 @@ func (c *Collection) EnsureIndexes(ctx context.Context) error {
 	return err
 }
 
-// Unscoped returns the driver collection without tenancy. Only for records
-// that are not a clinic's (clinics themselves) or lookups that must cross
-// clinics by design (login by email); every use needs a reason in a comment.
-func (c *Collection) Unscoped(ctx context.Context) (*mongo.Collection, error) {
-	return c.raw(ctx)
+// Unscoped runs fn on the driver collection without tenancy (with the
+// per-call timeout and error mapping). Only for records that are not a
+// clinic's (clinics themselves) or lookups that must cross clinics by design
+// (login by email); every use says why in a comment.
+func (c *Collection) Unscoped(ctx context.Context, fn func(ctx context.Context, coll *mongo.Collection) error) error {
+	return c.call(ctx, fn)
 }
 
 // scope returns filter restricted to clinicID.

@@ -1,0 +1,180 @@
+package main_test
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildLocal builds this command once: the test runs it as a user would.
+var buildLocal = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "topsmile-local-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "local")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", &buildError{string(out)}
+	}
+	return bin, nil
+})
+
+type buildError struct{ out string }
+
+func (e *buildError) Error() string { return "go build: " + e.out }
+
+type running struct {
+	cmd    *exec.Cmd
+	url    string
+	output *strings.Builder
+	mu     *sync.Mutex
+	done   chan error
+}
+
+func (r *running) Output() string { r.mu.Lock(); defer r.mu.Unlock(); return r.output.String() }
+
+var listening = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+
+// start runs the local stack with embedded services (the run's MONGODB_URI
+// and REDIS_URL are removed from its environment) and waits until it listens.
+func start(t *testing.T, env ...string) *running {
+	t.Helper()
+	bin, err := buildLocal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MONGODB_URI=") && !strings.HasPrefix(kv, "REDIS_URL=") && !strings.HasPrefix(kv, "TOPSMILE_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, append([]string{"PORT=0"}, env...)...)
+	stdout, _ := cmd.StdoutPipe()
+	r := &running{cmd: cmd, output: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
+	cmd.Stderr = &syncWriter{r}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			r.mu.Lock()
+			r.output.WriteString(sc.Text() + "\n")
+			r.mu.Unlock()
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+		r.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	select {
+	case r.url = <-urls:
+		return r
+	case err := <-r.done:
+		t.Fatalf("local stack exited before listening: %v\n%s", err, r.Output())
+	case <-time.After(90 * time.Second):
+		t.Fatalf("local stack did not listen within 90s\n%s", r.Output())
+	}
+	return nil
+}
+
+// stop sends SIGTERM and expects a clean, prompt exit.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, r.Output())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("did not stop within 15s of SIGTERM")
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestLocalStackServesAPIAndSPAAndKeepsData(t *testing.T) {
+	data, dist := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(dist, "index.html"), []byte("<title>TopSmile</title>SPA-INDEX"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TOPSMILE_DATA_DIR=" + data, "TOPSMILE_DIST_DIR=" + dist,
+		"TOPSMILE_ADMIN_EMAIL=owner@clinic.example", "TOPSMILE_ADMIN_PASSWORD=correct-horse-battery"}
+	r := start(t, env...)
+
+	if code, body := get(t, r.url+"/api/health"); code != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Fatalf("health: %d %s", code, body)
+	}
+	for _, p := range []string{"/", "/schedule/today"} {
+		if code, body := get(t, r.url+p); code != 200 || !strings.Contains(body, "SPA-INDEX") {
+			t.Fatalf("%s: %d %s", p, code, body)
+		}
+	}
+	if code, body := get(t, r.url+"/api/no-such-thing"); code != 404 || !strings.Contains(body, `"code":"not_found"`) {
+		t.Fatalf("unknown api route: %d %s", code, body)
+	}
+	out := r.Output()
+	if !strings.Contains(out, "admin login: owner@clinic.example") || strings.Contains(out, "correct-horse-battery") {
+		t.Fatalf("admin line wrong or password printed:\n%s", out)
+	}
+	clinic := regexp.MustCompile(`clinic: .*\((\w+)\)`).FindStringSubmatch(out)
+	if clinic == nil {
+		t.Fatalf("no clinic line:\n%s", out)
+	}
+	r.stop(t)
+
+	// Data survives a restart: the same first clinic, no second one.
+	r2 := start(t, env...)
+	if again := regexp.MustCompile(`clinic: .*\((\w+)\)`).FindStringSubmatch(r2.Output()); again == nil || again[1] != clinic[1] {
+		t.Fatalf("clinic after restart = %v, want %s\n%s", again, clinic[1], r2.Output())
+	}
+	r2.stop(t)
+}
+
+func TestLocalStackDevDefaultsAndNoSeed(t *testing.T) {
+	r := start(t, "TOPSMILE_DATA_DIR="+t.TempDir(), "TOPSMILE_SEED=false", "TOPSMILE_DIST_DIR="+t.TempDir())
+	out := r.Output()
+	if !strings.Contains(out, "admin login: admin@topsmile.local / ") {
+		t.Fatalf("dev default admin not printed:\n%s", out)
+	}
+	if strings.Contains(out, "demo ") {
+		t.Fatalf("seeded although TOPSMILE_SEED=false:\n%s", out)
+	}
+	// Without a front-end build the root says how to make one.
+	if code, body := get(t, r.url+"/"); code != 503 || !strings.Contains(body, "make dev") {
+		t.Fatalf("/ without build: %d %s", code, body)
+	}
+	r.stop(t)
+}
+
+// syncWriter appends the stack's stderr (JSON logs) to the captured output.
+type syncWriter struct{ r *running }
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.output.Write(p)
+}

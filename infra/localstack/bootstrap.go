@@ -1,0 +1,78 @@
+package localstack
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/identity"
+)
+
+// Dev defaults, printed at start. A deployed stack has no default accounts:
+// only the local stack knows these.
+const (
+	DevAdminEmail    = "admin@topsmile.local"
+	DevAdminPassword = "smile-admin-dev-2026"
+	DevStaffPassword = "smile-staff-dev-2026"
+)
+
+// demoStaff are the seeded staff logins, one per staff role.
+var demoStaff = []identity.NewUser{
+	{Email: "dentist@topsmile.local", Role: identity.RoleDentist, FirstName: "Maya", LastName: "Okafor"},
+	{Email: "hygienist@topsmile.local", Role: identity.RoleHygienist, FirstName: "Luis", LastName: "Fernandes"},
+	{Email: "assistant@topsmile.local", Role: identity.RoleAssistant, FirstName: "Priya", LastName: "Nair"},
+	{Email: "frontdesk@topsmile.local", Role: identity.RoleReceptionist, FirstName: "Grace", LastName: "Kim"},
+}
+
+// BootstrapOptions are the local stack's start-up knobs.
+type BootstrapOptions struct {
+	AdminEmail, AdminPassword string
+	Seed                      bool
+	Out                       io.Writer
+}
+
+// Bootstrap makes sure the first clinic exists with its admin, and on the
+// first start with seeding on, loads the demo data into that clinic.
+func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
+	ids := identity.NewStore(d.Mongo, d.Clock)
+	clinic, err := ids.FirstClinic(ctx)
+	if errs.Is(err, errs.NotFound) {
+		clinic, err = ids.CreateClinic(ctx, "Riverside Family Dental")
+	}
+	if err != nil {
+		return fmt.Errorf("first clinic: %w", err)
+	}
+	email, password, printed := o.AdminEmail, o.AdminPassword, false
+	if email == "" || password == "" {
+		email, password, printed = DevAdminEmail, DevAdminPassword, true
+	}
+	if _, err := ids.EnsureAdmin(ctx, clinic.ID, email, password); err != nil {
+		return fmt.Errorf("admin %s: %w", email, err)
+	}
+	fmt.Fprintf(o.Out, "clinic: %s (%s)\n", clinic.Name, clinic.ID)
+	if printed {
+		fmt.Fprintf(o.Out, "admin login: %s / %s (dev default; set TOPSMILE_ADMIN_EMAIL and TOPSMILE_ADMIN_PASSWORD to choose)\n", email, password)
+	} else {
+		fmt.Fprintf(o.Out, "admin login: %s (password from TOPSMILE_ADMIN_PASSWORD)\n", email)
+	}
+	if !o.Seed {
+		return nil
+	}
+	first, err := ids.MarkSeeded(ctx, clinic.ID)
+	if err != nil {
+		return err
+	}
+	if first {
+		for _, u := range demoStaff {
+			u.Password = DevStaffPassword
+			if _, err := ids.CreateUser(ctx, clinic.ID, u); err != nil && !errs.Is(err, errs.Invalid) {
+				return fmt.Errorf("seed %s: %w", u.Email, err)
+			}
+		}
+	}
+	for _, u := range demoStaff {
+		fmt.Fprintf(o.Out, "demo %s login: %s / %s\n", u.Role, u.Email, DevStaffPassword)
+	}
+	return nil
+}

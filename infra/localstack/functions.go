@@ -1,0 +1,55 @@
+package localstack
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/health"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Deps are the clients the local stack builds once and shares between the
+// functions it mounts (each Lambda builds its own in production).
+type Deps struct {
+	Log       *slog.Logger
+	Mongo     *store.Mongo
+	Redis     *redis.Client
+	Publisher notify.Publisher
+	Outbox    *notify.Outbox
+	Clock     clock.Clock
+}
+
+// SQSHandler is a queue consumer's Lambda handler.
+type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+
+// Function is how the local stack builds one template function's handler;
+// the wiring mirrors functions/<group>/main.go.
+type Function struct {
+	HTTP func(d Deps) *httpapi.Router
+	SQS  func(d Deps) SQSHandler
+}
+
+// Functions maps template logical ids to their handlers. A test fails when a
+// function of template.yaml is missing here, or a route differs.
+var Functions = map[string]Function{
+	"HealthFunction": {HTTP: func(d Deps) *httpapi.Router {
+		rt := httpapi.NewRouter(d.Log)
+		health.Routes(rt, health.Deps{Checks: health.Standard(d.Mongo, d.Redis), Clock: d.Clock})
+		return rt
+	}},
+	"NotificationsFunction": {SQS: func(d Deps) SQSHandler {
+		// Locally every channel goes to the outbox unless real senders are set.
+		c := &notify.Consumer{
+			Senders: map[notify.Channel]notify.Sender{notify.Email: d.Outbox, notify.SMS: d.Outbox},
+			Redis:   d.Redis,
+			Log:     d.Log,
+		}
+		return c.Handle
+	}},
+}

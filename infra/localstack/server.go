@@ -1,0 +1,102 @@
+// Package localstack runs the whole clinic on one port: every function of
+// template.yaml mounted on its routes with its real handler, the SPA with
+// client-side routing, and an in-process notifications queue feeding the
+// notifications handler. infra/local wires it to embedded or real services.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/topsmile/topsmile/shared/httpapi"
+)
+
+// Stack is the assembled local clinic.
+type Stack struct {
+	Handler http.Handler
+	// Routers are the mounted functions' routers by logical id.
+	Routers map[string]*httpapi.Router
+	// Consumers are the queue consumers' handlers by logical id.
+	Consumers map[string]SQSHandler
+}
+
+// Build mounts every function of tpl. A function in the template that the
+// local stack cannot build is an error: the stack would silently miss routes.
+func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
+	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]SQSHandler{}}
+	handlers := map[string]http.Handler{}
+	for id := range tpl.Functions {
+		fn, ok := Functions[id]
+		if !ok {
+			return nil, fmt.Errorf("template function %s has no local wiring in infra/localstack/functions.go", id)
+		}
+		if fn.HTTP != nil {
+			rt := fn.HTTP(deps)
+			s.Routers[id] = rt
+			handlers[id] = httpapi.Stack(deps.Log, rt)
+		}
+		if fn.SQS != nil {
+			s.Consumers[id] = fn.SQS(deps)
+		}
+	}
+	mux := http.NewServeMux()
+	for _, r := range tpl.Routes {
+		h, ok := handlers[r.Function]
+		if !ok {
+			return nil, fmt.Errorf("route %s belongs to %s, which has no HTTP handler", r.Pattern(), r.Function)
+		}
+		mux.Handle(r.Pattern(), h)
+	}
+	// Anything else under /api answers like API Gateway's unmatched route,
+	// in the contract's shape.
+	mux.Handle("/api/", httpapi.Stack(deps.Log, httpapi.NewRouter(deps.Log)))
+	if deps.Outbox != nil {
+		// Dev only: what the notifications function would have sent.
+		mux.Handle("GET /_dev/outbox", httpapi.Stack(deps.Log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": deps.Outbox.Messages()})
+		})))
+	}
+	mux.Handle("/", httpapi.SecurityHeaders(SPA(distDir)))
+	s.Handler = mux
+	return s, nil
+}
+
+// Serve listens on addr and serves h until ctx ends, then shuts down
+// gracefully. ready (if not nil) receives the bound address once listening.
+func Serve(ctx context.Context, addr string, h http.Handler, ready func(net.Addr)) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if ready != nil {
+		ready(l.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+// Package identity is the users-and-clinics resource group: clinics and their
+// settings, staff and patient accounts, passwords, and (with the auth issue)
+// login, sessions and MFA.
+package identity
+
+import (
+	"strings"
+	"time"
+)
+
+// Role is a user's one role in their clinic.
+type Role string
+
+const (
+	RoleAdmin        Role = "admin"
+	RoleDentist      Role = "dentist"
+	RoleHygienist    Role = "hygienist"
+	RoleAssistant    Role = "assistant"
+	RoleReceptionist Role = "receptionist"
+	RolePatient      Role = "patient"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleDentist, RoleHygienist, RoleAssistant, RoleReceptionist, RolePatient}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Staff reports whether r is a practice role (not a patient).
+func (r Role) Staff() bool { return r.Valid() && r != RolePatient }
+
+// Clinic is one practice (tenant) and its settings.
+type Clinic struct {
+	ID        string         `bson:"_id" json:"id"`
+	Name      string         `bson:"name" json:"name"`
+	Settings  ClinicSettings `bson:"settings" json:"settings"`
+	SeededAt  *time.Time     `bson:"seededAt,omitempty" json:"-"`
+	CreatedAt time.Time      `bson:"createdAt" json:"createdAt"`
+}
+
+// ClinicSettings are per-practice rules.
+type ClinicSettings struct {
+	TimeZone          string `bson:"timeZone" json:"timeZone"` // IANA, e.g. America/New_York
+	SlotMinutes       int    `bson:"slotMinutes" json:"slotMinutes"`
+	CancelNoticeHours int    `bson:"cancelNoticeHours" json:"cancelNoticeHours"`
+	Currency          string `bson:"currency" json:"currency"`
+	// IdleLogoffMinutes is the practice's automatic logoff.
+	IdleLogoffMinutes int `bson:"idleLogoffMinutes" json:"idleLogoffMinutes"`
+	// MFARequired makes TOTP mandatory for admins and dentists.
+	MFARequired bool `bson:"mfaRequired" json:"mfaRequired"`
+}
+
+// DefaultSettings are a new clinic's settings.
+func DefaultSettings() ClinicSettings {
+	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15}
+}
+
+// User is an account. PasswordHash and MFA secrets never leave the store:
+// they carry json:"-".
+type User struct {
+	ID           string    `bson:"_id" json:"id"`
+	ClinicID     string    `bson:"clinicId" json:"clinicId"`
+	Email        string    `bson:"email" json:"email"`
+	PasswordHash string    `bson:"passwordHash" json:"-"`
+	Role         Role      `bson:"role" json:"role"`
+	FirstName    string    `bson:"firstName" json:"firstName"`
+	LastName     string    `bson:"lastName" json:"lastName"`
+	PatientID    string    `bson:"patientId,omitempty" json:"patientId,omitempty"`
+	Disabled     bool      `bson:"disabled" json:"disabled"`
+	CreatedAt    time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt    time.Time `bson:"updatedAt" json:"updatedAt"`
+}
+
+// NormalizeEmail is the form emails are stored and looked up in.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -1,0 +1,200 @@
+package identity
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Store keeps clinics and users.
+type Store struct {
+	clinics *store.Collection
+	users   *store.Collection
+	clock   clock.Clock
+}
+
+// NewStore declares the collections and their indexes (no I/O).
+func NewStore(m *store.Mongo, c clock.Clock) *Store {
+	return &Store{
+		clinics: m.Collection("clinics"),
+		users: m.Collection("users",
+			// Login takes only an email, so an email names one account across
+			// all clinics.
+			mongo.IndexModel{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true)},
+			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "role", Value: 1}, {Key: "_id", Value: 1}}},
+			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "patientId", Value: 1}}},
+		),
+		clock: c,
+	}
+}
+
+// FirstClinic returns the oldest clinic, or NotFound.
+func (s *Store) FirstClinic(ctx context.Context) (Clinic, error) {
+	var c Clinic
+	// Unscoped: clinics are the tenants themselves.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: 1}})).Decode(&c)
+	})
+	return c, err
+}
+
+// Clinic returns a clinic by id.
+func (s *Store) Clinic(ctx context.Context, id string) (Clinic, error) {
+	var c Clinic
+	// Unscoped: the filter is the tenant id itself.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
+	})
+	return c, err
+}
+
+// CreateClinic stores a new clinic with default settings.
+func (s *Store) CreateClinic(ctx context.Context, name string) (Clinic, error) {
+	c := Clinic{ID: ids.New(), Name: name, Settings: DefaultSettings(), CreatedAt: s.clock.Now()}
+	// Unscoped: a clinic is its own tenant.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		_, err := coll.InsertOne(ctx, c)
+		return err
+	})
+	return c, err
+}
+
+// MarkSeeded records that demo data was loaded, and reports whether this call
+// did it (false: it was already seeded).
+func (s *Store) MarkSeeded(ctx context.Context, clinicID string) (bool, error) {
+	var did bool
+	// Unscoped: a clinic is its own tenant.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: clinicID}, {Key: "seededAt", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "seededAt", Value: s.clock.Now()}}}})
+		if err == nil {
+			did = res.ModifiedCount == 1
+		}
+		return err
+	})
+	return did, err
+}
+
+// NewUser is what creating an account takes.
+type NewUser struct {
+	Email     string
+	Password  string
+	Role      Role
+	FirstName string
+	LastName  string
+	PatientID string
+}
+
+// CreateUser validates and stores an account in clinicID. An email already in
+// use is Conflict.
+func (s *Store) CreateUser(ctx context.Context, clinicID string, in NewUser) (User, error) {
+	email := NormalizeEmail(in.Email)
+	var v errs.Validator
+	v.Check(validEmail(email), "email", "must be an email address")
+	v.Check(in.Role.Valid(), "role", "must be one of admin, dentist, hygienist, assistant, receptionist, patient")
+	v.Check(in.FirstName != "", "firstName", "is required")
+	v.Check(in.LastName != "", "lastName", "is required")
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	if err := CheckPasswordPolicy(in.Password, email); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.clock.Now()
+	u := User{ID: ids.New(), ClinicID: clinicID, Email: email, PasswordHash: hash, Role: in.Role,
+		FirstName: in.FirstName, LastName: in.LastName, PatientID: in.PatientID, CreatedAt: now, UpdatedAt: now}
+	if err := s.users.InsertOne(ctx, clinicID, u); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return User{}, errs.InvalidFields(errs.FieldError{Field: "email", Message: "is already registered"})
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+// UserByEmail finds an account by email across clinics (login).
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	// Unscoped: login names no clinic; emails are unique across clinics.
+	err := s.users.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, bson.D{{Key: "email", Value: NormalizeEmail(email)}}).Decode(&u)
+	})
+	return u, err
+}
+
+// SetPassword replaces a user's password (policy checked).
+func (s *Store) SetPassword(ctx context.Context, clinicID, userID, password, email string) error {
+	if err := CheckPasswordPolicy(password, email); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	ok, err := s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "updatedAt", Value: s.clock.Now()}}}})
+	if err == nil && !ok {
+		return errs.E(errs.NotFound, "user not found")
+	}
+	return err
+}
+
+// EnsureAdmin makes sure an enabled admin with email and password exists in
+// clinicID: created if missing; if it exists there, re-enabled, made admin and
+// given this password. An email taken in another clinic is an error.
+func (s *Store) EnsureAdmin(ctx context.Context, clinicID, email, password string) (created bool, err error) {
+	u, err := s.UserByEmail(ctx, email)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		_, err = s.CreateUser(ctx, clinicID, NewUser{Email: email, Password: password, Role: RoleAdmin, FirstName: "Practice", LastName: "Administrator"})
+		return err == nil, err
+	case err != nil:
+		return false, err
+	case u.ClinicID != clinicID:
+		return false, errs.E(errs.Conflict, "%s belongs to another clinic", NormalizeEmail(email))
+	}
+	if ok, _ := VerifyPassword(u.PasswordHash, password); !ok {
+		if err := s.SetPassword(ctx, clinicID, u.ID, password, u.Email); err != nil {
+			return false, err
+		}
+	}
+	_, err = s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: u.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: RoleAdmin}, {Key: "disabled", Value: false}, {Key: "updatedAt", Value: s.clock.Now()}}}})
+	return false, err
+}
+
+func validEmail(s string) bool {
+	at := -1
+	for i, c := range s {
+		if c == '@' {
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+		if c == ' ' || c < 0x21 {
+			return false
+		}
+	}
+	return at > 0 && at < len(s)-3 && len(s) <= 254 && containsDot(s[at:])
+}
+
+func containsDot(s string) bool {
+	for i := 1; i < len(s)-1; i++ {
+		if s[i] == '.' {
+			return true
+		}
+	}
+	return false
+}
