@@ -23,8 +23,10 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Config holds the local stack's knobs (fixed: scripts rely on them).
@@ -39,6 +41,12 @@ type Config struct {
 	SQSQueueURL   string `env:"SQS_QUEUE_URL"`
 	DistDir       string `env:"TOPSMILE_DIST_DIR"`
 	LogLevel      string `env:"LOG_LEVEL" default:"info"`
+	// Unset: keys generated once into TOPSMILE_DATA_DIR/dev-secrets.json.
+	JWTKeys      string `env:"JWT_KEYS,secret"`
+	JWTActiveKID string `env:"JWT_ACTIVE_KID"`
+	DataKey      string `env:"DATA_KEY,secret"`
+	CookieSecure bool   `env:"COOKIE_SECURE" default:"true"`
+	AppURL       string `env:"APP_URL"`
 }
 
 func main() {
@@ -97,7 +105,21 @@ func run(ctx context.Context) error {
 	}
 	defer rdb.Close()
 
-	deps := localstack.Deps{Log: log, Mongo: mongo, Redis: rdb, Outbox: notify.NewOutbox(200), Clock: clock.Real{}}
+	if cfg.JWTKeys == "" || cfg.JWTActiveKID == "" || cfg.DataKey == "" {
+		dev, err := localstack.LoadDevSecrets(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.JWTKeys, cfg.JWTActiveKID, cfg.DataKey = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
+	}
+	if cfg.AppURL == "" {
+		cfg.AppURL = fmt.Sprintf("http://127.0.0.1:%d", cfg.Port)
+	}
+	deps := localstack.Deps{
+		Log: log, Mongo: mongo, Redis: rdb, Outbox: notify.NewOutbox(200), Clock: clock.Real{},
+		Token:    token.Config{Keys: cfg.JWTKeys, ActiveKID: cfg.JWTActiveKID, AccessTTL: 10 * time.Minute},
+		Identity: identity.Config{DataKey: cfg.DataKey, AppURL: cfg.AppURL, SessionTTL: 12 * time.Hour, CookieSecure: cfg.CookieSecure},
+	}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)

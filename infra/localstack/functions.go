@@ -10,8 +10,10 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/health"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Deps are the clients the local stack builds once and shares between the
@@ -23,6 +25,19 @@ type Deps struct {
 	Publisher notify.Publisher
 	Outbox    *notify.Outbox
 	Clock     clock.Clock
+	Token     token.Config
+	Identity  identity.Config
+}
+
+// identityRouter builds the identity service and mounts one of its route sets.
+func identityRouter(d Deps, mount func(*identity.Service, *httpapi.Router)) (*httpapi.Router, error) {
+	svc, err := identity.New(d.Identity, d.Token, d.Mongo, d.Redis, d.Publisher, d.Clock, d.Log)
+	if err != nil {
+		return nil, err
+	}
+	rt := httpapi.NewRouter(d.Log)
+	mount(svc, rt)
+	return rt, nil
 }
 
 // SQSHandler is a queue consumer's Lambda handler.
@@ -31,17 +46,23 @@ type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventRe
 // Function is how the local stack builds one template function's handler;
 // the wiring mirrors functions/<group>/main.go.
 type Function struct {
-	HTTP func(d Deps) *httpapi.Router
+	HTTP func(d Deps) (*httpapi.Router, error)
 	SQS  func(d Deps) SQSHandler
 }
 
 // Functions maps template logical ids to their handlers. A test fails when a
 // function of template.yaml is missing here, or a route differs.
 var Functions = map[string]Function{
-	"HealthFunction": {HTTP: func(d Deps) *httpapi.Router {
+	"HealthFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
 		rt := httpapi.NewRouter(d.Log)
 		health.Routes(rt, health.Deps{Checks: health.Standard(d.Mongo, d.Redis), Clock: d.Clock})
-		return rt
+		return rt, nil
+	}},
+	"AuthFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
+		return identityRouter(d, identity.MountAuth)
+	}},
+	"AdminFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
+		return identityRouter(d, identity.MountAdmin)
 	}},
 	"NotificationsFunction": {SQS: func(d Deps) SQSHandler {
 		// Locally every channel goes to the outbox unless real senders are set.

@@ -35,7 +35,10 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 			return nil, fmt.Errorf("template function %s has no local wiring in infra/localstack/functions.go", id)
 		}
 		if fn.HTTP != nil {
-			rt := fn.HTTP(deps)
+			rt, err := fn.HTTP(deps)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
 			s.Routers[id] = rt
 			handlers[id] = httpapi.Stack(deps.Log, rt)
 		}

@@ -1,6 +1,7 @@
 package localstack_test
 
 import (
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/cloudformation/sqs"
@@ -18,8 +20,10 @@ import (
 	"github.com/topsmile/topsmile/infra/localstack"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store/storetest"
+	"github.com/topsmile/topsmile/shared/token"
 )
 
 func repoRoot(tb testing.TB) string {
@@ -44,13 +48,17 @@ func loadTemplate(tb testing.TB) *localstack.Template {
 func newDeps(tb testing.TB) localstack.Deps {
 	tb.Helper()
 	return localstack.Deps{
-		Log:    httpapi.NewLogger(io.Discard, nil),
-		Mongo:  storetest.NewMongo(tb),
-		Redis:  storetest.NewRedis(tb),
-		Outbox: notify.NewOutbox(10),
-		Clock:  clock.Real{},
+		Log:      httpapi.NewLogger(io.Discard, nil),
+		Mongo:    storetest.NewMongo(tb),
+		Redis:    storetest.NewRedis(tb),
+		Outbox:   notify.NewOutbox(10),
+		Clock:    clock.Real{},
+		Token:    token.Config{Keys: "k1:" + testKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute},
+		Identity: identity.Config{DataKey: testKey, AppURL: "http://127.0.0.1", SessionTTL: time.Hour, CookieSecure: true},
 	}
 }
+
+var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
 // samplePath fills a template path's parameters with plausible values.
 func samplePath(p string) string {

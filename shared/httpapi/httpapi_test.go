@@ -280,3 +280,36 @@ func TestClientIPIgnoresForwardedFor(t *testing.T) {
 		t.Fatalf("ClientIP = %q", ip)
 	}
 }
+
+func TestCrossSiteStateChangeIsRefused(t *testing.T) {
+	_, h := newTestStack(t, io.Discard)
+	tests := []struct {
+		name    string
+		headers map[string]string
+		status  int
+	}{
+		{"same origin fetch", map[string]string{"Sec-Fetch-Site": "same-origin"}, 201},
+		{"cross site fetch", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"same site other origin", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
+		{"cross origin by Origin header", map[string]string{"Origin": "https://evil.example"}, 403},
+		{"matching Origin", map[string]string{"Origin": "http://example.com"}, 201},
+		{"non-browser client", nil, 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "http://example.com/api/things", strings.NewReader(`{"firstName":"Ana"}`))
+			req.Header.Set("Content-Type", "application/json")
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if tc.status == 403 && decodeError(t, rec.Body.Bytes()).Code != "forbidden" {
+				t.Fatalf("body %s", rec.Body)
+			}
+		})
+	}
+}

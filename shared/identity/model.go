@@ -74,8 +74,27 @@ type User struct {
 	LastName     string    `bson:"lastName" json:"lastName"`
 	PatientID    string    `bson:"patientId,omitempty" json:"patientId,omitempty"`
 	Disabled     bool      `bson:"disabled" json:"disabled"`
-	CreatedAt    time.Time `bson:"createdAt" json:"createdAt"`
-	UpdatedAt    time.Time `bson:"updatedAt" json:"updatedAt"`
+	MFA          MFAState  `bson:"mfa" json:"-"`
+	// MFAEnabled mirrors MFA.Enabled for responses.
+	MFAEnabled bool      `bson:"-" json:"mfaEnabled"`
+	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt  time.Time `bson:"updatedAt" json:"updatedAt"`
+}
+
+// MFAState is a user's TOTP enrolment. Secrets are stored encrypted
+// (AES-GCM, DATA_KEY); recovery codes are stored hashed.
+type MFAState struct {
+	Enabled  bool     `bson:"enabled"`
+	Secret   string   `bson:"secret,omitempty"`
+	Pending  string   `bson:"pending,omitempty"`
+	LastStep int64    `bson:"lastStep"`
+	Recovery []string `bson:"recovery,omitempty"`
+}
+
+// Public returns u ready for a response.
+func (u User) Public() User {
+	u.MFAEnabled = u.MFA.Enabled
+	return u
 }
 
 // NormalizeEmail is the form emails are stored and looked up in.

@@ -17,8 +17,12 @@ import (
 type Store struct {
 	clinics *store.Collection
 	users   *store.Collection
+	resets  *store.Collection
+	claims  *store.Claims
 	clock   clock.Clock
 }
+
+var afterUpdate = options.FindOneAndUpdate().SetReturnDocument(options.After)
 
 // NewStore declares the collections and their indexes (no I/O).
 func NewStore(m *store.Mongo, c clock.Clock) *Store {
@@ -31,7 +35,11 @@ func NewStore(m *store.Mongo, c clock.Clock) *Store {
 			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "role", Value: 1}, {Key: "_id", Value: 1}}},
 			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "patientId", Value: 1}}},
 		),
-		clock: c,
+		resets: m.Collection("password_resets",
+			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "userId", Value: 1}}},
+		),
+		claims: store.NewClaims(m, c),
+		clock:  c,
 	}
 }
 

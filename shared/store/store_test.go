@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
@@ -247,5 +248,37 @@ func TestRedis(t *testing.T) {
 	}
 	if ttl := rdb.TTL(ctx, key).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Fatalf("TTL = %v", ttl)
+	}
+}
+
+func TestClaimHasExactlyOneWinner(t *testing.T) {
+	ctx := context.Background()
+	c := store.NewClaims(storetest.NewMongo(t), clock.Real{})
+	clinic := ids.New()
+	const racers = 24
+	var wg sync.WaitGroup
+	wins := make(chan bool, racers)
+	for range racers {
+		wg.Go(func() {
+			ok, err := c.Claim(ctx, clinic, "token:abc")
+			if err != nil {
+				t.Error(err)
+			}
+			wins <- ok
+		})
+	}
+	wg.Wait()
+	close(wins)
+	n := 0
+	for ok := range wins {
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d claims won, want 1", n)
+	}
+	if ok, err := c.Claim(ctx, clinic, "token:other"); !ok || err != nil {
+		t.Fatalf("a different key: %v %v", ok, err)
 	}
 }

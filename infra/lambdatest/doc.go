@@ -1,0 +1,2 @@
+// Package lambdatest runs the real Lambda binaries under the AWS Lambda Runtime Interface Emulator.
+package lambdatest

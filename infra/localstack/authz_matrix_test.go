@@ -1,0 +1,198 @@
+package localstack_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/topsmile/topsmile/infra/localstack"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// matrix mints sessions directly (no password hashing per cell) with the
+// same keys and database as the stack under test.
+type matrix struct {
+	t       *testing.T
+	svc     *identity.Service
+	handler http.Handler
+	clinicA identity.Clinic
+	clinicB identity.Clinic
+	callers map[string]identity.User // role -> caller in clinic A
+}
+
+func newMatrix(t *testing.T) *matrix {
+	t.Helper()
+	tpl := loadTemplate(t)
+	deps := newDeps(t)
+	stack, err := localstack.Build(tpl, deps, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := identity.New(deps.Identity, deps.Token, deps.Mongo, deps.Redis, nil, clock.Real{}, httpapi.NewLogger(io.Discard, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}}
+	ctx := context.Background()
+	m.clinicA, _ = svc.Store.CreateClinic(ctx, "A")
+	m.clinicB, _ = svc.Store.CreateClinic(ctx, "B")
+	for _, role := range authz.AllRoles {
+		m.callers[role] = m.user(m.clinicA.ID, identity.Role(role))
+	}
+	return m
+}
+
+func (m *matrix) user(clinicID string, role identity.Role) identity.User {
+	m.t.Helper()
+	nu := identity.NewUser{Email: ids.New() + "@matrix.example", Password: "matrix-password-2026", Role: role, FirstName: "M", LastName: string(role)}
+	if role == identity.RolePatient {
+		nu.PatientID = ids.New()
+	}
+	u, err := m.svc.Store.CreateUser(context.Background(), clinicID, nu)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return u
+}
+
+type creds struct{ access, csrf, sessionID string }
+
+func (m *matrix) mint(u identity.User) creds {
+	m.t.Helper()
+	sess, _, err := m.svc.Sessions.Create(context.Background(), u, identity.SessionLimits{Absolute: time.Hour, Idle: time.Hour}, false, "matrix", "10.0.0.1")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	access, _, err := m.svc.Keys.IssueAccess(token.Subject{UserID: u.ID, Role: string(u.Role), ClinicID: u.ClinicID, SessionID: sess.ID, PatientID: u.PatientID})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return creds{access: access, csrf: m.svc.Keys.CSRF(sess.ID), sessionID: sess.ID}
+}
+
+func (m *matrix) call(c *creds, method, path string) int {
+	var body io.Reader
+	if method != http.MethodGet && method != http.MethodDelete {
+		body = strings.NewReader(`{}`)
+	}
+	req := httptest.NewRequest(method, "http://clinic.example"+path, body)
+	req.RemoteAddr = "10.1.2.3:4000"
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c != nil {
+		req.AddCookie(&http.Cookie{Name: authz.AccessCookie, Value: c.access})
+		req.AddCookie(&http.Cookie{Name: authz.CSRFCookie, Value: c.csrf})
+		req.Header.Set(authz.CSRFHeader, c.csrf)
+	}
+	rec := httptest.NewRecorder()
+	m.handler.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+// target fills a route's {id} for a scenario: a resource of the caller's own
+// clinic, or the same kind of resource in another clinic.
+func (m *matrix) target(path string, caller identity.User, otherClinic bool) string {
+	clinic := m.clinicA.ID
+	if otherClinic {
+		clinic = m.clinicB.ID
+	}
+	switch {
+	case strings.HasPrefix(path, "/api/users/{id}"):
+		return strings.Replace(path, "{id}", m.user(clinic, identity.RoleReceptionist).ID, 1)
+	case path == "/api/auth/sessions/{id}":
+		owner := caller
+		if otherClinic {
+			owner = m.user(clinic, caller.Role)
+		}
+		return strings.Replace(path, "{id}", m.mint(owner).sessionID, 1)
+	case strings.Contains(path, "{"):
+		m.t.Fatalf("matrix has no fixture for %s: add one", path)
+	}
+	return path
+}
+
+// TestAuthorizationMatrix walks every route of template.yaml × every role ×
+// (own clinic, other clinic) against the policy table: a role the policy
+// does not list gets 403; an allowed role gets past the guard; another
+// clinic's resource is 404. A route without a policy fails Build (deny by
+// default), and a policy without a route is stale.
+func TestAuthorizationMatrix(t *testing.T) {
+	m := newMatrix(t)
+	tpl := loadTemplate(t)
+	var patterns []string
+	cells := 0
+	for _, r := range tpl.Routes {
+		patterns = append(patterns, r.Pattern())
+		rule, ok := authz.Policies[r.Pattern()]
+		if !ok {
+			t.Errorf("%s has no policy", r.Pattern())
+			continue
+		}
+		if rule.Public {
+			// No session needed; the guard must not demand one.
+			if code := m.call(nil, r.Method, samplePath(r.Path)); code == 403 {
+				t.Errorf("public %s answered 403", r.Pattern())
+			}
+			cells++
+			continue
+		}
+		if code := m.call(nil, r.Method, samplePath(r.Path)); code != 401 {
+			t.Errorf("%s without a session: %d, want 401", r.Pattern(), code)
+		}
+		for _, role := range authz.AllRoles {
+			for _, other := range []bool{false, true} {
+				if other && !strings.Contains(r.Path, "{") {
+					continue // nothing of another clinic to name
+				}
+				cells++
+				caller := m.callers[role]
+				c := m.mint(caller)
+				path := m.target(r.Path, caller, other)
+				code := m.call(&c, r.Method, path)
+				name := fmt.Sprintf("%s as %s (other clinic: %v)", r.Pattern(), role, other)
+				switch {
+				case !rule.Allows(role):
+					if code != 403 {
+						t.Errorf("%s: %d, want 403", name, code)
+					}
+				case other:
+					if code != 404 {
+						t.Errorf("%s: %d, want 404", name, code)
+					}
+				case code == 401 || code == 403 || code == 405:
+					t.Errorf("%s: %d, want the handler to answer", name, code)
+				}
+			}
+		}
+	}
+	for p := range authz.Policies {
+		if !slices.Contains(patterns, p) {
+			t.Errorf("policy for %q, which template.yaml does not route", p)
+		}
+	}
+	t.Logf("authorization matrix: %d routes, %d roles, %d cells", len(tpl.Routes), len(authz.AllRoles), cells)
+}
+
+// TestGuardRefusesUnlistedRoute: deny by default at registration.
+func TestGuardRefusesUnlistedRoute(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("registering a route without a policy did not panic")
+		}
+	}()
+	g := &authz.Guard{Policies: authz.Policies}
+	g.Router(httpapi.NewRouter(httpapi.NewLogger(io.Discard, nil))).HandleFunc("GET /api/secret", func(http.ResponseWriter, *http.Request) error { return nil })
+}

@@ -1,0 +1,663 @@
+package audit_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/store/storetest"
+)
+
+var t0 = time.Date(2025, 3, 9, 6, 59, 0, 0, time.UTC)
+
+type testEnv struct {
+	m     *store.Mongo
+	clock *clock.Fake
+	log   *audit.Log
+}
+
+func newTestEnv(tb testing.TB) *testEnv {
+	tb.Helper()
+	m := storetest.NewMongo(tb)
+	c := clock.NewFake(t0)
+	return &testEnv{m: m, clock: c, log: audit.New(m, c)}
+}
+
+// raw is the driver collection, for playing an attacker with database access.
+func (e *testEnv) raw(tb testing.TB) *mongo.Collection {
+	tb.Helper()
+	db, err := e.m.Database()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db.Collection("audit_logs")
+}
+
+func mustRecord(tb testing.TB, l *audit.Log, e audit.Entry) {
+	tb.Helper()
+	if err := l.Record(context.Background(), e); err != nil {
+		tb.Fatalf("record %+v: %v", e, err)
+	}
+}
+
+// mustChain records n entries in clinicID, a minute apart.
+func (e *testEnv) mustChain(tb testing.TB, clinicID string, n int) {
+	tb.Helper()
+	for i := 1; i <= n; i++ {
+		mustRecord(tb, e.log, audit.Entry{ClinicID: clinicID, ActorID: "u1", ActorRole: "dentist",
+			Action: "patient.read", Resource: "patients/p1", PatientID: "p1", RequestID: fmt.Sprintf("req-%d", i),
+			IP: "203.0.113.7", Outcome: audit.Success, Detail: fmt.Sprintf("entry %d", i)})
+		e.clock.Advance(time.Minute)
+	}
+}
+
+// listAll follows the cursors with pages of limit and returns every record.
+func listAll(tb testing.TB, l *audit.Log, clinicID string, f audit.Filter, limit int) []audit.Record {
+	tb.Helper()
+	var out []audit.Record
+	req := store.PageRequest{Limit: limit}
+	for range 1000 {
+		p, err := l.List(context.Background(), clinicID, f, req)
+		if err != nil {
+			tb.Fatalf("list: %v", err)
+		}
+		if len(p.Items) > limit {
+			tb.Fatalf("page of %d items, limit %d", len(p.Items), limit)
+		}
+		out = append(out, p.Items...)
+		if p.NextCursor == nil {
+			return out
+		}
+		if len(p.Items) != limit {
+			tb.Fatalf("short page of %d items (limit %d) has a next cursor", len(p.Items), limit)
+		}
+		req.Cursor = *p.NextCursor
+	}
+	tb.Fatal("list never ended")
+	return nil
+}
+
+func seqs(rs []audit.Record) []int64 {
+	out := make([]int64, len(rs))
+	for i, r := range rs {
+		out[i] = r.Seq
+	}
+	return out
+}
+
+func mustVerify(tb testing.TB, l *audit.Log, clinicID string) audit.Verification {
+	tb.Helper()
+	v, err := l.Verify(context.Background(), clinicID)
+	if err != nil {
+		tb.Fatalf("verify: %v", err)
+	}
+	return v
+}
+
+func TestListFiltersAndPaginatesNewestFirst(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	entries := []audit.Entry{
+		{ActorID: "u1", ActorRole: "dentist", Action: "patient.read", PatientID: "p1", Resource: "patients/p1"},
+		{ActorID: "u2", ActorRole: "hygienist", Action: "chart.write", PatientID: "p1", Resource: "patients/p1/chart"},
+		{ActorID: "u1", ActorRole: "dentist", Action: "auth.login", Resource: "auth/login"},
+		{ActorID: "u2", ActorRole: "hygienist", Action: "patient.read", PatientID: "p2", Resource: "patients/p2"},
+		{ActorID: "u1", ActorRole: "dentist", Action: "chart.write", PatientID: "p2", Resource: "patients/p2/chart"},
+		{Action: "auth.login", Resource: "auth/login", Outcome: audit.Failure, Detail: "bad password"},
+		{ActorID: "u1", ActorRole: "dentist", Action: "patient.read", PatientID: "p1", Resource: "patients/p1"},
+	}
+	at := make([]time.Time, len(entries)+1) // at[seq]
+	for i, en := range entries {
+		en.ClinicID, en.RequestID, en.IP = clinic, fmt.Sprintf("req-%d", i+1), "198.51.100.4"
+		if en.Outcome == "" {
+			en.Outcome = audit.Success
+		}
+		at[i+1] = e.clock.Now()
+		mustRecord(t, e.log, en)
+		e.clock.Advance(time.Minute)
+	}
+	// Another clinic's records never show up.
+	mustRecord(t, e.log, audit.Entry{ClinicID: ids.New(), ActorID: "u1", Action: "patient.read", PatientID: "p1", Outcome: audit.Success})
+
+	cases := []struct {
+		name  string
+		f     audit.Filter
+		limit int
+		want  []int64
+	}{
+		{"everything in pages of 3", audit.Filter{}, 3, []int64{7, 6, 5, 4, 3, 2, 1}},
+		{"everything in one page", audit.Filter{}, 50, []int64{7, 6, 5, 4, 3, 2, 1}},
+		{"exactly one full page", audit.Filter{}, 7, []int64{7, 6, 5, 4, 3, 2, 1}},
+		{"patient", audit.Filter{PatientID: "p1"}, 2, []int64{7, 2, 1}},
+		{"actor", audit.Filter{ActorID: "u1"}, 2, []int64{7, 5, 3, 1}},
+		{"action", audit.Filter{Action: "patient.read"}, 1, []int64{7, 4, 1}},
+		{"actor and patient", audit.Filter{ActorID: "u1", PatientID: "p2"}, 2, []int64{5}},
+		{"from inclusive, to exclusive", audit.Filter{From: at[3], To: at[6]}, 2, []int64{5, 4, 3}},
+		{"from only", audit.Filter{From: at[6]}, 2, []int64{7, 6}},
+		{"to only, in another zone", audit.Filter{To: at[3].In(time.FixedZone("EST", -5*3600))}, 2, []int64{2, 1}},
+		{"action and time", audit.Filter{Action: "auth.login", From: at[4]}, 2, []int64{6}},
+		{"no match", audit.Filter{PatientID: "nobody"}, 2, []int64{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := seqs(listAll(t, e.log, clinic, tc.f, tc.limit))
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("seqs %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("records come back as stored", func(t *testing.T) {
+		all := listAll(t, e.log, clinic, audit.Filter{}, 50)
+		for i, r := range all {
+			seq := int64(len(all) - i)
+			en := entries[seq-1]
+			if r.Seq != seq || r.ClinicID != clinic || r.ActorID != en.ActorID || r.ActorRole != en.ActorRole ||
+				r.Action != en.Action || r.Resource != en.Resource || r.PatientID != en.PatientID ||
+				r.RequestID != fmt.Sprintf("req-%d", seq) || r.IP != "198.51.100.4" || r.Detail != en.Detail ||
+				!r.At.Equal(at[seq]) || !ids.Valid(r.ID) || len(r.Hash) != 64 {
+				t.Errorf("record %d = %+v, entry %+v", seq, r, en)
+			}
+			if i+1 < len(all) && r.PrevHash != all[i+1].Hash {
+				t.Errorf("record %d prevHash %q, record %d hash %q", seq, r.PrevHash, seq-1, all[i+1].Hash)
+			}
+		}
+		if first := all[len(all)-1]; first.PrevHash != "" {
+			t.Errorf("first record links to %q", first.PrevHash)
+		}
+		if all[1].Outcome != audit.Failure || all[0].Outcome != audit.Success {
+			t.Errorf("outcomes %q %q", all[1].Outcome, all[0].Outcome)
+		}
+	})
+
+	t.Run("a forged cursor is refused", func(t *testing.T) {
+		_, err := e.log.List(context.Background(), clinic, audit.Filter{}, store.PageRequest{Limit: 2, Cursor: "not-a-cursor"})
+		if !errs.Is(err, errs.Invalid) {
+			t.Fatalf("err %v, want invalid", err)
+		}
+	})
+}
+
+func TestVerifyIntactChain(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true}) {
+		t.Fatalf("empty chain: %+v", v)
+	}
+	e.mustChain(t, clinic, 9)
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 9}) {
+		t.Fatalf("intact chain: %+v", v)
+	}
+	// Batches that end exactly at, and just short of, the chain's end.
+	for _, n := range []int{1, 2, 3, 4, 9, 10} {
+		e.log.SetBatchSize(n)
+		if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 9}) {
+			t.Fatalf("batch %d: %+v", n, v)
+		}
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	ctx := context.Background()
+	set := func(seq int64, fields bson.D) func(t *testing.T, c *mongo.Collection, clinic string) {
+		return func(t *testing.T, c *mongo.Collection, clinic string) {
+			res, err := c.UpdateOne(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: seq}}, bson.D{{Key: "$set", Value: fields}})
+			if err != nil || res.ModifiedCount != 1 {
+				t.Fatalf("tamper with %d: %v %+v", seq, err, res)
+			}
+		}
+	}
+	del := func(seq int64) func(t *testing.T, c *mongo.Collection, clinic string) {
+		return func(t *testing.T, c *mongo.Collection, clinic string) {
+			res, err := c.DeleteOne(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: seq}})
+			if err != nil || res.DeletedCount != 1 {
+				t.Fatalf("delete %d: %v %+v", seq, err, res)
+			}
+		}
+	}
+	get := func(t *testing.T, c *mongo.Collection, clinic string, seq int64) audit.Record {
+		var r audit.Record
+		if err := c.FindOne(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: seq}}).Decode(&r); err != nil {
+			t.Fatalf("read %d: %v", seq, err)
+		}
+		return r
+	}
+	const n = 6
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, c *mongo.Collection, clinic string)
+		broken int64
+	}{
+		{"detail edited", set(3, bson.D{{Key: "detail", Value: "nothing to see"}}), 3},
+		{"actor edited", set(3, bson.D{{Key: "actorId", Value: "someone-else"}}), 3},
+		{"patient edited", set(4, bson.D{{Key: "patientId", Value: "p2"}}), 4},
+		{"outcome edited", set(2, bson.D{{Key: "outcome", Value: "denied"}}), 2},
+		{"time edited by a second", set(5, bson.D{{Key: "at", Value: t0.Add(4*time.Minute + time.Second)}}), 5},
+		{"id replaced", func(t *testing.T, c *mongo.Collection, clinic string) {
+			r := get(t, c, clinic, 2)
+			del(2)(t, c, clinic)
+			r.ID = ids.New()
+			if _, err := c.InsertOne(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}, 2},
+		{"last record's hash edited", set(n, bson.D{{Key: "hash", Value: strings.Repeat("0", 64)}}), n},
+		{"first record's link edited", set(1, bson.D{{Key: "prevHash", Value: strings.Repeat("a", 64)}}), 1},
+		{"edited and rehashed", func(t *testing.T, c *mongo.Collection, clinic string) {
+			r := get(t, c, clinic, 3)
+			r.Detail = "nothing to see"
+			set(3, bson.D{{Key: "detail", Value: r.Detail}, {Key: "hash", Value: audit.HashRecord(r)}})(t, c, clinic)
+		}, 4},
+		{"middle record deleted", del(3), 3},
+		{"first record deleted", del(1), 1},
+		{"middle record deleted and later ones renumbered", func(t *testing.T, c *mongo.Collection, clinic string) {
+			del(3)(t, c, clinic)
+			for seq := int64(4); seq <= n; seq++ {
+				set(seq, bson.D{{Key: "seq", Value: seq - 1}})(t, c, clinic)
+			}
+		}, 3},
+		{"two records swapped", func(t *testing.T, c *mongo.Collection, clinic string) {
+			set(2, bson.D{{Key: "seq", Value: int64(100)}})(t, c, clinic)
+			set(3, bson.D{{Key: "seq", Value: int64(2)}})(t, c, clinic)
+			set(100, bson.D{{Key: "seq", Value: int64(3)}})(t, c, clinic)
+		}, 2},
+		{"record moved to another clinic", set(4, bson.D{{Key: "clinicId", Value: ids.New()}}), 4},
+		{"last record's seq bumped", set(n, bson.D{{Key: "seq", Value: int64(n + 1)}}), n},
+		{"forged record appended", func(t *testing.T, c *mongo.Collection, clinic string) {
+			r := get(t, c, clinic, n)
+			r.ID, r.Seq, r.PrevHash, r.Detail = ids.New(), n+1, strings.Repeat("f", 64), "forged"
+			r.Hash = audit.HashRecord(r)
+			if _, err := c.InsertOne(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}, n + 1},
+		{"time made unreadable", set(4, bson.D{{Key: "at", Value: "yesterday"}}), 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			clinic, other := ids.New(), ids.New()
+			e.mustChain(t, clinic, n)
+			e.mustChain(t, other, 3)
+			tc.tamper(t, e.raw(t), clinic)
+			for _, batch := range []int{500, 2} {
+				e.log.SetBatchSize(batch)
+				v := mustVerify(t, e.log, clinic)
+				if v.OK || v.BrokenAtSeq != tc.broken || v.Checked != tc.broken-1 || v.Problem == "" {
+					t.Fatalf("batch %d: %+v, want broken at %d after %d checked", batch, v, tc.broken, tc.broken-1)
+				}
+			}
+			// The other clinic's chain is untouched.
+			if v := mustVerify(t, e.log, other); !v.OK || v.Checked != 3 {
+				t.Fatalf("other clinic: %+v", v)
+			}
+		})
+	}
+}
+
+// With the unique index gone (an attacker with admin rights), a second record
+// with an already used seq would be skipped by the walk; Verify still finds it.
+func TestVerifyDetectsRepeatedSeq(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		seq   int64
+		batch int
+	}{
+		{"inside a batch", 2, 500},
+		{"at a batch's end", 4, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			clinic := ids.New()
+			e.mustChain(t, clinic, 6)
+			c := e.raw(t)
+			if _, err := c.Indexes().DropOne(ctx, "clinicId_1_seq_1"); err != nil {
+				t.Fatalf("drop unique index: %v", err)
+			}
+			var r audit.Record
+			if err := c.FindOne(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: tc.seq}}).Decode(&r); err != nil {
+				t.Fatal(err)
+			}
+			r.ID, r.Detail = ids.New(), "forged twin"
+			r.Hash = audit.HashRecord(r)
+			if _, err := c.InsertOne(ctx, r); err != nil {
+				t.Fatalf("insert twin: %v", err)
+			}
+			e.log.SetBatchSize(tc.batch)
+			if v := mustVerify(t, e.log, clinic); v.OK || v.Problem == "" {
+				t.Fatalf("%+v, want a repeated seq reported", v)
+			}
+		})
+	}
+}
+
+func TestUniqueIndexClaimsSeq(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	e.mustChain(t, clinic, 1)
+	_, err := e.raw(t).InsertOne(context.Background(), bson.D{
+		{Key: "_id", Value: ids.New()}, {Key: "clinicId", Value: clinic}, {Key: "seq", Value: int64(1)},
+	})
+	if !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("second record with seq 1: err %v, want duplicate key", err)
+	}
+	// The same seq in another clinic is fine.
+	if _, err := e.raw(t).InsertOne(context.Background(), bson.D{
+		{Key: "_id", Value: ids.New()}, {Key: "clinicId", Value: ids.New()}, {Key: "seq", Value: int64(1)},
+	}); err != nil {
+		t.Fatalf("seq 1 in another clinic: %v", err)
+	}
+}
+
+func TestConcurrentAppends(t *testing.T) {
+	const writers, each = 16, 10
+	cases := []struct {
+		name string
+		// logFor returns the Log writer i uses: one shared (one process), or
+		// one each (as many Lambda instances, kept apart only by the index).
+		logFor func(e *testEnv) func(i int) *audit.Log
+	}{
+		{"one log", func(e *testEnv) func(int) *audit.Log { return func(int) *audit.Log { return e.log } }},
+		{"a log per writer", func(e *testEnv) func(int) *audit.Log {
+			logs := make([]*audit.Log, writers)
+			for i := range logs {
+				logs[i] = audit.New(e.m, e.clock)
+			}
+			return func(i int) *audit.Log { return logs[i] }
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			clinic := ids.New()
+			logFor := tc.logFor(e)
+			if err := e.log.Record(context.Background(), audit.Entry{ClinicID: clinic, Action: "warm.up", Outcome: audit.Success}); err != nil {
+				t.Fatal(err) // creates the indexes before the race
+			}
+			var tries atomic.Int64
+			for i := range writers {
+				logFor(i).SetBeforeInsert(func(string, int64) { tries.Add(1) })
+			}
+			var wg sync.WaitGroup
+			errc := make(chan error, writers*each)
+			for i := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for j := range each {
+						e.clock.Advance(time.Millisecond)
+						errc <- logFor(i).Record(context.Background(), audit.Entry{ClinicID: clinic, ActorID: fmt.Sprintf("u%d", i),
+							Action: "patient.read", PatientID: "p1", Outcome: audit.Success, Detail: fmt.Sprintf("w%d-%d", i, j)})
+					}
+				}()
+			}
+			wg.Wait()
+			close(errc)
+			for err := range errc {
+				if err != nil {
+					t.Errorf("record: %v", err)
+				}
+			}
+			all := listAll(t, e.log, clinic, audit.Filter{}, store.MaxLimit)
+			const total = writers*each + 1
+			if len(all) != total {
+				t.Fatalf("%d records, want %d", len(all), total)
+			}
+			details := map[string]bool{}
+			for i, r := range all {
+				if want := int64(total - i); r.Seq != want {
+					t.Fatalf("record %d has seq %d, want %d", i, r.Seq, want)
+				}
+				details[r.Detail] = true
+			}
+			for i := range writers {
+				for j := range each {
+					if !details[fmt.Sprintf("w%d-%d", i, j)] {
+						t.Errorf("entry w%d-%d missing", i, j)
+					}
+				}
+			}
+			if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: total}) {
+				t.Fatalf("verify %+v", v)
+			}
+			n, err := e.raw(t).CountDocuments(context.Background(), bson.D{{Key: "clinicId", Value: clinic}})
+			if err != nil || n != total {
+				t.Fatalf("stored %d (%v), want %d", n, err, total)
+			}
+			t.Logf("%d inserts tried for %d records", tries.Load(), writers*each)
+		})
+	}
+}
+
+func TestLosingWriterRetries(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	rival := audit.New(e.m, e.clock)
+	e.mustChain(t, clinic, 2)
+	calls := 0
+	e.log.SetBeforeInsert(func(clinicID string, seq int64) {
+		calls++
+		if calls == 1 { // the rival takes seq 3 between our read and insert
+			mustRecord(t, rival, audit.Entry{ClinicID: clinicID, ActorID: "rival", Action: "patient.read", Outcome: audit.Success})
+		}
+	})
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, ActorID: "us", Action: "chart.write", Outcome: audit.Success})
+	if calls != 2 {
+		t.Fatalf("%d insert attempts, want 2", calls)
+	}
+	all := listAll(t, e.log, clinic, audit.Filter{}, 10)
+	if len(all) != 4 || all[0].ActorID != "us" || all[0].Seq != 4 || all[1].ActorID != "rival" || all[1].Seq != 3 {
+		t.Fatalf("records %+v", all[:2])
+	}
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 4}) {
+		t.Fatalf("verify %+v", v)
+	}
+}
+
+func TestWriterThatAlwaysLosesGivesUp(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	rival := audit.New(e.m, e.clock)
+	calls := 0
+	e.log.SetBeforeInsert(func(clinicID string, seq int64) {
+		calls++
+		mustRecord(t, rival, audit.Entry{ClinicID: clinicID, ActorID: "rival", Action: "patient.read", Outcome: audit.Success})
+	})
+	err := e.log.Record(context.Background(), audit.Entry{ClinicID: clinic, ActorID: "us", Action: "chart.write", Outcome: audit.Success})
+	if !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("err %v, want unavailable", err)
+	}
+	if calls != audit.Attempts {
+		t.Fatalf("%d attempts, want %d", calls, audit.Attempts)
+	}
+	if got := listAll(t, e.log, clinic, audit.Filter{ActorID: "us"}, 10); len(got) != 0 {
+		t.Fatalf("the losing entry was stored: %+v", got)
+	}
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: audit.Attempts}) {
+		t.Fatalf("verify %+v", v)
+	}
+}
+
+func TestClinicsHaveIndependentChains(t *testing.T) {
+	e := newTestEnv(t)
+	a, b := ids.New(), ids.New()
+	var wg sync.WaitGroup
+	for _, clinic := range []string{a, b, a, b, audit.SystemClinic} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				mustRecord(t, e.log, audit.Entry{ClinicID: clinic, Action: "auth.login", Outcome: audit.Failure, Detail: fmt.Sprintf("%s-%d", clinic, i)})
+			}
+		}()
+	}
+	wg.Wait()
+	for _, tc := range []struct {
+		clinic string
+		n      int
+	}{{a, 10}, {b, 10}, {audit.SystemClinic, 5}} {
+		all := listAll(t, e.log, tc.clinic, audit.Filter{}, 50)
+		if len(all) != tc.n || all[0].Seq != int64(tc.n) || all[len(all)-1].Seq != 1 || all[len(all)-1].PrevHash != "" {
+			t.Fatalf("clinic %s: seqs %v", tc.clinic, seqs(all))
+		}
+		for _, r := range all {
+			if r.ClinicID != tc.clinic || !strings.HasPrefix(r.Detail, tc.clinic+"-") {
+				t.Fatalf("clinic %s lists %+v", tc.clinic, r)
+			}
+		}
+		if v := mustVerify(t, e.log, tc.clinic); v != (audit.Verification{OK: true, Checked: int64(tc.n)}) {
+			t.Fatalf("clinic %s: %+v", tc.clinic, v)
+		}
+	}
+	// Breaking b's chain leaves a's intact.
+	if _, err := e.raw(t).DeleteOne(context.Background(), bson.D{{Key: "clinicId", Value: b}, {Key: "seq", Value: int64(5)}}); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustVerify(t, e.log, b); v.OK || v.BrokenAtSeq != 5 {
+		t.Fatalf("b after delete: %+v", v)
+	}
+	if v := mustVerify(t, e.log, a); !v.OK || v.Checked != 10 {
+		t.Fatalf("a after b's delete: %+v", v)
+	}
+	if _, err := e.log.List(context.Background(), "", audit.Filter{}, store.PageRequest{}); err == nil {
+		t.Fatal("listing without a clinic worked")
+	}
+	if _, err := e.log.Verify(context.Background(), ""); err == nil {
+		t.Fatal("verifying without a clinic worked")
+	}
+}
+
+func TestRecordRefusesIncompleteEntries(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	for _, tc := range []struct {
+		name string
+		e    audit.Entry
+	}{
+		{"no clinic", audit.Entry{Action: "patient.read", Outcome: audit.Success}},
+		{"no action", audit.Entry{ClinicID: clinic, Action: " ", Outcome: audit.Success}},
+		{"no outcome", audit.Entry{ClinicID: clinic, Action: "patient.read"}},
+		{"unknown outcome", audit.Entry{ClinicID: clinic, Action: "patient.read", Outcome: "maybe"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := e.log.Record(context.Background(), tc.e); err == nil {
+				t.Fatal("recorded")
+			}
+		})
+	}
+	n, err := e.raw(t).CountDocuments(context.Background(), bson.D{})
+	if err != nil || n != 0 {
+		t.Fatalf("%d records stored (%v)", n, err)
+	}
+}
+
+func TestStoredValuesRoundTrip(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	// Nanoseconds and a zone other than UTC: stored as UTC milliseconds.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz database:", err)
+	}
+	now := time.Date(2025, 3, 9, 1, 59, 59, 987654321, ny)
+	e.clock.Set(now)
+	detail := "Sónia 🦷 tab\tnul\x00 bad\xff utf-8"
+	long := strings.Repeat("é", 2000) // 4000 bytes
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, ActorID: "u1", Action: "patient.read", Resource: long, IP: strings.Repeat("1", 5000),
+		Outcome: audit.Success, Detail: detail})
+	all := listAll(t, e.log, clinic, audit.Filter{}, 10)
+	if len(all) != 1 {
+		t.Fatalf("%d records", len(all))
+	}
+	r := all[0]
+	if want := now.UTC().Truncate(time.Millisecond); !r.At.Equal(want) || r.At.Location() != time.UTC {
+		t.Errorf("at %v (%v), want %v", r.At, r.At.Location(), want)
+	}
+	if want := strings.ToValidUTF8(detail, "\uFFFD"); r.Detail != want {
+		t.Errorf("detail %q, want %q", r.Detail, want)
+	}
+	if len(r.Resource) > 1024 || len(r.Resource) < 1000 || !utf8.ValidString(r.Resource) || !strings.HasPrefix(long, r.Resource) {
+		t.Errorf("resource cut to %d bytes, valid %v", len(r.Resource), utf8.ValidString(r.Resource))
+	}
+	if len(r.IP) != 256 {
+		t.Errorf("ip of %d bytes", len(r.IP))
+	}
+	if r.Hash != audit.HashRecord(r) {
+		t.Error("hash does not recompute after the round trip")
+	}
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 1}) {
+		t.Fatalf("verify %+v", v)
+	}
+}
+
+func TestHashCoversEveryField(t *testing.T) {
+	base := audit.Record{ID: ids.New(), ClinicID: "c", Seq: 7, ActorID: "a", ActorRole: "r", Action: "x", Resource: "res",
+		PatientID: "p", RequestID: "q", IP: "i", Outcome: audit.Success, Detail: "d", At: t0, PrevHash: "h"}
+	h := audit.HashRecord(base)
+	edits := map[string]func(r *audit.Record){
+		"id":       func(r *audit.Record) { r.ID = ids.New() },
+		"clinic":   func(r *audit.Record) { r.ClinicID = "c2" },
+		"seq":      func(r *audit.Record) { r.Seq = 8 },
+		"actor":    func(r *audit.Record) { r.ActorID = "a2" },
+		"role":     func(r *audit.Record) { r.ActorRole = "r2" },
+		"action":   func(r *audit.Record) { r.Action = "x2" },
+		"resource": func(r *audit.Record) { r.Resource = "res2" },
+		"patient":  func(r *audit.Record) { r.PatientID = "p2" },
+		"request":  func(r *audit.Record) { r.RequestID = "q2" },
+		"ip":       func(r *audit.Record) { r.IP = "i2" },
+		"outcome":  func(r *audit.Record) { r.Outcome = audit.Denied },
+		"detail":   func(r *audit.Record) { r.Detail = "d2" },
+		"at":       func(r *audit.Record) { r.At = t0.Add(time.Millisecond) },
+		"prevHash": func(r *audit.Record) { r.PrevHash = "h2" },
+		"shifted":  func(r *audit.Record) { r.ActorID, r.ActorRole = "ar", "" }, // same bytes, other boundary
+	}
+	for name, edit := range edits {
+		r := base
+		edit(&r)
+		if audit.HashRecord(r) == h {
+			t.Errorf("%s: hash unchanged", name)
+		}
+	}
+	if got := audit.HashRecord(base); got != h || len(h) != 64 {
+		t.Fatalf("hash not deterministic: %s %s", got, h)
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	b, _ := json.Marshal(audit.Verification{OK: true, Checked: 3})
+	if string(b) != `{"ok":true,"checked":3}` {
+		t.Errorf("verification %s", b)
+	}
+	b, _ = json.Marshal(audit.Verification{Checked: 2, BrokenAtSeq: 3, Problem: "p"})
+	if string(b) != `{"ok":false,"checked":2,"brokenAtSeq":3,"problem":"p"}` {
+		t.Errorf("verification %s", b)
+	}
+	var m map[string]any
+	b, _ = json.Marshal(audit.Record{})
+	_ = json.Unmarshal(b, &m)
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"action", "actorId", "actorRole", "at", "clinicId", "detail", "hash", "id", "ip", "outcome", "patientId", "prevHash", "requestId", "resource", "seq"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("record keys %v", keys)
+	}
+}

@@ -1,0 +1,339 @@
+package identity
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// AdminRoutes registers the admin function's routes: users, their sessions,
+// clinic settings and the audit trail.
+func (s *Service) AdminRoutes(r *authz.Router) {
+	r.HandleFunc("GET /api/users", s.listUsers)
+	r.HandleFunc("POST /api/users", s.createUser)
+	r.HandleFunc("GET /api/users/{id}", s.getUser)
+	r.HandleFunc("PATCH /api/users/{id}", s.patchUser)
+	r.HandleFunc("DELETE /api/users/{id}", s.disableUser)
+	r.HandleFunc("GET /api/users/{id}/sessions", s.userSessions)
+	r.HandleFunc("DELETE /api/users/{id}/sessions", s.revokeUserSessions)
+	r.HandleFunc("GET /api/clinic", s.getClinic)
+	r.HandleFunc("PATCH /api/clinic", s.patchClinic)
+	r.HandleFunc("GET /api/audit-logs", s.auditLogs)
+}
+
+func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	page, err := store.ParsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	role := Role(r.URL.Query().Get("role"))
+	if role != "" && !role.Valid() {
+		return errs.InvalidFields(errs.FieldError{Field: "role", Message: "is not a role"})
+	}
+	out, err := s.Store.ListUsers(r.Context(), p.ClinicID, role, page)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type createUserRequest struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	Role      Role   `json:"role"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+}
+
+// createUser adds a staff account to the admin's clinic. The clinic always
+// comes from the session; clinicId or id in the body are unknown fields (400).
+func (s *Service) createUser(w http.ResponseWriter, r *http.Request) error {
+	var in createUserRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	if in.Role == RolePatient {
+		return errs.InvalidFields(errs.FieldError{Field: "role", Message: "patients sign up in the portal; staff roles only"})
+	}
+	u, err := s.Store.CreateUser(r.Context(), p.ClinicID, NewUser{Email: in.Email, Password: in.Password, Role: in.Role,
+		FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName)})
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.create", Resource: "users/" + u.ID, Outcome: audit.Success, Detail: "role " + string(u.Role)}); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, u.Public())
+	return nil
+}
+
+func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	u, err := s.Store.UserByID(r.Context(), p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, u.Public())
+	return nil
+}
+
+type patchUserRequest struct {
+	FirstName *string `json:"firstName"`
+	LastName  *string `json:"lastName"`
+	Role      *Role   `json:"role"`
+	Disabled  *bool   `json:"disabled"`
+}
+
+func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
+	var in patchUserRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	id := r.PathValue("id")
+	current, err := s.Store.UserByID(ctx, p.ClinicID, id)
+	if err != nil {
+		return err
+	}
+	var v errs.Validator
+	if in.Role != nil {
+		v.Check(in.Role.Staff(), "role", "must be a staff role")
+		v.Check(current.Role != RolePatient, "role", "a patient account keeps its role")
+		v.Check(id != p.UserID || *in.Role == RoleAdmin, "role", "you cannot remove your own admin role")
+	}
+	if in.Disabled != nil {
+		v.Check(id != p.UserID || !*in.Disabled, "disabled", "you cannot disable your own account")
+	}
+	if in.FirstName != nil {
+		v.Check(strings.TrimSpace(*in.FirstName) != "", "firstName", "must not be empty")
+	}
+	if in.LastName != nil {
+		v.Check(strings.TrimSpace(*in.LastName) != "", "lastName", "must not be empty")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	u, err := s.Store.UpdateUser(ctx, p.ClinicID, id, UserPatch(in))
+	if err != nil {
+		return err
+	}
+	if err := s.afterAccessChange(r, p, current, u); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// afterAccessChange ends the user's sessions at once when they are disabled
+// or their role changes (a token carries its role), and audits the change.
+func (s *Service) afterAccessChange(r *http.Request, p authz.Principal, before, after User) error {
+	ctx := r.Context()
+	switch {
+	case after.Disabled && !before.Disabled:
+		if err := s.Revoker.User(ctx, after.ID); err != nil {
+			return err
+		}
+		if err := s.endSessions(ctx, p.ClinicID, after.ID, "", "user disabled"); err != nil {
+			return err
+		}
+	case !after.Disabled && before.Disabled:
+		if err := s.Revoker.ClearUser(ctx, after.ID); err != nil {
+			return err
+		}
+	}
+	if after.Role != before.Role {
+		if err := s.endSessions(ctx, p.ClinicID, after.ID, "", "role changed"); err != nil {
+			return err
+		}
+	}
+	return s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.update", Resource: "users/" + after.ID, Outcome: audit.Success,
+		Detail: "role " + string(before.Role) + "→" + string(after.Role) + ", disabled " + boolText(before.Disabled) + "→" + boolText(after.Disabled)})
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// disableUser is DELETE: accounts are disabled, never deleted (the audit
+// trail keeps pointing at them).
+func (s *Service) disableUser(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	id := r.PathValue("id")
+	if id == p.UserID {
+		return errs.InvalidFields(errs.FieldError{Field: "id", Message: "you cannot disable your own account"})
+	}
+	current, err := s.Store.UserByID(ctx, p.ClinicID, id)
+	if err != nil {
+		return err
+	}
+	disabled := true
+	u, err := s.Store.UpdateUser(ctx, p.ClinicID, id, UserPatch{Disabled: &disabled})
+	if err != nil {
+		return err
+	}
+	if err := s.afterAccessChange(r, p, current, u); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Service) userSessions(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	u, err := s.Store.UserByID(r.Context(), p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	list, err := s.Sessions.Active(r.Context(), p.ClinicID, u.ID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": list, "nextCursor": nil})
+	return nil
+}
+
+func (s *Service) revokeUserSessions(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	u, err := s.Store.UserByID(ctx, p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.endSessions(ctx, p.ClinicID, u.ID, "", "revoked by admin"); err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.sessions_revoke", Resource: "users/" + u.ID, Outcome: audit.Success}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	c, err := s.Store.Clinic(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+type patchClinicRequest struct {
+	Name              *string `json:"name"`
+	TimeZone          *string `json:"timeZone"`
+	SlotMinutes       *int    `json:"slotMinutes"`
+	CancelNoticeHours *int    `json:"cancelNoticeHours"`
+	Currency          *string `json:"currency"`
+	IdleLogoffMinutes *int    `json:"idleLogoffMinutes"`
+	MFARequired       *bool   `json:"mfaRequired"`
+}
+
+func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
+	var in patchClinicRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	c, err := s.Store.Clinic(ctx, p.ClinicID)
+	if err != nil {
+		return err
+	}
+	st := c.Settings
+	var v errs.Validator
+	if in.Name != nil {
+		v.Check(strings.TrimSpace(*in.Name) != "", "name", "must not be empty")
+	}
+	if in.TimeZone != nil {
+		_, tzErr := time.LoadLocation(*in.TimeZone)
+		v.Check(tzErr == nil && *in.TimeZone != "" && *in.TimeZone != "Local", "timeZone", "must be an IANA time zone such as America/New_York")
+		st.TimeZone = *in.TimeZone
+	}
+	if in.SlotMinutes != nil {
+		v.Check(60%*in.SlotMinutes == 0 && *in.SlotMinutes >= 5, "slotMinutes", "must be 5, 10, 15, 20, 30 or 60")
+		st.SlotMinutes = *in.SlotMinutes
+	}
+	if in.CancelNoticeHours != nil {
+		v.Check(*in.CancelNoticeHours >= 0 && *in.CancelNoticeHours <= 168, "cancelNoticeHours", "must be 0 to 168")
+		st.CancelNoticeHours = *in.CancelNoticeHours
+	}
+	if in.Currency != nil {
+		v.Check(len(*in.Currency) == 3 && strings.ToUpper(*in.Currency) == *in.Currency, "currency", "must be an ISO 4217 code such as USD")
+		st.Currency = *in.Currency
+	}
+	if in.IdleLogoffMinutes != nil {
+		v.Check(*in.IdleLogoffMinutes >= 5 && *in.IdleLogoffMinutes <= 120, "idleLogoffMinutes", "must be 5 to 120")
+		st.IdleLogoffMinutes = *in.IdleLogoffMinutes
+	}
+	if in.MFARequired != nil {
+		st.MFARequired = *in.MFARequired
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	out, err := s.Store.UpdateClinic(ctx, p.ClinicID, in.Name, st)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "clinic.update", Resource: "clinic", Outcome: audit.Success}); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// auditLogs lists the clinic's trail (newest first) filtered by patient,
+// user, action and time; ?verify=true checks the whole hash chain instead.
+func (s *Service) auditLogs(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	q := r.URL.Query()
+	if q.Get("verify") == "true" {
+		res, err := s.Audit.Verify(ctx, p.ClinicID)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, res)
+		return nil
+	}
+	page, err := store.ParsePage(q)
+	if err != nil {
+		return err
+	}
+	f := audit.Filter{PatientID: q.Get("patientId"), ActorID: q.Get("userId"), Action: q.Get("action")}
+	var v errs.Validator
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if s := q.Get(t.name); s != "" {
+			at, err := time.Parse(time.RFC3339, s)
+			v.Check(err == nil, t.name, "must be an RFC 3339 time")
+			*t.dst = at
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	out, err := s.Audit.List(ctx, p.ClinicID, f, page)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,86 @@
+package identity
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// sealer encrypts secrets at rest (TOTP seeds) with AES-256-GCM.
+type sealer struct{ aead cipher.AEAD }
+
+func newSealer(key []byte) (*sealer, error) {
+	if len(key) != 32 {
+		return nil, errors.New("identity: DATA_KEY must be base64 of 32 bytes")
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &sealer{aead: aead}, nil
+}
+
+func (s *sealer) seal(plain string) string {
+	nonce := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.RawStdEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(plain), nil))
+}
+
+func (s *sealer) open(sealed string) (string, error) {
+	b, err := base64.RawStdEncoding.DecodeString(sealed)
+	if err != nil || len(b) < s.aead.NonceSize() {
+		return "", errors.New("identity: malformed sealed secret")
+	}
+	plain, err := s.aead.Open(nil, b[:s.aead.NonceSize()], b[s.aead.NonceSize():], nil)
+	return string(plain), err
+}
+
+const totpPeriod = 30
+
+// newTOTP makes a TOTP key for an account.
+func newTOTP(email string) (*otp.Key, error) {
+	return totp.Generate(totp.GenerateOpts{Issuer: "TopSmile", AccountName: email, Period: totpPeriod, SecretSize: 20})
+}
+
+// matchTOTP returns the time step a code belongs to (now, or one step either
+// side for clock drift), or -1. The caller refuses steps already used, so a
+// code works once.
+func matchTOTP(secret, code string, now time.Time) int64 {
+	code = strings.TrimSpace(code)
+	if len(code) != 6 {
+		return -1
+	}
+	step := now.Unix() / totpPeriod
+	for _, s := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*totpPeriod, 0), totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s
+		}
+	}
+	return -1
+}
+
+// newRecoveryCodes returns n one-time codes and their hashes.
+func newRecoveryCodes(n int) (codes, hashes []string) {
+	for range n {
+		c := strings.ToLower(ids.Token(8))[:10]
+		codes = append(codes, c)
+		hashes = append(hashes, token.Hash(c))
+	}
+	return codes, hashes
+}

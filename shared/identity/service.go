@@ -1,0 +1,129 @@
+package identity
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/ratelimit"
+	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// Config is the identity group's configuration (auth and admin functions).
+type Config struct {
+	// DataKey encrypts TOTP secrets at rest: base64 of 32 bytes.
+	DataKey string `env:"DATA_KEY,required,secret"`
+	// AppURL is where links in e-mails point (password reset).
+	AppURL string `env:"APP_URL" default:"http://127.0.0.1:3000"`
+	// SessionTTL is the longest a sign-in lasts, however active.
+	SessionTTL time.Duration `env:"SESSION_TTL" default:"12h"`
+	// CookieSecure is off only for plain-http test clients; browsers accept
+	// Secure cookies from http://127.0.0.1 and localhost.
+	CookieSecure bool `env:"COOKIE_SECURE" default:"true"`
+}
+
+// PatientRegistrar creates the patient record a portal sign-up links to; the
+// patients group satisfies it.
+type PatientRegistrar interface {
+	Create(ctx context.Context, clinicID string, p patients.Patient) (patients.Patient, error)
+	Delete(ctx context.Context, clinicID, id string) error
+}
+
+// Service is the identity group: stores, credentials and the collaborators
+// its routes use.
+type Service struct {
+	cfg       Config
+	Store     *Store
+	Sessions  *Sessions
+	Keys      *token.Keys
+	Revoker   *authz.Revoker
+	Limiter   *ratelimit.Limiter
+	Audit     *audit.Log
+	Guard     *authz.Guard
+	Publisher notify.Publisher
+	Patients  PatientRegistrar
+	Clock     clock.Clock
+	Log       *slog.Logger
+	sealer    *sealer
+}
+
+// Platform is what every guarded function builds once per cold start: the
+// token keys, the audit log, the limiter and the guard over them.
+type Platform struct {
+	Keys    *token.Keys
+	Audit   *audit.Log
+	Limiter *ratelimit.Limiter
+	Revoker *authz.Revoker
+	Guard   *authz.Guard
+}
+
+// NewPlatform builds the guard and its collaborators (no I/O).
+func NewPlatform(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Platform, error) {
+	keys, err := token.NewKeys(tc, c)
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &authz.Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
+	p.Guard = &authz.Guard{Policies: authz.Policies, Keys: keys, Redis: rdb, Limiter: p.Limiter, Audit: p.Audit, Log: log}
+	return p, nil
+}
+
+// NewService wires the identity group (no I/O).
+func NewService(cfg Config, p *Platform, m *store.Mongo, pub notify.Publisher, pr PatientRegistrar, c clock.Clock, log *slog.Logger) (*Service, error) {
+	key, err := base64.StdEncoding.DecodeString(cfg.DataKey)
+	if err != nil {
+		key = nil
+	}
+	s, err := newSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		cfg: cfg, Store: NewStore(m, c), Sessions: NewSessions(m, c), Keys: p.Keys, Revoker: p.Revoker,
+		Limiter: p.Limiter, Audit: p.Audit, Guard: p.Guard, Publisher: pub, Patients: pr, Clock: c, Log: log, sealer: s,
+	}, nil
+}
+
+// setSessionCookies sets the access, refresh and CSRF cookies for a session.
+func (s *Service) setSessionCookies(w http.ResponseWriter, access string, sess Session, refresh string) {
+	now := s.Clock.Now()
+	s.cookie(w, authz.AccessCookie, access, "/api", true, s.Keys.AccessTTL())
+	s.cookie(w, authz.RefreshCookie, refresh, authz.RefreshPath, true, sess.AbsoluteExpiresAt.Sub(now))
+	// Readable by the SPA (it echoes it in X-CSRF-Token); bound to the session.
+	s.cookie(w, authz.CSRFCookie, s.Keys.CSRF(sess.ID), "/", false, sess.AbsoluteExpiresAt.Sub(now))
+}
+
+// clearSessionCookies expires all three.
+func (s *Service) clearSessionCookies(w http.ResponseWriter) {
+	s.cookie(w, authz.AccessCookie, "", "/api", true, -1)
+	s.cookie(w, authz.RefreshCookie, "", authz.RefreshPath, true, -1)
+	s.cookie(w, authz.CSRFCookie, "", "/", false, -1)
+}
+
+func (s *Service) cookie(w http.ResponseWriter, name, value, path string, httpOnly bool, maxAge time.Duration) {
+	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: httpOnly, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteStrictMode}
+	if maxAge < 0 {
+		c.MaxAge = -1
+	} else {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+// audit writes an audit record about the request r.
+func (s *Service) audit(r *http.Request, e audit.Entry) error {
+	e.RequestID = httpapi.RequestID(r.Context())
+	e.IP = httpapi.ClientIP(r)
+	return s.Audit.Record(r.Context(), e)
+}
