@@ -346,7 +346,7 @@ func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
 		}
 		if err := s.Publisher.Publish(ctx, notify.Message{
 			ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "password-reset",
-			Data: map[string]string{"firstName": u.FirstName, "resetUrl": strings.TrimRight(s.cfg.AppURL, "/") + "/reset-password?token=" + secret, "expiresInMinutes": "30"},
+			Data:      map[string]string{"firstName": u.FirstName, "resetUrl": strings.TrimRight(s.cfg.AppURL, "/") + "/reset-password?token=" + secret, "expiresInMinutes": "30"},
 			CreatedAt: s.Clock.Now(),
 		}); err != nil {
 			return err

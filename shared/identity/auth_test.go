@@ -131,20 +131,20 @@ func TestForgedAndBrokenAccessTokensAreRefused(t *testing.T) {
 		t.Fatal("tampering did not change the token")
 	}
 	cases := map[string]string{
-		"alg none":           forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", claims(func(*token.Claims) {})),
-		"wrong key":          forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another!!"), "k1", claims(func(*token.Claims) {})),
-		"unknown kid":        forge(t, jwt.SigningMethodHS256, key, "k9", claims(func(*token.Claims) {})),
-		"no kid":             forge(t, jwt.SigningMethodHS256, key, "", claims(func(*token.Claims) {})),
-		"HS512 not pinned":   forge(t, jwt.SigningMethodHS512, key, "k1", claims(func(*token.Claims) {})),
-		"expired":            forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.ExpiresAt = jwt.NewNumericDate(e.clock.Now().Add(-time.Minute)) })),
-		"no exp":             forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.ExpiresAt = nil })),
-		"wrong iss":          forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Issuer = "evil" })),
-		"wrong aud":          forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Audience = jwt.ClaimStrings{"other-api"} })),
-		"wrong type":         forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Type = "refresh" })),
-		"tampered payload":   tampered,
-		"refresh as access":  c.cookies[authz.RefreshCookie],
-		"garbage":            "not.a.jwt",
-		"empty":              "",
+		"alg none":          forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", claims(func(*token.Claims) {})),
+		"wrong key":         forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another!!"), "k1", claims(func(*token.Claims) {})),
+		"unknown kid":       forge(t, jwt.SigningMethodHS256, key, "k9", claims(func(*token.Claims) {})),
+		"no kid":            forge(t, jwt.SigningMethodHS256, key, "", claims(func(*token.Claims) {})),
+		"HS512 not pinned":  forge(t, jwt.SigningMethodHS512, key, "k1", claims(func(*token.Claims) {})),
+		"expired":           forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.ExpiresAt = jwt.NewNumericDate(e.clock.Now().Add(-time.Minute)) })),
+		"no exp":            forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.ExpiresAt = nil })),
+		"wrong iss":         forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Issuer = "evil" })),
+		"wrong aud":         forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Audience = jwt.ClaimStrings{"other-api"} })),
+		"wrong type":        forge(t, jwt.SigningMethodHS256, key, "k1", claims(func(c *token.Claims) { c.Type = "refresh" })),
+		"tampered payload":  tampered,
+		"refresh as access": c.cookies[authz.RefreshCookie],
+		"garbage":           "not.a.jwt",
+		"empty":             "",
 	}
 	check := func(name, tok string, want int) {
 		cl := e.client()

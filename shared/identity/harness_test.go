@@ -2,11 +2,11 @@ package identity_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"

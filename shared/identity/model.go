@@ -65,16 +65,16 @@ func DefaultSettings() ClinicSettings {
 // User is an account. PasswordHash and MFA secrets never leave the store:
 // they carry json:"-".
 type User struct {
-	ID           string    `bson:"_id" json:"id"`
-	ClinicID     string    `bson:"clinicId" json:"clinicId"`
-	Email        string    `bson:"email" json:"email"`
-	PasswordHash string    `bson:"passwordHash" json:"-"`
-	Role         Role      `bson:"role" json:"role"`
-	FirstName    string    `bson:"firstName" json:"firstName"`
-	LastName     string    `bson:"lastName" json:"lastName"`
-	PatientID    string    `bson:"patientId,omitempty" json:"patientId,omitempty"`
-	Disabled     bool      `bson:"disabled" json:"disabled"`
-	MFA          MFAState  `bson:"mfa" json:"-"`
+	ID           string   `bson:"_id" json:"id"`
+	ClinicID     string   `bson:"clinicId" json:"clinicId"`
+	Email        string   `bson:"email" json:"email"`
+	PasswordHash string   `bson:"passwordHash" json:"-"`
+	Role         Role     `bson:"role" json:"role"`
+	FirstName    string   `bson:"firstName" json:"firstName"`
+	LastName     string   `bson:"lastName" json:"lastName"`
+	PatientID    string   `bson:"patientId,omitempty" json:"patientId,omitempty"`
+	Disabled     bool     `bson:"disabled" json:"disabled"`
+	MFA          MFAState `bson:"mfa" json:"-"`
 	// MFAEnabled mirrors MFA.Enabled for responses.
 	MFAEnabled bool      `bson:"-" json:"mfaEnabled"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
