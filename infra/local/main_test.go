@@ -178,3 +178,38 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 	defer w.r.mu.Unlock()
 	return w.r.output.Write(p)
 }
+
+// The admin the stack was started with can sign in for real.
+func TestLocalStackAdminCanSignIn(t *testing.T) {
+	r := start(t, "TOPSMILE_DATA_DIR="+t.TempDir(), "TOPSMILE_SEED=false", "TOPSMILE_DIST_DIR="+t.TempDir(),
+		"TOPSMILE_ADMIN_EMAIL=owner@clinic.example", "TOPSMILE_ADMIN_PASSWORD=correct-horse-battery")
+	req, _ := http.NewRequest("POST", r.url+"/api/auth/login", strings.NewReader(`{"email":"owner@clinic.example","password":"correct-horse-battery"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"role":"admin"`) {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	var access string
+	for _, c := range resp.Cookies() {
+		if c.Name == "ts_access" {
+			access = c.Value
+		}
+	}
+	req, _ = http.NewRequest("GET", r.url+"/api/users", nil)
+	req.AddCookie(&http.Cookie{Name: "ts_access", Value: access})
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /api/users as the admin: %d", resp.StatusCode)
+	}
+	r.stop(t)
+}

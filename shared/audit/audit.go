@@ -92,7 +92,7 @@ const (
 
 	// maxBackoff caps the wait between attempts; with attempts it bounds
 	// how long a contended append can take (about two seconds on average).
-	maxBackoff = 500 * time.Millisecond
+	maxBackoff = 1000 * time.Millisecond
 )
 
 // Log is a clinic-scoped audit trail.
