@@ -17,6 +17,9 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/platform"
+	"github.com/topsmile/topsmile/shared/scheduling"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
 	"github.com/topsmile/topsmile/shared/token"
 )
 
@@ -25,10 +28,14 @@ import (
 type matrix struct {
 	t       *testing.T
 	svc     *identity.Service
+	sched   *scheduling.Store
 	handler http.Handler
 	clinicA identity.Clinic
 	clinicB identity.Clinic
 	callers map[string]identity.User // role -> caller in clinic A
+	// per clinic: a provider working around the clock in one chair
+	provider map[string]scheduling.Provider
+	booked   int
 }
 
 func newMatrix(t *testing.T) *matrix {
@@ -43,10 +50,29 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}}
+	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{},
+		sched: scheduling.NewStore(deps.Mongo, deps.Redis, platform.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock)}
 	ctx := context.Background()
 	m.clinicA, _ = svc.Store.CreateClinic(ctx, "A")
 	m.clinicB, _ = svc.Store.CreateClinic(ctx, "B")
+	for _, c := range []identity.Clinic{m.clinicA, m.clinicB} {
+		o, err := m.sched.CreateOperatory(ctx, c.ID, "Op")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, kind := "Dr Matrix", "dentist"
+		p, err := m.sched.CreateProvider(ctx, c.ID, scheduling.ProviderInput{Name: &name, Kind: &kind, Operatories: &[]string{o.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hours := avail.WeeklyHours{}
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			hours[avail.Day(d)] = []avail.Window{{Start: "00:00", End: "24:00"}}
+		}
+		if m.provider[c.ID], err = m.sched.SetHours(ctx, c.ID, p.ID, hours); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, role := range authz.AllRoles {
 		m.callers[role] = m.user(m.clinicA.ID, identity.Role(role))
 	}
@@ -118,6 +144,23 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 			owner = m.user(clinic, caller.Role)
 		}
 		return strings.Replace(path, "{id}", m.mint(owner).sessionID, 1)
+	case strings.HasPrefix(path, "/api/providers/{id}"):
+		return strings.Replace(path, "{id}", m.provider[clinic].ID, 1)
+	case strings.HasPrefix(path, "/api/appointments/{id}"):
+		// The caller's own appointment when the caller is a patient.
+		patientID := ids.New()
+		if caller.PatientID != "" && !otherClinic {
+			patientID = caller.PatientID
+		}
+		p := m.provider[clinic]
+		m.booked++
+		start := time.Now().UTC().Truncate(time.Hour).Add(48*time.Hour + time.Duration(m.booked)*15*time.Minute)
+		a, err := m.sched.Book(context.Background(), clinic, scheduling.Booking{PatientID: patientID, ProviderID: p.ID, OperatoryID: p.Operatories[0],
+			Start: start, End: start.Add(10 * time.Minute), Source: "staff"}, scheduling.Actor{UserID: "matrix", Role: "system"})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return strings.Replace(path, "{id}", a.ID, 1)
 	case strings.Contains(path, "{"):
 		m.t.Fatalf("matrix has no fixture for %s: add one", path)
 	}

@@ -64,11 +64,17 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 		return err
 	}
 	if first {
+		staff := map[identity.Role]identity.User{}
 		for _, u := range demoStaff {
 			u.Password = DevStaffPassword
-			if _, err := ids.CreateUser(ctx, clinic.ID, u); err != nil && !errs.Is(err, errs.Invalid) {
+			created, err := ids.CreateUser(ctx, clinic.ID, u)
+			if err != nil && !errs.Is(err, errs.Invalid) {
 				return fmt.Errorf("seed %s: %w", u.Email, err)
 			}
+			staff[u.Role] = created
+		}
+		if err := seedPractice(ctx, d, clinic, staff); err != nil {
+			return fmt.Errorf("seed: %w", err)
 		}
 	}
 	for _, u := range demoStaff {

@@ -7,11 +7,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/health"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/platform"
+	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
 )
@@ -63,6 +66,16 @@ var Functions = map[string]Function{
 	}},
 	"AdminFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
 		return identityRouter(d, identity.MountAdmin)
+	}},
+	"SchedulingFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
+		p, err := authz.NewPlatform(d.Token, d.Mongo, d.Redis, d.Clock, d.Log)
+		if err != nil {
+			return nil, err
+		}
+		rt := httpapi.NewRouter(d.Log)
+		st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock)
+		scheduling.Routes(p.Guard.Router(rt), scheduling.Deps{Store: st, Audit: p.Audit, Log: d.Log})
+		return rt, nil
 	}},
 	"NotificationsFunction": {SQS: func(d Deps) SQSHandler {
 		// Locally every channel goes to the outbox unless real senders are set.

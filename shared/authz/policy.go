@@ -34,6 +34,7 @@ type Rule struct {
 var (
 	everyone = AllRoles
 	admins   = []string{Admin}
+	staff    = []string{Admin, Dentist, Hygienist, Assistant, Receptionist}
 )
 
 // Policies is the one policy table: every route of every function. The guard
@@ -65,6 +66,30 @@ var Policies = map[string]Rule{
 	"GET /api/users/{id}/sessions":    {Roles: admins},
 	"DELETE /api/users/{id}/sessions": {Roles: admins},
 	"GET /api/audit-logs":             {Roles: admins},
+
+	// scheduling: the practice's catalog is readable by everyone signed in
+	// (patients see a trimmed view); appointment routes narrow a patient to
+	// their own appointments in the handler (404 for anyone else's).
+	"GET /api/providers":                   {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/providers":                  {Roles: admins},
+	"GET /api/providers/{id}":              {Roles: staff},
+	"PATCH /api/providers/{id}":            {Roles: admins},
+	"PUT /api/providers/{id}/hours":        {Roles: admins},
+	"POST /api/providers/{id}/time-off":    {Roles: admins},
+	"GET /api/operatories":                 {Roles: everyone},
+	"POST /api/operatories":                {Roles: admins},
+	"GET /api/appointment-types":           {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/appointment-types":          {Roles: admins},
+	"GET /api/appointments":                {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/appointments":               {Roles: everyone, Owner: PatientFiltered},
+	"GET /api/appointments/{id}":           {Roles: everyone, Owner: PatientFiltered},
+	"PATCH /api/appointments/{id}":         {Roles: staff},
+	"POST /api/appointments/{id}/cancel":   {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/appointments/{id}/confirm":  {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/appointments/{id}/check-in": {Roles: staff},
+	"POST /api/appointments/{id}/complete": {Roles: staff},
+	"POST /api/appointments/{id}/no-show":  {Roles: staff},
+	"GET /api/availability":                {Roles: everyone, Owner: PatientFiltered},
 }
 
 // Allows reports whether role may call a route under rule.

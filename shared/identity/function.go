@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/notify"
@@ -60,7 +61,7 @@ func Build(cfg FunctionConfig, pub notify.Publisher, log *slog.Logger, routes fu
 // New builds the identity service over existing clients (the local stack
 // shares its clients between functions).
 func New(cfg Config, tc token.Config, mongo *store.Mongo, rdb *redis.Client, pub notify.Publisher, c clock.Clock, log *slog.Logger) (*Service, error) {
-	platform, err := NewPlatform(tc, mongo, rdb, c, log)
+	platform, err := authz.NewPlatform(tc, mongo, rdb, c, log)
 	if err != nil {
 		return nil, err
 	}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
@@ -58,29 +56,8 @@ type Service struct {
 	sealer    *sealer
 }
 
-// Platform is what every guarded function builds once per cold start: the
-// token keys, the audit log, the limiter and the guard over them.
-type Platform struct {
-	Keys    *token.Keys
-	Audit   *audit.Log
-	Limiter *ratelimit.Limiter
-	Revoker *authz.Revoker
-	Guard   *authz.Guard
-}
-
-// NewPlatform builds the guard and its collaborators (no I/O).
-func NewPlatform(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Platform, error) {
-	keys, err := token.NewKeys(tc, c)
-	if err != nil {
-		return nil, err
-	}
-	p := &Platform{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &authz.Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
-	p.Guard = &authz.Guard{Policies: authz.Policies, Keys: keys, Redis: rdb, Limiter: p.Limiter, Audit: p.Audit, Log: log}
-	return p, nil
-}
-
 // NewService wires the identity group (no I/O).
-func NewService(cfg Config, p *Platform, m *store.Mongo, pub notify.Publisher, pr PatientRegistrar, c clock.Clock, log *slog.Logger) (*Service, error) {
+func NewService(cfg Config, p *authz.Platform, m *store.Mongo, pub notify.Publisher, pr PatientRegistrar, c clock.Clock, log *slog.Logger) (*Service, error) {
 	key, err := base64.StdEncoding.DecodeString(cfg.DataKey)
 	if err != nil {
 		key = nil

@@ -290,3 +290,37 @@ func (c *Collection) Count(ctx context.Context, clinicID string, filter bson.D) 
 	})
 	return n, err
 }
+
+// InsertMany stores docs in clinicID in order, in one round trip. On a unique
+// violation it returns Conflict; the documents before the failing one stay
+// written (ordered insert), and the caller cleans them up.
+func (c *Collection) InsertMany(ctx context.Context, clinicID string, docs []any) error {
+	stamped := make([]any, 0, len(docs))
+	for _, d := range docs {
+		s, err := stamp(clinicID, d)
+		if err != nil {
+			return err
+		}
+		stamped = append(stamped, s)
+	}
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		_, err := coll.InsertMany(ctx, stamped, options.InsertMany().SetOrdered(true))
+		return err
+	})
+}
+
+// DeleteMany removes every match and returns how many.
+func (c *Collection) DeleteMany(ctx context.Context, clinicID string, filter bson.D) (n int64, err error) {
+	f, err := scope(clinicID, filter)
+	if err != nil {
+		return 0, err
+	}
+	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		res, err := coll.DeleteMany(ctx, f)
+		if err == nil {
+			n = res.DeletedCount
+		}
+		return err
+	})
+	return n, err
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
@@ -128,7 +129,7 @@ func FindPage[T any](ctx context.Context, c *Collection, clinicID string, filter
 	if more {
 		last := raws[len(raws)-1]
 		id, _ := last.Lookup("_id").StringValueOK()
-		next, err := encodeCursor(last.Lookup(sort.Field), id)
+		next, err := encodeCursor(last.Lookup(strings.Split(sort.Field, ".")...), id)
 		if err != nil {
 			return page, MapError(err)
 		}

@@ -1,0 +1,332 @@
+package scheduling
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Actor is who makes a change (for history).
+type Actor struct {
+	UserID string
+	Role   string
+}
+
+// Booking is what a new appointment takes.
+type Booking struct {
+	PatientID   string
+	ProviderID  string
+	OperatoryID string
+	TypeID      string
+	Start       time.Time
+	End         time.Time // zero: Start + the type's duration
+	Note        string
+	Source      string        // staff | portal | waitlist
+	Hold        time.Duration // > 0: a hold that expires after this long
+}
+
+// resolve validates a booking against the catalog and returns the
+// appointment it would create (without id or status).
+func (c Catalog) resolve(b Booking, now time.Time) (Appointment, error) {
+	var v errs.Validator
+	p, okP := c.provider(b.ProviderID)
+	v.Check(okP && p.Active, "providerId", "is not an active provider of this practice")
+	o, okO := c.operatory(b.OperatoryID)
+	v.Check(okO && o.Active, "operatoryId", "is not an active chair of this practice")
+	var t AppointmentType
+	if b.TypeID != "" {
+		var ok bool
+		t, ok = c.apptType(b.TypeID)
+		v.Check(ok, "typeId", "is not an appointment type of this practice")
+	}
+	end := b.End
+	if end.IsZero() && t.DurationMinutes > 0 {
+		end = b.Start.Add(time.Duration(t.DurationMinutes) * time.Minute)
+	}
+	v.Check(!b.Start.IsZero(), "start", "is required")
+	v.Check(!end.IsZero(), "end", "is required (or give typeId)")
+	v.Check(onGrid(b.Start), "start", "must be on a 5-minute mark")
+	v.Check(end.IsZero() || onGrid(end), "end", "must be on a 5-minute mark")
+	v.Check(end.IsZero() || end.After(b.Start), "end", "must be after start")
+	v.Check(end.Sub(b.Start) <= 8*time.Hour, "end", "an appointment lasts at most 8 hours")
+	v.Check(b.PatientID != "", "patientId", "is required")
+	if err := v.Err(); err != nil {
+		return Appointment{}, err
+	}
+	if okP && !slices.Contains(p.Operatories, o.ID) {
+		return Appointment{}, errs.E(errs.Unprocessable, "%s does not work in %s", p.Name, o.Name)
+	}
+	if !b.Start.After(now) {
+		return Appointment{}, errs.E(errs.Unprocessable, "the appointment must start in the future")
+	}
+	iv := avail.Interval{Start: b.Start.UTC(), End: end.UTC()}
+	if !avail.WithinHours(p.availProvider(), iv, c.location()) {
+		return Appointment{}, errs.E(errs.Unprocessable, "outside %s's working hours or during time off", p.Name)
+	}
+	return Appointment{PatientID: b.PatientID, ProviderID: p.ID, OperatoryID: o.ID, TypeID: b.TypeID, Start: iv.Start, End: iv.End,
+		BufferBefore: t.BufferBefore, BufferAfter: t.BufferAfter, Note: b.Note, Source: b.Source}, nil
+}
+
+func onGrid(t time.Time) bool { return !t.IsZero() && t.Equal(t.Truncate(cell)) }
+
+// Book creates an appointment. The slot is taken by claims (see the package
+// comment): concurrent bookings of overlapping times for the same provider
+// or chair have exactly one winner; the others get Conflict.
+func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) (Appointment, error) {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return Appointment{}, err
+	}
+	now := s.clock.Now()
+	a, err := cat.resolve(b, now)
+	if err != nil {
+		return Appointment{}, err
+	}
+	a.ID, a.Status, a.CreatedAt, a.UpdatedAt = ids.New(), Pending, now, now
+	final := Scheduled
+	if b.Hold > 0 {
+		final = Held
+		exp := now.Add(b.Hold)
+		a.HoldExpiresAt = &exp
+	}
+	a.History = []Change{{At: now, By: by.UserID, ByRole: by.Role, Action: "book", To: string(final)}}
+	// 1. The appointment exists (pending) before any claim names it, so a
+	// claim's owner can always be checked.
+	if err := s.appts.InsertOne(ctx, clinicID, a); err != nil {
+		return Appointment{}, err
+	}
+	// 2. Claim every cell for provider and chair.
+	if err := s.claim(ctx, clinicID, a.ID, keysOf(a)); err != nil {
+		_, _ = s.appts.UpdateOne(context.WithoutCancel(ctx), clinicID, bson.D{{Key: "_id", Value: a.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Failed}}}})
+		return Appointment{}, err
+	}
+	// 3. Make it real. Dying before this leaves a pending booking whose
+	// claims go stale after the lease: the slot frees itself.
+	if _, err := s.appts.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: a.ID}, {Key: "status", Value: Pending}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: final}}}}); err != nil {
+		s.releaseAll(ctx, clinicID, a.ID)
+		return Appointment{}, err
+	}
+	a.Status = final
+	return a, nil
+}
+
+// mutate applies update to a, once: the change claims a's version, so of two
+// concurrent changes of one appointment exactly one applies and the other is
+// told to reload.
+func (s *Store) mutate(ctx context.Context, clinicID string, a Appointment, set bson.D, change Change) (Appointment, error) {
+	won, err := s.versions.Claim(ctx, clinicID, "appt:"+a.ID+":v"+strconv.Itoa(a.Version))
+	if err != nil {
+		return Appointment{}, err
+	}
+	if !won {
+		return Appointment{}, errs.E(errs.Conflict, "the appointment was changed by someone else; reload it")
+	}
+	set = append(set, bson.E{Key: "updatedAt", Value: change.At})
+	var out Appointment
+	err = s.appts.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: a.ID}, {Key: "version", Value: a.Version}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}, {Key: "$push", Value: bson.D{{Key: "history", Value: change}}}}, &out)
+	if errs.Is(err, errs.NotFound) {
+		return Appointment{}, errs.E(errs.Conflict, "the appointment was changed by someone else; reload it")
+	}
+	return out, err
+}
+
+// Transition runs a status action (confirm, check-in, complete, no-show,
+// cancel); an illegal move is Conflict.
+func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by Actor, reason string, lateCancel bool) (Appointment, error) {
+	tr, ok := transitions[action]
+	if !ok {
+		return Appointment{}, errs.E(errs.NotFound, "no such action")
+	}
+	a, err := s.Get(ctx, clinicID, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	now := s.clock.Now()
+	if a.Status == Held && !s.holdsTime(a, now) {
+		return Appointment{}, errs.E(errs.Conflict, "the hold has expired")
+	}
+	if !slices.Contains(tr.from, a.Status) {
+		return Appointment{}, errs.E(errs.Conflict, "cannot %s an appointment that is %s", action, a.Status)
+	}
+	to := tr.to
+	if action == "confirm" && a.Status == Held {
+		to = Scheduled // a patient confirming their hold books it
+	}
+	set := bson.D{{Key: "status", Value: to}}
+	if a.Status == Held {
+		set = append(set, bson.E{Key: "holdExpiresAt", Value: nil})
+	}
+	if action == "cancel" {
+		set = append(set, bson.E{Key: "cancelReason", Value: reason}, bson.E{Key: "lateCancel", Value: lateCancel})
+	}
+	out, err := s.mutate(ctx, clinicID, a, set, Change{At: now, By: by.UserID, ByRole: by.Role, Action: action, From: string(a.Status), To: string(to)})
+	if err != nil {
+		return Appointment{}, err
+	}
+	if to == Cancelled {
+		s.releaseAll(ctx, clinicID, a.ID) // left-overs are stale anyway
+	}
+	return out, nil
+}
+
+// Move is a change of time, provider or chair.
+type Move struct {
+	ProviderID  *string
+	OperatoryID *string
+	Start       *time.Time
+	End         *time.Time
+	Note        *string
+}
+
+// Reschedule moves an appointment: it claims the new cells first (the old
+// ones stay held meanwhile, so a failed move loses nothing), then records
+// the change, then releases the cells it no longer needs.
+func (s *Store) Reschedule(ctx context.Context, clinicID, id string, m Move, by Actor) (Appointment, error) {
+	a, err := s.Get(ctx, clinicID, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if !a.Status.movable() {
+		return Appointment{}, errs.E(errs.Conflict, "an appointment that is %s cannot be moved", a.Status)
+	}
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return Appointment{}, err
+	}
+	b := Booking{PatientID: a.PatientID, ProviderID: a.ProviderID, OperatoryID: a.OperatoryID, Start: a.Start, End: a.End, Note: a.Note}
+	if m.ProviderID != nil {
+		b.ProviderID = *m.ProviderID
+	}
+	if m.OperatoryID != nil {
+		b.OperatoryID = *m.OperatoryID
+	}
+	if m.Start != nil {
+		// Moving the start keeps the length unless End is given too.
+		b.End = m.Start.Add(a.End.Sub(a.Start))
+		b.Start = *m.Start
+	}
+	if m.End != nil {
+		b.End = *m.End
+	}
+	if m.Note != nil {
+		b.Note = *m.Note
+	}
+	next, err := cat.resolve(b, s.clock.Now())
+	if err != nil {
+		return Appointment{}, err
+	}
+	next.ID, next.BufferBefore, next.BufferAfter, next.TypeID = a.ID, a.BufferBefore, a.BufferAfter, a.TypeID
+	oldKeys, newKeys := keysOf(a), keysOf(next)
+	var add []string
+	for _, k := range newKeys {
+		if !slices.Contains(oldKeys, k) {
+			add = append(add, k)
+		}
+	}
+	if len(add) > 0 {
+		if err := s.claim(ctx, clinicID, a.ID, add); err != nil {
+			return Appointment{}, err
+		}
+	}
+	now := s.clock.Now()
+	loc := cat.location()
+	out, err := s.mutate(ctx, clinicID, a, bson.D{
+		{Key: "providerId", Value: next.ProviderID}, {Key: "operatoryId", Value: next.OperatoryID},
+		{Key: "start", Value: next.Start}, {Key: "end", Value: next.End}, {Key: "note", Value: next.Note},
+	}, Change{At: now, By: by.UserID, ByRole: by.Role, Action: "move",
+		From: describe(a, loc), To: describe(next, loc)})
+	if err != nil {
+		s.releaseKeys(ctx, clinicID, a.ID, add)
+		return Appointment{}, err
+	}
+	var drop []string
+	for _, k := range oldKeys {
+		if !slices.Contains(newKeys, k) {
+			drop = append(drop, k)
+		}
+	}
+	if len(drop) > 0 {
+		s.releaseKeys(ctx, clinicID, a.ID, drop)
+	}
+	return out, nil
+}
+
+func describe(a Appointment, loc *time.Location) string {
+	return a.Start.In(loc).Format("2006-01-02 15:04") + "–" + a.End.In(loc).Format("15:04") + " provider " + a.ProviderID + " chair " + a.OperatoryID
+}
+
+// ListFilter narrows an appointment list.
+type ListFilter struct {
+	From, To    time.Time
+	ProviderID  string
+	OperatoryID string
+	PatientID   string
+	Status      Status
+}
+
+// List returns appointments starting in [From, To) in start order.
+func (s *Store) List(ctx context.Context, clinicID string, f ListFilter, page store.PageRequest) (store.Page[Appointment], error) {
+	filter := bson.D{}
+	at := bson.D{}
+	if !f.From.IsZero() {
+		at = append(at, bson.E{Key: "$gte", Value: f.From})
+	}
+	if !f.To.IsZero() {
+		at = append(at, bson.E{Key: "$lt", Value: f.To})
+	}
+	if len(at) > 0 {
+		filter = append(filter, bson.E{Key: "start", Value: at})
+	}
+	if f.ProviderID != "" {
+		filter = append(filter, bson.E{Key: "providerId", Value: f.ProviderID})
+	}
+	if f.OperatoryID != "" {
+		filter = append(filter, bson.E{Key: "operatoryId", Value: f.OperatoryID})
+	}
+	if f.PatientID != "" {
+		filter = append(filter, bson.E{Key: "patientId", Value: f.PatientID})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	} else {
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{Pending, Failed}}}})
+	}
+	return store.FindPage[Appointment](ctx, s.appts, clinicID, filter, store.Sort{Field: "start"}, page)
+}
+
+// maxLength bounds how far back an appointment overlapping a range can start.
+const maxLength = 9 * time.Hour
+
+// busy loads every appointment that blocks time in [from, to) in one query
+// and returns the padded intervals per provider and chair.
+func (s *Store) busy(ctx context.Context, clinicID string, from, to time.Time) (avail.Busy, error) {
+	var list []Appointment
+	err := s.appts.Find(ctx, clinicID, bson.D{
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.Add(-maxLength)}, {Key: "$lt", Value: to.Add(2 * time.Hour)}}},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{Pending, Held, Scheduled, Confirmed, CheckedIn, Completed, NoShow}}}},
+	}, &list)
+	if err != nil {
+		return avail.Busy{}, err
+	}
+	now := s.clock.Now()
+	b := avail.Busy{Provider: map[string][]avail.Interval{}, Operatory: map[string][]avail.Interval{}}
+	for _, a := range list {
+		if !s.holdsTime(a, now) {
+			continue
+		}
+		iv := a.padded()
+		b.Provider[a.ProviderID] = append(b.Provider[a.ProviderID], iv)
+		b.Operatory[a.OperatoryID] = append(b.Operatory[a.OperatoryID], iv)
+	}
+	return b, nil
+}

@@ -1,0 +1,204 @@
+package scheduling
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
+)
+
+var colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// ProviderInput creates or changes a provider.
+type ProviderInput struct {
+	UserID      *string   `json:"userId"`
+	Name        *string   `json:"name"`
+	Kind        *string   `json:"kind"`
+	Colour      *string   `json:"colour"`
+	Specialties *[]string `json:"specialties"`
+	Operatories *[]string `json:"operatories"`
+	Active      *bool     `json:"active"`
+}
+
+func (s *Store) validateProvider(ctx context.Context, clinicID string, p Provider) error {
+	var v errs.Validator
+	v.Check(strings.TrimSpace(p.Name) != "", "name", "is required")
+	v.Check(p.Kind == "dentist" || p.Kind == "hygienist", "kind", "must be dentist or hygienist")
+	v.Check(colourRE.MatchString(p.Colour), "colour", "must be a colour like #1f6feb")
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return err
+	}
+	for _, o := range p.Operatories {
+		_, ok := cat.operatory(o)
+		v.Check(ok, "operatories", "names a chair that is not in this practice")
+	}
+	return v.Err()
+}
+
+func applyProvider(p *Provider, in ProviderInput) {
+	if in.UserID != nil {
+		p.UserID = *in.UserID
+	}
+	if in.Name != nil {
+		p.Name = strings.TrimSpace(*in.Name)
+	}
+	if in.Kind != nil {
+		p.Kind = *in.Kind
+	}
+	if in.Colour != nil {
+		p.Colour = *in.Colour
+	}
+	if in.Specialties != nil {
+		p.Specialties = *in.Specialties
+	}
+	if in.Operatories != nil {
+		p.Operatories = *in.Operatories
+	}
+	if in.Active != nil {
+		p.Active = *in.Active
+	}
+}
+
+// CreateProvider adds a provider (no hours yet: set them with SetHours).
+func (s *Store) CreateProvider(ctx context.Context, clinicID string, in ProviderInput) (Provider, error) {
+	p := Provider{ID: ids.New(), Active: true, Colour: "#1f6feb", Hours: avail.WeeklyHours{}, TimeOff: []TimeOff{}, Specialties: []string{}, Operatories: []string{}}
+	applyProvider(&p, in)
+	if err := s.validateProvider(ctx, clinicID, p); err != nil {
+		return Provider{}, err
+	}
+	p.UpdatedAt = s.clock.Now()
+	if err := s.providers.InsertOne(ctx, clinicID, p); err != nil {
+		return Provider{}, err
+	}
+	return p, s.invalidate(ctx, clinicID)
+}
+
+// Provider returns one provider.
+func (s *Store) Provider(ctx context.Context, clinicID, id string) (Provider, error) {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return Provider{}, err
+	}
+	p, ok := cat.provider(id)
+	if !ok {
+		return Provider{}, errs.E(errs.NotFound, "provider not found")
+	}
+	return p, nil
+}
+
+// UpdateProvider changes a provider.
+func (s *Store) UpdateProvider(ctx context.Context, clinicID, id string, in ProviderInput) (Provider, error) {
+	p, err := s.Provider(ctx, clinicID, id)
+	if err != nil {
+		return Provider{}, err
+	}
+	applyProvider(&p, in)
+	if err := s.validateProvider(ctx, clinicID, p); err != nil {
+		return Provider{}, err
+	}
+	return s.saveProvider(ctx, clinicID, p)
+}
+
+func (s *Store) saveProvider(ctx context.Context, clinicID string, p Provider) (Provider, error) {
+	p.UpdatedAt = s.clock.Now()
+	ok, err := s.providers.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: p.ID}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "userId", Value: p.UserID}, {Key: "name", Value: p.Name}, {Key: "kind", Value: p.Kind}, {Key: "colour", Value: p.Colour},
+		{Key: "specialties", Value: p.Specialties}, {Key: "operatories", Value: p.Operatories}, {Key: "active", Value: p.Active},
+		{Key: "hours", Value: p.Hours}, {Key: "timeOff", Value: p.TimeOff}, {Key: "updatedAt", Value: p.UpdatedAt},
+	}}})
+	if err == nil && !ok {
+		err = errs.E(errs.NotFound, "provider not found")
+	}
+	if err != nil {
+		return Provider{}, err
+	}
+	return p, s.invalidate(ctx, clinicID)
+}
+
+// SetHours replaces a provider's weekly hours.
+func (s *Store) SetHours(ctx context.Context, clinicID, id string, h avail.WeeklyHours) (Provider, error) {
+	if err := h.Validate(); err != nil {
+		return Provider{}, errs.InvalidFields(errs.FieldError{Field: "hours", Message: err.Error()})
+	}
+	p, err := s.Provider(ctx, clinicID, id)
+	if err != nil {
+		return Provider{}, err
+	}
+	p.Hours = h
+	return s.saveProvider(ctx, clinicID, p)
+}
+
+// AddTimeOff records an absence.
+func (s *Store) AddTimeOff(ctx context.Context, clinicID, id string, t TimeOff) (Provider, error) {
+	p, err := s.Provider(ctx, clinicID, id) // another clinic's provider is 404 before any validation
+	if err != nil {
+		return Provider{}, err
+	}
+	from, err1 := time.Parse(time.DateOnly, t.From)
+	to, err2 := time.Parse(time.DateOnly, t.To)
+	var v errs.Validator
+	v.Check(err1 == nil, "from", "must be a date YYYY-MM-DD")
+	v.Check(err2 == nil, "to", "must be a date YYYY-MM-DD")
+	v.Check(err1 != nil || err2 != nil || !to.Before(from), "to", "must not be before from")
+	if err := v.Err(); err != nil {
+		return Provider{}, err
+	}
+	p.TimeOff = append(p.TimeOff, t)
+	return s.saveProvider(ctx, clinicID, p)
+}
+
+// CreateOperatory adds a chair.
+func (s *Store) CreateOperatory(ctx context.Context, clinicID, name string) (Operatory, error) {
+	if strings.TrimSpace(name) == "" {
+		return Operatory{}, errs.InvalidFields(errs.FieldError{Field: "name", Message: "is required"})
+	}
+	o := Operatory{ID: ids.New(), Name: strings.TrimSpace(name), Active: true}
+	if err := s.operatories.InsertOne(ctx, clinicID, o); err != nil {
+		return Operatory{}, err
+	}
+	return o, s.invalidate(ctx, clinicID)
+}
+
+// CreateType adds an appointment type.
+func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentType) (AppointmentType, error) {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return AppointmentType{}, err
+	}
+	var v errs.Validator
+	v.Check(strings.TrimSpace(t.Name) != "", "name", "is required")
+	v.Check(t.DurationMinutes >= 5 && t.DurationMinutes <= 480 && t.DurationMinutes%5 == 0, "durationMinutes", "must be 5 to 480, in steps of 5")
+	v.Check(t.BufferBefore >= 0 && t.BufferBefore <= 60 && t.BufferBefore%5 == 0, "bufferBeforeMinutes", "must be 0 to 60, in steps of 5")
+	v.Check(t.BufferAfter >= 0 && t.BufferAfter <= 60 && t.BufferAfter%5 == 0, "bufferAfterMinutes", "must be 0 to 60, in steps of 5")
+	v.Check(t.Colour == "" || colourRE.MatchString(t.Colour), "colour", "must be a colour like #1f6feb")
+	switch t.Category {
+	case "hygiene", "exam", "restorative", "surgery", "emergency", "other":
+	default:
+		v.Check(false, "category", "must be hygiene, exam, restorative, surgery, emergency or other")
+	}
+	if t.DefaultOperatoryID != "" {
+		_, ok := cat.operatory(t.DefaultOperatoryID)
+		v.Check(ok, "defaultOperatoryId", "is not a chair of this practice")
+	}
+	if err := v.Err(); err != nil {
+		return AppointmentType{}, err
+	}
+	if t.Colour == "" {
+		t.Colour = "#6e7781"
+	}
+	if t.Category == "hygiene" && t.RecallMonths == 0 {
+		t.RecallMonths = 6
+	}
+	t.ID, t.Name = ids.New(), strings.TrimSpace(t.Name)
+	if err := s.types.InsertOne(ctx, clinicID, t); err != nil {
+		return AppointmentType{}, err
+	}
+	return t, s.invalidate(ctx, clinicID)
+}

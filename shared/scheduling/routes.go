@@ -1,0 +1,441 @@
+package scheduling
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Deps are what the scheduling routes need.
+type Deps struct {
+	Store *Store
+	Audit *audit.Log
+	Log   *slog.Logger
+}
+
+// holdFor is how long a patient's hold blocks a slot.
+const holdFor = 5 * time.Minute
+
+// Routes registers the scheduling function's routes.
+func Routes(r *authz.Router, d Deps) {
+	h := &handlers{d}
+	r.HandleFunc("GET /api/providers", h.listProviders)
+	r.HandleFunc("POST /api/providers", h.createProvider)
+	r.HandleFunc("GET /api/providers/{id}", h.getProvider)
+	r.HandleFunc("PATCH /api/providers/{id}", h.patchProvider)
+	r.HandleFunc("PUT /api/providers/{id}/hours", h.putHours)
+	r.HandleFunc("POST /api/providers/{id}/time-off", h.addTimeOff)
+	r.HandleFunc("GET /api/operatories", h.listOperatories)
+	r.HandleFunc("POST /api/operatories", h.createOperatory)
+	r.HandleFunc("GET /api/appointment-types", h.listTypes)
+	r.HandleFunc("POST /api/appointment-types", h.createType)
+	r.HandleFunc("GET /api/appointments", h.listAppointments)
+	r.HandleFunc("POST /api/appointments", h.book)
+	r.HandleFunc("GET /api/appointments/{id}", h.getAppointment)
+	r.HandleFunc("PATCH /api/appointments/{id}", h.move)
+	for _, action := range []string{"cancel", "confirm", "check-in", "complete", "no-show"} {
+		r.HandleFunc("POST /api/appointments/{id}/"+action, h.transition(action))
+	}
+	r.HandleFunc("GET /api/availability", h.availability)
+}
+
+type handlers struct{ Deps }
+
+func actor(p authz.Principal) Actor { return Actor{UserID: p.UserID, Role: p.Role} }
+
+func (h *handlers) audit(r *http.Request, p authz.Principal, action, resource, patientID string) error {
+	return h.Audit.Record(r.Context(), audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action,
+		Resource: resource, PatientID: patientID, RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientIP(r), Outcome: audit.Success})
+}
+
+func items[T any](list []T) map[string]any {
+	if list == nil {
+		list = []T{}
+	}
+	return map[string]any{"items": list, "nextCursor": nil}
+}
+
+// --- providers, chairs, types ---
+
+func (h *handlers) listProviders(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	out := cat.Providers
+	if p.IsPatient() {
+		out = nil
+		for _, pr := range cat.Providers {
+			if pr.Active {
+				out = append(out, Provider{ID: pr.ID, Name: pr.Name, Kind: pr.Kind, Colour: pr.Colour, Specialties: pr.Specialties, Active: true})
+			}
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	return nil
+}
+
+func (h *handlers) createProvider(w http.ResponseWriter, r *http.Request) error {
+	var in ProviderInput
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateProvider(r.Context(), p.ClinicID, in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) getProvider(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.Provider(r.Context(), p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) patchProvider(w http.ResponseWriter, r *http.Request) error {
+	var in ProviderInput
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.UpdateProvider(r.Context(), p.ClinicID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) putHours(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Hours map[string][]avail.Window `json:"hours"`
+	}
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	week := avail.WeeklyHours{}
+	for day, windows := range in.Hours {
+		week[strings.ToLower(day)] = windows
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.SetHours(r.Context(), p.ClinicID, r.PathValue("id"), week)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) addTimeOff(w http.ResponseWriter, r *http.Request) error {
+	var in TimeOff
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.AddTimeOff(r.Context(), p.ClinicID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) listOperatories(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, items(cat.Operatories))
+	return nil
+}
+
+func (h *handlers) createOperatory(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateOperatory(r.Context(), p.ClinicID, in.Name)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) listTypes(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	out := cat.Types
+	if p.IsPatient() || r.URL.Query().Get("bookableOnline") == "true" {
+		out = nil
+		for _, t := range cat.Types {
+			if t.BookableOnline {
+				out = append(out, t)
+			}
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	return nil
+}
+
+func (h *handlers) createType(w http.ResponseWriter, r *http.Request) error {
+	var in AppointmentType
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.ID != "" {
+		return errs.InvalidFields(errs.FieldError{Field: "id", Message: "is assigned by the server"})
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateType(r.Context(), p.ClinicID, in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// --- appointments ---
+
+func parseTime(q string, field string, v *errs.Validator) time.Time {
+	if q == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, q)
+	v.Check(err == nil, field, "must be an RFC 3339 time")
+	return t
+}
+
+func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	q := r.URL.Query()
+	page, err := store.ParsePage(q)
+	if err != nil {
+		return err
+	}
+	var v errs.Validator
+	f := ListFilter{From: parseTime(q.Get("from"), "from", &v), To: parseTime(q.Get("to"), "to", &v),
+		ProviderID: q.Get("providerId"), OperatoryID: q.Get("operatoryId"), PatientID: q.Get("patientId"), Status: Status(q.Get("status"))}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if p.IsPatient() {
+		f.PatientID = p.PatientID // a patient sees only their own
+	}
+	out, err := h.Store.List(r.Context(), p.ClinicID, f, page)
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, "appointment.list", "appointments", f.PatientID); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type bookRequest struct {
+	PatientID   string    `json:"patientId"`
+	ProviderID  string    `json:"providerId"`
+	OperatoryID string    `json:"operatoryId"`
+	TypeID      string    `json:"typeId"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	Note        string    `json:"note"`
+	Hold        bool      `json:"hold"`
+}
+
+func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
+	var in bookRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
+	b := Booking{PatientID: in.PatientID, ProviderID: in.ProviderID, OperatoryID: in.OperatoryID, TypeID: in.TypeID,
+		Start: in.Start, End: in.End, Note: in.Note, Source: "staff"}
+	if p.IsPatient() {
+		// A patient books for themselves, a type bookable online, through a hold.
+		cat, err := h.Store.Catalog(ctx, p.ClinicID)
+		if err != nil {
+			return err
+		}
+		t, ok := cat.apptType(in.TypeID)
+		if !ok || !t.BookableOnline {
+			return errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "choose an appointment type you can book online"})
+		}
+		if in.PatientID != "" && in.PatientID != p.PatientID {
+			return errs.E(errs.NotFound, "not found")
+		}
+		b.PatientID, b.Source, b.End, b.Note = p.PatientID, "portal", time.Time{}, in.Note
+		if in.Hold {
+			b.Hold = holdFor
+		}
+	} else if in.Hold {
+		return errs.InvalidFields(errs.FieldError{Field: "hold", Message: "holds are for patients booking online"})
+	} else if !ids.Valid(in.PatientID) {
+		return errs.InvalidFields(errs.FieldError{Field: "patientId", Message: "is required"})
+	}
+	a, err := h.Store.Book(ctx, p.ClinicID, b, actor(p))
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, "appointment.create", "appointments/"+a.ID, a.PatientID); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, a)
+	return nil
+}
+
+// own loads an appointment the caller may see: a patient's own only (404
+// otherwise, never another patient's).
+func (h *handlers) own(r *http.Request, p authz.Principal) (Appointment, error) {
+	a, err := h.Store.Get(r.Context(), p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return a, err
+	}
+	if p.IsPatient() && a.PatientID != p.PatientID {
+		return Appointment{}, errNotFound
+	}
+	return a, nil
+}
+
+func (h *handlers) getAppointment(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	a, err := h.own(r, p)
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, "appointment.read", "appointments/"+a.ID, a.PatientID); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+type moveRequest struct {
+	ProviderID  *string    `json:"providerId"`
+	OperatoryID *string    `json:"operatoryId"`
+	Start       *time.Time `json:"start"`
+	End         *time.Time `json:"end"`
+	Note        *string    `json:"note"`
+}
+
+func (h *handlers) move(w http.ResponseWriter, r *http.Request) error {
+	var in moveRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	a, err := h.Store.Reschedule(r.Context(), p.ClinicID, r.PathValue("id"), Move(in), actor(p))
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, "appointment.move", "appointments/"+a.ID, a.PatientID); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+type actionRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (h *handlers) transition(action string) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in actionRequest
+		if r.ContentLength != 0 {
+			if err := httpapi.Decode(w, r, &in); err != nil {
+				return err
+			}
+		}
+		ctx := r.Context()
+		p := authz.MustPrincipal(ctx)
+		a, err := h.own(r, p)
+		if err != nil {
+			return err
+		}
+		late := false
+		if action == "cancel" && a.Status != Held {
+			cat, err := h.Store.Catalog(ctx, p.ClinicID)
+			if err != nil {
+				return err
+			}
+			notice := time.Duration(cat.Settings.CancelNoticeHours) * time.Hour
+			late = a.Start.Sub(h.Store.clock.Now()) < notice
+			if late && p.IsPatient() {
+				return errs.E(errs.Unprocessable, "appointments can be cancelled online up to %d hours before; please call the practice", cat.Settings.CancelNoticeHours)
+			}
+		}
+		out, err := h.Store.Transition(ctx, p.ClinicID, a.ID, action, actor(p), strings.TrimSpace(in.Reason), late)
+		if err != nil {
+			return err
+		}
+		if err := h.audit(r, p, "appointment."+action, "appointments/"+a.ID, a.PatientID); err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+type slotView struct {
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	ProviderID  string    `json:"providerId"`
+	OperatoryID string    `json:"operatoryId"`
+}
+
+func (h *handlers) availability(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	qs := r.URL.Query()
+	var v errs.Validator
+	q := AvailabilityQuery{From: parseTime(qs.Get("from"), "from", &v), To: parseTime(qs.Get("to"), "to", &v),
+		TypeID: qs.Get("typeId"), ProviderID: qs.Get("providerId"), OnlineOnly: p.IsPatient()}
+	if d := qs.Get("duration"); d != "" {
+		n, err := strconv.Atoi(d)
+		v.Check(err == nil && n >= 5 && n <= 480, "duration", "must be minutes from 5 to 480")
+		q.Duration = time.Duration(n) * time.Minute
+	}
+	if p.IsPatient() && q.TypeID == "" {
+		v.Check(false, "typeId", "is required")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	slots, err := h.Store.Availability(r.Context(), p.ClinicID, q)
+	if err != nil {
+		return err
+	}
+	out := make([]slotView, 0, len(slots))
+	for _, s := range slots {
+		out = append(out, slotView{Start: s.Start, End: s.End, ProviderID: s.ProviderID, OperatoryID: s.OperatoryID})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	return nil
+}
