@@ -36,4 +36,3 @@ func run() error {
 	base.Serve()
 	return nil
 }
-
