@@ -98,6 +98,7 @@ const (
 // Log is a clinic-scoped audit trail.
 type Log struct {
 	coll  *store.Collection
+	heads *store.Collection // per clinic: the highest seq written, so a cut-off tail shows
 	clock clock.Clock
 
 	// tails serializes this process's appends per clinic: they would all
@@ -135,6 +136,7 @@ func New(m *store.Mongo, c clock.Clock) *Log {
 			mongo.IndexModel{Keys: keys("action", "seq", "_id")},
 			mongo.IndexModel{Keys: keys("at")},
 		),
+		heads: m.Collection("audit_heads"),
 		clock: c,
 		tails: map[string]chan struct{}{},
 		batch: batchSize,
@@ -188,6 +190,9 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 			l.beforeInsert(r.ClinicID, r.Seq)
 		}
 		err = l.coll.InsertOne(ctx, r.ClinicID, r)
+		if err == nil {
+			return l.raiseHead(ctx, r.ClinicID, r.Seq)
+		}
 		if !errs.Is(err, errs.Conflict) {
 			return err
 		}
@@ -397,5 +402,32 @@ func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error)
 	if n != v.Checked {
 		return broken(0, "chain holds records with repeated seqs")
 	}
+	var head struct {
+		Seq int64 `bson:"seq"`
+	}
+	if err := l.heads.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}}, &head); err != nil && !errs.Is(err, errs.NotFound) {
+		return Verification{}, err
+	}
+	if head.Seq > prev.Seq {
+		return broken(prev.Seq+1, "records are missing at the end of the trail")
+	}
 	return v, nil
+}
+
+// raiseHead records seq as the clinic's highest when it is. $max keeps the
+// highest when writers finish out of order; the first record of a clinic
+// inserts the head (FerretDB does not upsert with $max, so claim it by
+// insert and fall back to the update if another writer got there first).
+func (l *Log) raiseHead(ctx context.Context, clinicID string, seq int64) error {
+	for {
+		ok, err := l.heads.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}})
+		if err != nil || ok {
+			return err
+		}
+		err = l.heads.InsertOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}, {Key: "seq", Value: seq}})
+		if !errs.Is(err, errs.Conflict) {
+			return err
+		}
+	}
 }

@@ -661,3 +661,23 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("record keys %v", keys)
 	}
 }
+
+func TestVerifyDetectsACutOffTail(t *testing.T) {
+	ctx := context.Background()
+	m := storetest.NewMongo(t)
+	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)))
+	clinic := ids.New()
+	for i := range 4 {
+		if err := l.Record(ctx, audit.Entry{ClinicID: clinic, ActorID: "u", ActorRole: "admin", Action: "patient.read", Resource: "patients/x", Outcome: audit.Success, Detail: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, _ := m.Database()
+	if _, err := db.Collection("audit_logs").DeleteOne(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := l.Verify(ctx, clinic)
+	if err != nil || v.OK || v.BrokenAtSeq != 4 {
+		t.Fatalf("after deleting the newest record: %+v %v", v, err)
+	}
+}
