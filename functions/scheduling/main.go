@@ -1,18 +1,25 @@
 // Command scheduling is the SchedulingFunction Lambda: providers, chairs,
-// appointment types, appointments, availability.
+// appointment types, appointments, availability and the waitlist.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/topsmile/topsmile/shared/config"
+	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 )
 
 type Config struct {
 	platform.Config
+	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+	AppURL   string `env:"APP_URL,required"`
 }
 
 func main() {
@@ -31,7 +38,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	st := scheduling.NewStore(base.Mongo, base.Redis, platform.ClinicSettings(base.Mongo, base.Clock), base.Clock)
+	// Reads the environment and role credentials only: no network I/O.
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		return err
+	}
+	pub := &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.QueueURL}
+	st := scheduling.NewStore(base.Mongo, base.Redis, platform.ClinicSettings(base.Mongo, base.Clock), base.Clock).
+		WithWaitlistOffers(platform.WaitlistNotifier(base.Mongo, base.Clock, pub, cfg.AppURL), platform.OfferTTL)
 	scheduling.Routes(base.Routes(), scheduling.Deps{Store: st, Audit: base.Authz.Audit, Log: base.Log})
 	base.Serve()
 	return nil

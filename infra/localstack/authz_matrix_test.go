@@ -35,6 +35,7 @@ type matrix struct {
 	callers map[string]identity.User // role -> caller in clinic A
 	// per clinic: a provider working around the clock in one chair
 	provider map[string]scheduling.Provider
+	apptType map[string]scheduling.AppointmentType
 	booked   int
 }
 
@@ -50,7 +51,7 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{},
+	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
 		sched: scheduling.NewStore(deps.Mongo, deps.Redis, platform.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock)}
 	ctx := context.Background()
 	m.clinicA, _ = svc.Store.CreateClinic(ctx, "A")
@@ -70,6 +71,9 @@ func newMatrix(t *testing.T) *matrix {
 			hours[avail.Day(d)] = []avail.Window{{Start: "00:00", End: "24:00"}}
 		}
 		if m.provider[c.ID], err = m.sched.SetHours(ctx, c.ID, p.ID, hours); err != nil {
+			t.Fatal(err)
+		}
+		if m.apptType[c.ID], err = m.sched.CreateType(ctx, c.ID, scheduling.AppointmentType{Name: "Visit", Category: "exam", DurationMinutes: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,6 +165,17 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 			m.t.Fatal(err)
 		}
 		return strings.Replace(path, "{id}", a.ID, 1)
+	case strings.HasPrefix(path, "/api/waitlist/{id}"):
+		patientID := ids.New()
+		if caller.PatientID != "" && !otherClinic {
+			patientID = caller.PatientID
+		}
+		typeID := m.apptType[clinic].ID
+		e, err := m.sched.AddToWaitlist(context.Background(), clinic, scheduling.WaitlistInput{PatientID: &patientID, TypeID: &typeID, ExpiresOn: ptr("2099-01-01")})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return strings.Replace(path, "{id}", e.ID, 1)
 	case strings.Contains(path, "{"):
 		m.t.Fatalf("matrix has no fixture for %s: add one", path)
 	}
@@ -239,3 +254,5 @@ func TestGuardRefusesUnlistedRoute(t *testing.T) {
 	g := &authz.Guard{Policies: authz.Policies}
 	g.Router(httpapi.NewRouter(httpapi.NewLogger(io.Discard, nil))).HandleFunc("GET /api/secret", func(http.ResponseWriter, *http.Request) error { return nil })
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -73,7 +73,8 @@ var Functions = map[string]Function{
 			return nil, err
 		}
 		rt := httpapi.NewRouter(d.Log)
-		st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock)
+		st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock).
+			WithWaitlistOffers(platform.WaitlistNotifier(d.Mongo, d.Clock, d.Publisher, d.Identity.AppURL), platform.OfferTTL)
 		scheduling.Routes(p.Guard.Router(rt), scheduling.Deps{Store: st, Audit: p.Audit, Log: d.Log})
 		return rt, nil
 	}},

@@ -91,8 +91,8 @@ const (
 	batchSize = 500  // records per query while verifying
 
 	// maxBackoff caps the wait between attempts; with attempts it bounds
-	// how long a contended append can take (about two seconds on average).
-	maxBackoff = 1000 * time.Millisecond
+	// how long a contended append can take (at most about seven seconds of waiting, under the functions' ten-second timeout).
+	maxBackoff = 500 * time.Millisecond
 )
 
 // Log is a clinic-scoped audit trail.

@@ -90,6 +90,10 @@ var Policies = map[string]Rule{
 	"POST /api/appointments/{id}/complete": {Roles: staff},
 	"POST /api/appointments/{id}/no-show":  {Roles: staff},
 	"GET /api/availability":                {Roles: everyone, Owner: PatientFiltered},
+	"GET /api/waitlist":                    {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/waitlist":                   {Roles: everyone, Owner: PatientFiltered},
+	"PATCH /api/waitlist/{id}":             {Roles: everyone, Owner: PatientFiltered},
+	"DELETE /api/waitlist/{id}":            {Roles: everyone, Owner: PatientFiltered},
 }
 
 // Allows reports whether role may call a route under rule.

@@ -17,18 +17,20 @@ import (
 // Patient is a patient's record. Health information (allergies, medications,
 // conditions) lives here too and is audited on every read and write.
 type Patient struct {
-	ID            string    `bson:"_id" json:"id"`
-	ClinicID      string    `bson:"clinicId" json:"clinicId"`
-	FirstName     string    `bson:"firstName" json:"firstName"`
-	LastName      string    `bson:"lastName" json:"lastName"`
-	PreferredName string    `bson:"preferredName,omitempty" json:"preferredName,omitempty"`
-	DateOfBirth   string    `bson:"dateOfBirth" json:"dateOfBirth"` // YYYY-MM-DD
-	Phone         string    `bson:"phone,omitempty" json:"phone,omitempty"`
-	Email         string    `bson:"email,omitempty" json:"email,omitempty"`
-	Status        string    `bson:"status" json:"status"` // active | archived
-	Source        string    `bson:"source,omitempty" json:"source,omitempty"`
-	CreatedAt     time.Time `bson:"createdAt" json:"createdAt"`
-	UpdatedAt     time.Time `bson:"updatedAt" json:"updatedAt"`
+	ID            string `bson:"_id" json:"id"`
+	ClinicID      string `bson:"clinicId" json:"clinicId"`
+	FirstName     string `bson:"firstName" json:"firstName"`
+	LastName      string `bson:"lastName" json:"lastName"`
+	PreferredName string `bson:"preferredName,omitempty" json:"preferredName,omitempty"`
+	DateOfBirth   string `bson:"dateOfBirth" json:"dateOfBirth"` // YYYY-MM-DD
+	Phone         string `bson:"phone,omitempty" json:"phone,omitempty"`
+	Email         string `bson:"email,omitempty" json:"email,omitempty"`
+	// PreferredContactMethod is sms, email, phone or none.
+	PreferredContactMethod string    `bson:"preferredContactMethod,omitempty" json:"preferredContactMethod,omitempty"`
+	Status                 string    `bson:"status" json:"status"` // active | archived
+	Source                 string    `bson:"source,omitempty" json:"source,omitempty"`
+	CreatedAt              time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt              time.Time `bson:"updatedAt" json:"updatedAt"`
 	// Search holds normalized name, phone and email prefixes' sources
 	// (lower case, accents removed, digits only for phones).
 	Search SearchKeys `bson:"search" json:"-"`

@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,6 +48,7 @@ func Routes(r *authz.Router, d Deps) {
 		r.HandleFunc("POST /api/appointments/{id}/"+action, h.transition(action))
 	}
 	r.HandleFunc("GET /api/availability", h.availability)
+	WaitlistRoutes(r, d)
 }
 
 type handlers struct{ Deps }
@@ -398,6 +400,13 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 		}
 		if err := h.audit(r, p, "appointment."+action, "appointments/"+a.ID, a.PatientID); err != nil {
 			return err
+		}
+		if action == "cancel" && a.Status != Held {
+			// The freed time goes to the waitlist; a failure here must not
+			// undo the cancellation, which is done.
+			if _, err := h.Store.OfferFreedSlot(context.WithoutCancel(ctx), p.ClinicID, a, actor(p)); err != nil {
+				h.Log.ErrorContext(ctx, "waitlist offer failed", "appointment", a.ID, "err", err.Error())
+			}
 		}
 		httpapi.WriteJSON(w, http.StatusOK, out)
 		return nil

@@ -48,6 +48,15 @@ type Store struct {
 	redis       *redis.Client
 	settings    SettingsSource
 	clock       clock.Clock
+	notifier    Notifier
+	offerTTL    time.Duration
+}
+
+// WithWaitlistOffers turns on offering freed slots to the waitlist: each
+// offer holds the slot for ttl.
+func (s *Store) WithWaitlistOffers(n Notifier, ttl time.Duration) *Store {
+	s.notifier, s.offerTTL = n, ttl
+	return s
 }
 
 // catalogTTL bounds how stale clinic settings can be (they change elsewhere).

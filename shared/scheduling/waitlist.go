@@ -1,0 +1,375 @@
+package scheduling
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
+)
+
+// Waitlist statuses.
+const (
+	Waiting = "waiting"
+	Offered = "offered"
+	Booked  = "booked"
+	Removed = "removed"
+	Expired = "expired"
+)
+
+// WaitlistEntry is a patient waiting for an earlier or a freed slot.
+type WaitlistEntry struct {
+	ID          string    `bson:"_id" json:"id"`
+	ClinicID    string    `bson:"clinicId" json:"-"`
+	PatientID   string    `bson:"patientId" json:"patientId"`
+	TypeID      string    `bson:"typeId" json:"typeId"`
+	ProviderIDs []string  `bson:"providerIds" json:"providerIds"` // empty: any provider
+	Days        []string  `bson:"days" json:"days"`               // weekday names; empty: any day
+	From        string    `bson:"from" json:"from"`               // local HH:MM the patient can come from
+	To          string    `bson:"to" json:"to"`                   // ... until
+	Urgency     int       `bson:"urgency" json:"urgency"`         // 1 (low) … 5 (urgent)
+	ExpiresOn   string    `bson:"expiresOn" json:"expiresOn"`     // YYYY-MM-DD: stop offering after this date
+	Note        string    `bson:"note,omitempty" json:"note,omitempty"`
+	Status      string    `bson:"status" json:"status"`
+	Offer       *Offer    `bson:"offer,omitempty" json:"offer,omitempty"`
+	Declined    []string  `bson:"declined" json:"-"` // slot keys offered and declined or lapsed
+	Version     int       `bson:"version" json:"version"`
+	CreatedAt   time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt   time.Time `bson:"updatedAt" json:"updatedAt"`
+}
+
+// Offer is a freed slot held for a waitlisted patient.
+type Offer struct {
+	AppointmentID string    `bson:"appointmentId" json:"appointmentId"`
+	Start         time.Time `bson:"start" json:"start"`
+	End           time.Time `bson:"end" json:"end"`
+	ProviderID    string    `bson:"providerId" json:"providerId"`
+	ExpiresAt     time.Time `bson:"expiresAt" json:"expiresAt"`
+}
+
+// Notifier tells a patient about an offer; wired to the patients group (for
+// contact details) and the notifications queue.
+type Notifier interface {
+	OfferSlot(ctx context.Context, clinicID string, e WaitlistEntry, o Offer) error
+}
+
+// OfferNotifier publishes offers to the notifications queue.
+type OfferNotifier struct {
+	Publisher notify.Publisher
+	// Contact returns how to reach a patient (channel and address).
+	Contact func(ctx context.Context, clinicID, patientID string) (notify.Channel, string, error)
+	AppURL  string
+	Clock   func() time.Time
+}
+
+// OfferSlot enqueues an SMS or e-mail with accept and decline links.
+func (n *OfferNotifier) OfferSlot(ctx context.Context, clinicID string, e WaitlistEntry, o Offer) error {
+	channel, to, err := n.Contact(ctx, clinicID, e.PatientID)
+	if err != nil {
+		return err
+	}
+	link := strings.TrimRight(n.AppURL, "/") + "/portal/offers/" + e.ID
+	return n.Publisher.Publish(ctx, notify.Message{ID: ids.New(), ClinicID: clinicID, Channel: channel, To: to, Template: "waitlist-offer",
+		Data:      map[string]string{"start": o.Start.Format(time.RFC3339), "expiresAt": o.ExpiresAt.Format(time.RFC3339), "acceptUrl": link + "?answer=accept", "declineUrl": link + "?answer=decline"},
+		CreatedAt: n.Clock()})
+}
+
+// WaitlistInput creates or edits an entry.
+type WaitlistInput struct {
+	PatientID   *string   `json:"patientId"`
+	TypeID      *string   `json:"typeId"`
+	ProviderIDs *[]string `json:"providerIds"`
+	Days        *[]string `json:"days"`
+	From        *string   `json:"from"`
+	To          *string   `json:"to"`
+	Urgency     *int      `json:"urgency"`
+	ExpiresOn   *string   `json:"expiresOn"`
+	Note        *string   `json:"note"`
+}
+
+func (s *Store) applyWaitlist(ctx context.Context, clinicID string, e *WaitlistEntry, in WaitlistInput) error {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&e.PatientID, in.PatientID)
+	set(&e.TypeID, in.TypeID)
+	set(&e.From, in.From)
+	set(&e.To, in.To)
+	set(&e.ExpiresOn, in.ExpiresOn)
+	set(&e.Note, in.Note)
+	if in.ProviderIDs != nil {
+		e.ProviderIDs = *in.ProviderIDs
+	}
+	if in.Days != nil {
+		e.Days = *in.Days
+	}
+	if in.Urgency != nil {
+		e.Urgency = *in.Urgency
+	}
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return err
+	}
+	var v errs.Validator
+	v.Check(ids.Valid(e.PatientID), "patientId", "is required")
+	_, okType := cat.apptType(e.TypeID)
+	v.Check(okType, "typeId", "is not an appointment type of this practice")
+	for _, p := range e.ProviderIDs {
+		_, ok := cat.provider(p)
+		v.Check(ok, "providerIds", "names a provider that is not in this practice")
+	}
+	for _, d := range e.Days {
+		ok := false
+		for wd := time.Sunday; wd <= time.Saturday; wd++ {
+			ok = ok || d == avail.Day(wd)
+		}
+		v.Check(ok, "days", "must be weekday names like monday")
+	}
+	v.Check(e.Urgency >= 1 && e.Urgency <= 5, "urgency", "must be 1 to 5")
+	fromOK, toOK := validHM(e.From), validHM(e.To)
+	v.Check(fromOK, "from", "must be HH:MM")
+	v.Check(toOK, "to", "must be HH:MM")
+	v.Check(!fromOK || !toOK || e.To > e.From, "to", "must be after from")
+	_, dateErr := time.Parse(time.DateOnly, e.ExpiresOn)
+	v.Check(dateErr == nil, "expiresOn", "must be a date YYYY-MM-DD")
+	return v.Err()
+}
+
+func validHM(s string) bool {
+	_, err := time.Parse("15:04", s)
+	return err == nil && len(s) == 5
+}
+
+// AddToWaitlist creates an entry.
+func (s *Store) AddToWaitlist(ctx context.Context, clinicID string, in WaitlistInput) (WaitlistEntry, error) {
+	e := WaitlistEntry{ID: ids.New(), Status: Waiting, ProviderIDs: []string{}, Days: []string{}, Declined: []string{}, From: "08:00", To: "18:00", Urgency: 3}
+	if err := s.applyWaitlist(ctx, clinicID, &e, in); err != nil {
+		return WaitlistEntry{}, err
+	}
+	e.CreatedAt, e.UpdatedAt = s.clock.Now(), s.clock.Now()
+	return e, s.waitlist.InsertOne(ctx, clinicID, e)
+}
+
+// WaitlistEntryByID returns an entry.
+func (s *Store) WaitlistEntryByID(ctx context.Context, clinicID, id string) (WaitlistEntry, error) {
+	var e WaitlistEntry
+	err := s.waitlist.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, &e)
+	if errs.Is(err, errs.NotFound) {
+		return e, errs.E(errs.NotFound, "waitlist entry not found")
+	}
+	return e, err
+}
+
+// UpdateWaitlist edits a waiting entry's preferences.
+func (s *Store) UpdateWaitlist(ctx context.Context, clinicID, id string, in WaitlistInput) (WaitlistEntry, error) {
+	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
+	if err != nil {
+		return e, err
+	}
+	if err := s.applyWaitlist(ctx, clinicID, &e, in); err != nil {
+		return e, err
+	}
+	if won, err := s.versions.Claim(ctx, clinicID, "wl:"+e.ID+":v"+strconv.Itoa(e.Version)); err != nil {
+		return e, err
+	} else if !won {
+		return e, errs.E(errs.Conflict, "the waitlist entry changed meanwhile; reload it")
+	}
+	e.UpdatedAt = s.clock.Now()
+	e.Version++
+	_, err = s.waitlist.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}, {Key: "$set", Value: bson.D{
+		{Key: "patientId", Value: e.PatientID}, {Key: "typeId", Value: e.TypeID}, {Key: "providerIds", Value: e.ProviderIDs}, {Key: "days", Value: e.Days},
+		{Key: "from", Value: e.From}, {Key: "to", Value: e.To}, {Key: "urgency", Value: e.Urgency}, {Key: "expiresOn", Value: e.ExpiresOn},
+		{Key: "note", Value: e.Note}, {Key: "updatedAt", Value: e.UpdatedAt}}}})
+	return e, err
+}
+
+// ListWaitlist returns live entries, most urgent and oldest first.
+func (s *Store) ListWaitlist(ctx context.Context, clinicID, patientID string) ([]WaitlistEntry, error) {
+	filter := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{Waiting, Offered}}}}}
+	if patientID != "" {
+		filter = append(filter, bson.E{Key: "patientId", Value: patientID})
+	}
+	var out []WaitlistEntry
+	err := s.waitlist.Find(ctx, clinicID, filter, &out, options.Find().SetSort(bson.D{{Key: "urgency", Value: -1}, {Key: "createdAt", Value: 1}}).SetLimit(500))
+	if out == nil {
+		out = []WaitlistEntry{}
+	}
+	return out, err
+}
+
+// setEntry changes an entry's status (and offer), once per expected status:
+// the claim makes concurrent answers to one offer resolve to one outcome.
+func (s *Store) setEntry(ctx context.Context, clinicID string, e WaitlistEntry, status string, offer *Offer, declined string) error {
+	if won, err := s.versions.Claim(ctx, clinicID, "wl:"+e.ID+":v"+strconv.Itoa(e.Version)); err != nil {
+		return err
+	} else if !won {
+		return errs.E(errs.Conflict, "the waitlist entry changed meanwhile; reload it")
+	}
+	set := bson.D{{Key: "status", Value: status}, {Key: "offer", Value: offer}, {Key: "updatedAt", Value: s.clock.Now()}}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	if declined != "" {
+		update = append(update, bson.E{Key: "$addToSet", Value: bson.D{{Key: "declined", Value: declined}}})
+	}
+	_, err := s.waitlist.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: e.ID}}, update)
+	return err
+}
+
+// RemoveFromWaitlist takes an entry off the list (an open offer is released).
+func (s *Store) RemoveFromWaitlist(ctx context.Context, clinicID, id string, by Actor) error {
+	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
+	if err != nil {
+		return err
+	}
+	if e.Offer != nil && e.Status == Offered {
+		_, _ = s.Transition(ctx, clinicID, e.Offer.AppointmentID, "cancel", by, "waitlist entry removed", false)
+	}
+	return s.setEntry(ctx, clinicID, e, Removed, nil, "")
+}
+
+func slotKey(o Offer) string { return o.ProviderID + "@" + o.Start.UTC().Format(time.RFC3339) }
+
+// matches reports whether a freed slot suits an entry.
+func (e WaitlistEntry) matches(a Appointment, t AppointmentType, loc *time.Location, today string) bool {
+	if e.Status != Waiting || e.ExpiresOn < today {
+		return false
+	}
+	if len(e.ProviderIDs) > 0 && !slices.Contains(e.ProviderIDs, a.ProviderID) {
+		return false
+	}
+	if a.End.Sub(a.Start) < time.Duration(t.DurationMinutes)*time.Minute {
+		return false
+	}
+	local := a.Start.In(loc)
+	if len(e.Days) > 0 && !slices.Contains(e.Days, avail.Day(local.Weekday())) {
+		return false
+	}
+	end := a.Start.Add(time.Duration(t.DurationMinutes) * time.Minute).In(loc)
+	return local.Format("15:04") >= e.From && end.Format("15:04") <= e.To &&
+		!slices.Contains(e.Declined, slotKey(Offer{ProviderID: a.ProviderID, Start: a.Start}))
+}
+
+// OfferFreedSlot offers the time of a cancelled appointment to the best
+// matching waitlist entry (most urgent, then oldest): the slot is held for
+// that patient (a hold blocks everyone else, so a slot is never given twice)
+// and they are told through the notifications queue.
+func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appointment, by Actor) (*WaitlistEntry, error) {
+	if s.notifier == nil || !freed.Start.After(s.clock.Now()) {
+		return nil, nil
+	}
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.ListWaitlist(ctx, clinicID, "")
+	if err != nil {
+		return nil, err
+	}
+	loc := cat.location()
+	today := s.clock.Now().In(loc).Format(time.DateOnly)
+	for _, e := range entries {
+		t, ok := cat.apptType(e.TypeID)
+		if !ok || !e.matches(freed, t, loc, today) {
+			continue
+		}
+		hold, err := s.Book(ctx, clinicID, Booking{PatientID: e.PatientID, ProviderID: freed.ProviderID, OperatoryID: freed.OperatoryID, TypeID: t.ID,
+			Start: freed.Start, Source: "waitlist", Hold: s.offerTTL}, by)
+		if errs.Is(err, errs.Conflict) {
+			return nil, nil // someone booked the time first
+		}
+		if err != nil {
+			return nil, err
+		}
+		offer := &Offer{AppointmentID: hold.ID, Start: hold.Start, End: hold.End, ProviderID: hold.ProviderID, ExpiresAt: *hold.HoldExpiresAt}
+		if err := s.setEntry(ctx, clinicID, e, Offered, offer, ""); err != nil {
+			s.releaseAll(ctx, clinicID, hold.ID)
+			return nil, err
+		}
+		if err := s.notifier.OfferSlot(ctx, clinicID, e, *offer); err != nil {
+			return nil, err
+		}
+		e.Status, e.Offer = Offered, offer
+		e.Version++
+		return &e, nil
+	}
+	return nil, nil
+}
+
+// AnswerOffer accepts (books the held slot) or declines (releases it and
+// offers it to the next entry).
+func (s *Store) AnswerOffer(ctx context.Context, clinicID, id string, accept bool, by Actor) (WaitlistEntry, error) {
+	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
+	if err != nil {
+		return e, err
+	}
+	if e.Status != Offered || e.Offer == nil {
+		return e, errs.E(errs.Conflict, "there is no open offer on this entry")
+	}
+	if accept {
+		if !s.clock.Now().Before(e.Offer.ExpiresAt) {
+			return e, errs.E(errs.Conflict, "the offer has expired")
+		}
+		if _, err := s.Transition(ctx, clinicID, e.Offer.AppointmentID, "confirm", by, "", false); err != nil {
+			return e, err
+		}
+		if err := s.setEntry(ctx, clinicID, e, Booked, e.Offer, ""); err != nil {
+			return e, err
+		}
+		e.Status = Booked
+		e.Version++
+		return e, nil
+	}
+	return s.passOn(ctx, clinicID, e, by)
+}
+
+// passOn records a declined or lapsed offer and offers the slot onward.
+func (s *Store) passOn(ctx context.Context, clinicID string, e WaitlistEntry, by Actor) (WaitlistEntry, error) {
+	offer := *e.Offer
+	held, err := s.Get(ctx, clinicID, offer.AppointmentID)
+	if err != nil {
+		return e, err
+	}
+	if held.Status == Held {
+		if _, err := s.Transition(ctx, clinicID, held.ID, "cancel", by, "waitlist offer declined or lapsed", false); err != nil && !errs.Is(err, errs.Conflict) {
+			return e, err
+		}
+	} else {
+		s.releaseAll(ctx, clinicID, held.ID) // an expired hold: its claims are stale already
+	}
+	if err := s.setEntry(ctx, clinicID, e, Waiting, nil, slotKey(offer)); err != nil {
+		return e, err
+	}
+	e.Status, e.Offer = Waiting, nil
+	e.Version++
+	if _, err := s.OfferFreedSlot(ctx, clinicID, held, by); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// ExpireOffers passes on every offer whose time ran out and drops entries
+// past their date. Run on each waitlist read and by the reminders schedule.
+func (s *Store) ExpireOffers(ctx context.Context, clinicID string, by Actor) error {
+	entries, err := s.ListWaitlist(ctx, clinicID, "")
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	for _, e := range entries {
+		if e.Status == Offered && e.Offer != nil && !now.Before(e.Offer.ExpiresAt) {
+			if _, err := s.passOn(ctx, clinicID, e, by); err != nil && !errs.Is(err, errs.Conflict) {
+				return err
+			}
+		}
+	}
+	return nil
+}
