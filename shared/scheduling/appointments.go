@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -329,4 +330,25 @@ func (s *Store) busy(ctx context.Context, clinicID string, from, to time.Time) (
 		b.Operatory[a.OperatoryID] = append(b.Operatory[a.OperatoryID], iv)
 	}
 	return b, nil
+}
+
+// PatientAppointments returns a patient's appointments, newest first (for
+// the patient timeline), at most limit.
+func (s *Store) PatientAppointments(ctx context.Context, clinicID, patientID string, limit int) ([]Appointment, error) {
+	var out []Appointment
+	err := s.appts.Find(ctx, clinicID, bson.D{
+		{Key: "patientId", Value: patientID},
+		{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{Pending, Failed}}}},
+	}, &out, options.Find().SetSort(bson.D{{Key: "start", Value: -1}}).SetLimit(int64(limit)))
+	return out, err
+}
+
+// TypeName names an appointment type (for timelines and reminders).
+func (s *Store) TypeName(ctx context.Context, clinicID, typeID string) string {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return ""
+	}
+	t, _ := cat.apptType(typeID)
+	return t.Name
 }

@@ -50,6 +50,38 @@ type Store struct {
 	clock       clock.Clock
 	notifier    Notifier
 	offerTTL    time.Duration
+	recall      RecallHook
+}
+
+// RecallHook records a completed hygiene visit on the patient's recall
+// (the patients group satisfies it): visit date (local) and interval.
+type RecallHook func(ctx context.Context, clinicID, patientID, visitDate string, intervalMonths int) error
+
+// WithRecall sets the hook completed hygiene visits call.
+func (s *Store) WithRecall(h RecallHook) *Store {
+	s.recall = h
+	return s
+}
+
+// completed runs what follows a completed visit: a hygiene visit moves the
+// patient's recall date.
+func (s *Store) completed(ctx context.Context, clinicID string, a Appointment) error {
+	if s.recall == nil || a.TypeID == "" {
+		return nil
+	}
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return err
+	}
+	t, ok := cat.apptType(a.TypeID)
+	if !ok || t.Category != "hygiene" {
+		return nil
+	}
+	months := t.RecallMonths
+	if months <= 0 {
+		months = 6
+	}
+	return s.recall(ctx, clinicID, a.PatientID, a.Start.In(cat.location()).Format(time.DateOnly), months)
 }
 
 // WithWaitlistOffers turns on offering freed slots to the waitlist: each

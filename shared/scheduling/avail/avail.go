@@ -1,281 +1,258 @@
-// Package avail computes free appointment slots from data already loaded:
-// providers' weekly hours and time off in the practice's time zone, the busy
-// intervals of existing appointments, buffers and chairs. It does no I/O, so
-// availability costs the caller a couple of queries whatever the range.
+// Package avail computes free appointment slots from data the caller has
+// already loaded: providers' weekly hours and time off in the practice's time
+// zone, the busy intervals of existing appointments, buffers and chairs. It
+// does no I/O, so availability costs the caller a couple of queries whatever
+// the range.
 //
-// Hours and the slot grid are local wall-clock times; instants are UTC. The
-// engine walks real instants minute by minute through each working window,
-// so on a spring-forward day the missing hour simply never occurs, and on a
-// fall-back day the repeated hour occurs twice; durations are real elapsed
-// time.
+// Instants are UTC. Working hours, time-off dates and the slot grid are local
+// wall-clock values in the practice's IANA zone, and every rule is stated in
+// those terms:
+//
+//   - A window {Start, End} on local date D is the set of instants whose local
+//     date is D and whose local wall clock reads at least Start and less than
+//     End. On a spring-forward day the skipped wall times simply never occur;
+//     on a fall-back day the repeated wall times occur twice, and both
+//     occurrences belong to the window when their wall time does. Whenever
+//     Start and End are themselves unambiguous wall times (true of any
+//     ordinary working day) this is just [Start, End) on that date.
+//   - Slot starts are the instants whose local wall clock, in minutes since
+//     local midnight, is a multiple of the grid.
+//   - Durations and buffers are real elapsed time.
+//
+// time.Date is not used to resolve wall times: for a skipped or repeated wall
+// time the instant it returns is unspecified (in practice it moves skipped
+// times backward in zones west of Greenwich and forward east of it, and picks
+// the first occurrence of a repeated time in the west but the second in the
+// east). Instead the engine splits each local day into stretches of constant
+// UTC offset (time.Time.ZoneBounds) and converts wall times within each
+// stretch, keeping a conversion only when it lands inside the stretch — that
+// is, only when the wall time round-trips.
 package avail
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 )
 
-// Interval is a half-open UTC range [Start, End).
+// Interval is a half-open UTC time range [Start, End).
 type Interval struct{ Start, End time.Time }
 
-// Overlaps reports whether a and b share time; touching intervals do not.
-func (a Interval) Overlaps(b Interval) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) }
+// Empty reports whether iv contains no instant (End is not after Start).
+func (a Interval) Empty() bool { return !a.Start.Before(a.End) }
 
-// Window is a span of a local day, "HH:MM" 24-hour, End after Start.
+// Overlaps reports whether a and b share an instant. Touching intervals
+// (a.End == b.Start) do not overlap, and an empty interval overlaps nothing.
+func (a Interval) Overlaps(b Interval) bool {
+	return a.Start.Before(b.End) && b.Start.Before(a.End) && !a.Empty() && !b.Empty()
+}
+
+// Contains reports whether b lies entirely inside a.
+func (a Interval) Contains(b Interval) bool {
+	return !b.Start.Before(a.Start) && !b.End.After(a.End)
+}
+
+// Padded returns iv extended by the buffers: Start moved back by before and
+// End moved forward by after.
+func Padded(iv Interval, before, after time.Duration) Interval {
+	return Interval{Start: iv.Start.Add(-before), End: iv.End.Add(after)}
+}
+
+// Window is a local wall-clock span within a day, "HH:MM" 24-hour, End after
+// Start. End may be "24:00" (the end of the day); there are no overnight
+// windows.
 type Window struct {
 	Start string `json:"start" bson:"start"`
 	End   string `json:"end" bson:"end"`
 }
 
-// WeeklyHours are the windows worked each weekday, keyed by lower-case
-// English day name ("monday"); several windows a day leave breaks between.
-type WeeklyHours map[string][]Window
-
-// Day is the WeeklyHours key of a weekday.
-func Day(d time.Weekday) string { return strings.ToLower(d.String()) }
-
-// minutes parses "HH:MM" into minutes since midnight.
-func minutes(s string) (int, error) {
-	var h, m int
+// ParseClock parses "HH:MM" (two digits each, 00:00 to 24:00) into minutes
+// since local midnight.
+func ParseClock(s string) (int, error) {
+	digit := func(b byte) (int, bool) { return int(b - '0'), b >= '0' && b <= '9' }
 	if len(s) != 5 || s[2] != ':' {
 		return 0, fmt.Errorf("%q is not HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
+	h1, ok1 := digit(s[0])
+	h2, ok2 := digit(s[1])
+	m1, ok3 := digit(s[3])
+	m2, ok4 := digit(s[4])
+	h, m := h1*10+h2, m1*10+m2
+	if !ok1 || !ok2 || !ok3 || !ok4 || m > 59 || h > 24 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("%q is not HH:MM", s)
 	}
 	return h*60 + m, nil
 }
 
-// Validate checks day names, HH:MM format, End after Start and no overlap
-// within a day.
+// ParseWindow returns w's bounds in minutes since local midnight, checking
+// the format and that End is after Start.
+func ParseWindow(w Window) (start, end int, err error) {
+	if start, err = ParseClock(w.Start); err != nil {
+		return 0, 0, err
+	}
+	if end, err = ParseClock(w.End); err != nil {
+		return 0, 0, err
+	}
+	if start == 24*60 {
+		return 0, 0, fmt.Errorf("%q is not a start time", w.Start)
+	}
+	if end <= start {
+		return 0, 0, fmt.Errorf("%s–%s must end after it starts", w.Start, w.End)
+	}
+	return start, end, nil
+}
+
+// WeeklyHours are the windows a provider works each weekday, keyed by the
+// lower-case English day name ("monday", see Day); several windows a day
+// leave breaks between them. (Keyed by name rather than time.Weekday so that
+// it is stored and sent as readable JSON/BSON.)
+type WeeklyHours map[string][]Window
+
+// Day is the WeeklyHours key of a weekday: "sunday" … "saturday".
+func Day(d time.Weekday) string { return dayNames[d] }
+
+var dayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+
+// On returns the windows worked on weekday d.
+func (h WeeklyHours) On(d time.Weekday) []Window { return h[Day(d)] }
+
+// Validate checks day names, the "HH:MM" format, End after Start and that a
+// day's windows do not overlap (touching is allowed).
 func (h WeeklyHours) Validate() error {
-	for day, windows := range h {
-		valid := false
-		for d := time.Sunday; d <= time.Saturday; d++ {
-			valid = valid || day == Day(d)
+	for _, day := range slices.Sorted(maps.Keys(h)) {
+		if !slices.Contains(dayNames[:], day) {
+			return fmt.Errorf("%q is not a weekday name (use sunday … saturday)", day)
 		}
-		if !valid {
-			return fmt.Errorf("%q is not a weekday name", day)
+		type span struct {
+			a, b int
+			w    Window
 		}
-		type span struct{ a, b int }
 		var spans []span
-		for _, w := range windows {
-			a, err := minutes(w.Start)
+		for _, w := range h[day] {
+			a, b, err := ParseWindow(w)
 			if err != nil {
 				return fmt.Errorf("%s: %w", day, err)
 			}
-			b, err := minutes(w.End)
-			if err != nil {
-				return fmt.Errorf("%s: %w", day, err)
-			}
-			if b <= a {
-				return fmt.Errorf("%s: %s–%s ends before it starts", day, w.Start, w.End)
-			}
-			spans = append(spans, span{a, b})
+			spans = append(spans, span{a, b, w})
 		}
-		sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+		slices.SortFunc(spans, func(x, y span) int { return x.a - y.a })
 		for i := 1; i < len(spans); i++ {
 			if spans[i].a < spans[i-1].b {
-				return errors.New(day + ": windows overlap")
+				p, q := spans[i-1].w, spans[i].w
+				return fmt.Errorf("%s: %s–%s overlaps %s–%s", day, p.Start, p.End, q.Start, q.End)
 			}
 		}
 	}
 	return nil
 }
 
-// DateRange is local calendar dates, inclusive, "YYYY-MM-DD".
+// DateRange is a span of local calendar dates, inclusive, "YYYY-MM-DD".
 type DateRange struct{ From, To string }
 
-// Provider is what the engine needs of a provider.
+// Validate checks the format and that To is not before From.
+func (r DateRange) Validate() error {
+	if _, ok := parseDate(r.From); !ok {
+		return fmt.Errorf("%q is not a date (YYYY-MM-DD)", r.From)
+	}
+	if _, ok := parseDate(r.To); !ok {
+		return fmt.Errorf("%q is not a date (YYYY-MM-DD)", r.To)
+	}
+	if r.To < r.From {
+		return fmt.Errorf("%s–%s ends before it starts", r.From, r.To)
+	}
+	return nil
+}
+
+// parseDate turns a canonical "YYYY-MM-DD" into the date's key (see civil).
+func parseDate(s string) (int, bool) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || t.Format(time.DateOnly) != s {
+		return 0, false
+	}
+	return civilOf(t, time.UTC).key(), true
+}
+
+// Provider is what the engine needs to know about a provider.
 type Provider struct {
 	ID          string
 	Hours       WeeklyHours
 	TimeOff     []DateRange
-	Operatories []string // preference order
+	Operatories []string // chairs this provider may use, in preference order
 }
 
-func (p Provider) off(date string) bool {
+// Validate checks p's hours and time off.
+func (p Provider) Validate() error {
+	if err := p.Hours.Validate(); err != nil {
+		return fmt.Errorf("hours: %w", err)
+	}
 	for _, r := range p.TimeOff {
-		if date >= r.From && date <= r.To {
-			return true
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("time off: %w", err)
 		}
 	}
-	return false
+	return nil
 }
 
-// Request asks for slots.
+// Request asks for free slots.
 type Request struct {
-	From, To     time.Time
-	Duration     time.Duration
-	BufferBefore time.Duration
-	BufferAfter  time.Duration
-	Grid         time.Duration
-	Location     *time.Location
-	ProviderIDs  []string
-	OperatoryIDs []string
-	Now          time.Time
+	From, To     time.Time      // UTC range to search; slots start >= From and end <= To
+	Duration     time.Duration  // appointment length (real elapsed time)
+	BufferBefore time.Duration  // time the provider and chair must also be free before the start
+	BufferAfter  time.Duration  // ... and after the end
+	Grid         time.Duration  // slot granularity, whole minutes counted from local midnight; 0 means 15m
+	Location     *time.Location // the practice's time zone; nil means UTC
+	ProviderIDs  []string       // optional filter
+	OperatoryIDs []string       // optional filter; empty = any of the provider's chairs
+	Now          time.Time      // no slot may start before Now (zero: no cut-off)
 }
 
-// Busy holds existing appointments' padded intervals per provider and chair.
+// DefaultGrid is the grid used when Request.Grid is zero.
+const DefaultGrid = 15 * time.Minute
+
+// Validate reports why Slots would return nothing for a malformed request.
+func (r Request) Validate() error {
+	var errs []error
+	if r.Duration <= 0 {
+		errs = append(errs, errors.New("duration must be positive"))
+	}
+	if r.Grid < 0 || r.Grid%time.Minute != 0 {
+		errs = append(errs, errors.New("grid must be a positive whole number of minutes"))
+	}
+	if r.BufferBefore < 0 || r.BufferAfter < 0 {
+		errs = append(errs, errors.New("buffers must not be negative"))
+	}
+	if !r.To.After(r.From) {
+		errs = append(errs, errors.New("to must be after from"))
+	}
+	return errors.Join(errs...)
+}
+
+func (r Request) grid() time.Duration {
+	if r.Grid == 0 {
+		return DefaultGrid
+	}
+	return r.Grid
+}
+
+func (r Request) location() *time.Location {
+	if r.Location == nil {
+		return time.UTC
+	}
+	return r.Location
+}
+
+// Busy holds existing non-cancelled appointments, already padded with their
+// own buffers, per provider ID and per operatory ID.
 type Busy struct {
 	Provider  map[string][]Interval
 	Operatory map[string][]Interval
 }
 
-// Slot is one free slot (times without buffers).
+// Slot is one free slot. Start and End are UTC and exclude buffers.
 type Slot struct {
 	Start, End  time.Time
 	ProviderID  string
 	OperatoryID string
-}
-
-// Padded returns iv extended by the buffers.
-func Padded(iv Interval, before, after time.Duration) Interval {
-	return Interval{Start: iv.Start.Add(-before), End: iv.End.Add(after)}
-}
-
-// timeline is a resource's busy time merged into sorted disjoint intervals.
-type timeline []Interval
-
-func merge(list []Interval) timeline {
-	s := slices.Clone(list)
-	sort.Slice(s, func(i, j int) bool { return s[i].Start.Before(s[j].Start) })
-	var out timeline
-	for _, iv := range s {
-		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
-			if iv.End.After(out[n-1].End) {
-				out[n-1].End = iv.End
-			}
-			continue
-		}
-		out = append(out, iv)
-	}
-	return out
-}
-
-// free reports whether iv overlaps none of the timeline (binary search).
-func (t timeline) free(iv Interval) bool {
-	i := sort.Search(len(t), func(i int) bool { return t[i].End.After(iv.Start) })
-	return i == len(t) || !t[i].Start.Before(iv.End)
-}
-
-// windowsOn returns p's working windows on the local date of day as instants.
-func windowsOn(p Provider, day time.Time, loc *time.Location) []Interval {
-	y, m, d := day.Date()
-	var out []Interval
-	for _, w := range p.Hours[Day(day.Weekday())] {
-		a, errA := minutes(w.Start)
-		b, errB := minutes(w.End)
-		if errA != nil || errB != nil || b <= a {
-			continue
-		}
-		out = append(out, Interval{
-			Start: time.Date(y, m, d, 0, a, 0, 0, loc).UTC(),
-			End:   time.Date(y, m, d, 0, b, 0, 0, loc).UTC(),
-		})
-	}
-	return out
-}
-
-// Slots returns every free slot, sorted by Start then ProviderID.
-func Slots(req Request, providers []Provider, busy Busy) []Slot {
-	loc := req.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	grid := int(req.Grid / time.Minute)
-	if grid <= 0 {
-		grid = 15
-	}
-	if req.Duration <= 0 {
-		return nil
-	}
-	chairs := map[string]timeline{}
-	chairLine := func(id string) timeline {
-		t, ok := chairs[id]
-		if !ok {
-			t = merge(busy.Operatory[id])
-			chairs[id] = t
-		}
-		return t
-	}
-	var out []Slot
-	for _, p := range providers {
-		if len(req.ProviderIDs) > 0 && !slices.Contains(req.ProviderIDs, p.ID) {
-			continue
-		}
-		var allowed []string
-		for _, o := range p.Operatories {
-			if len(req.OperatoryIDs) == 0 || slices.Contains(req.OperatoryIDs, o) {
-				allowed = append(allowed, o)
-			}
-		}
-		if len(allowed) == 0 {
-			continue
-		}
-		mine := merge(busy.Provider[p.ID])
-		first := req.From.In(loc)
-		day := time.Date(first.Year(), first.Month(), first.Day(), 12, 0, 0, 0, loc)
-		for ; !day.After(req.To.In(loc).Add(24 * time.Hour)); day = day.AddDate(0, 0, 1) {
-			if p.off(day.Format(time.DateOnly)) {
-				continue
-			}
-			for _, w := range windowsOn(p, day, loc) {
-				for s := w.Start; !s.Add(req.Duration).After(w.End); s = s.Add(time.Minute) {
-					local := s.In(loc)
-					if (local.Hour()*60+local.Minute())%grid != 0 {
-						continue
-					}
-					slot := Interval{Start: s, End: s.Add(req.Duration)}
-					if slot.Start.Before(req.From) || slot.End.After(req.To) || slot.Start.Before(req.Now) {
-						continue
-					}
-					padded := Padded(slot, req.BufferBefore, req.BufferAfter)
-					if !mine.free(padded) {
-						continue
-					}
-					for _, o := range allowed {
-						if chairLine(o).free(padded) {
-							out = append(out, Slot{Start: slot.Start, End: slot.End, ProviderID: p.ID, OperatoryID: o})
-							break
-						}
-					}
-				}
-			}
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
-		}
-		return out[i].ProviderID < out[j].ProviderID
-	})
-	return out
-}
-
-// WithinHours reports whether iv lies inside one of p's working windows on
-// its local date, and touches no local date p has off.
-func WithinHours(p Provider, iv Interval, loc *time.Location) bool {
-	if loc == nil {
-		loc = time.UTC
-	}
-	startDay := iv.Start.In(loc)
-	for d := startDay; !d.After(iv.End.Add(-time.Nanosecond).In(loc)); d = d.AddDate(0, 0, 1) {
-		if p.off(d.Format(time.DateOnly)) {
-			return false
-		}
-	}
-	if endDay := iv.End.Add(-time.Nanosecond).In(loc); p.off(endDay.Format(time.DateOnly)) {
-		return false
-	}
-	for _, w := range windowsOn(p, startDay, loc) {
-		if !iv.Start.Before(w.Start) && !iv.End.After(w.End) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,0 +1,332 @@
+package patients
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Deps are what the patients routes need.
+type Deps struct {
+	Store    *Store
+	Audit    *audit.Log
+	Timeline []TimelineSource
+	Clock    clock.Clock
+	Log      *slog.Logger
+}
+
+// Routes registers the patients function's routes behind the guard.
+func Routes(r *authz.Router, d Deps) {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	h := &handlers{d}
+	r.HandleFunc("GET /api/patients", h.list)
+	r.HandleFunc("POST /api/patients", h.create)
+	r.HandleFunc("GET /api/patients/{id}", h.get)
+	r.HandleFunc("PATCH /api/patients/{id}", h.patch)
+	r.HandleFunc("DELETE /api/patients/{id}", h.archive)
+	r.HandleFunc("GET /api/patients/{id}/timeline", h.timeline)
+}
+
+type handlers struct{ Deps }
+
+// Audited actions.
+const (
+	actionSearch  = "patient.search"
+	actionRead    = "patient.read"
+	actionCreate  = "patient.create"
+	actionUpdate  = "patient.update"
+	actionArchive = "patient.archive"
+)
+
+// audit appends to the trail. Reads are recorded before the answer is
+// written and writes before they are made, so a trail that cannot be
+// written stops the request (503) and nothing is read or changed unaudited.
+func (h *handlers) audit(r *http.Request, p authz.Principal, action, resource, patientID string, outcome audit.Outcome, detail string) error {
+	err := h.Audit.Record(r.Context(), audit.Entry{
+		ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action, Resource: resource,
+		PatientID: patientID, RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientIP(r), Outcome: outcome, Detail: detail,
+	})
+	if err != nil && !errs.Is(err, errs.Unavailable) {
+		return errs.Wrap(errs.Unavailable, err, "audit trail unavailable; try again")
+	}
+	return err
+}
+
+// auditFailed records that an audited write did not happen after all (best
+// effort: the success entry before it already names the attempt).
+func (h *handlers) auditFailed(r *http.Request, p authz.Principal, action, patientID string, cause error) {
+	detail := "not applied: " + string(errs.KindOf(cause))
+	if err := h.audit(r, p, action, resource(patientID), patientID, audit.Failure, detail); err != nil {
+		h.Log.WarnContext(r.Context(), "audit of a failed patient write", "err", err.Error(), "action", action)
+	}
+}
+
+func resource(patientID string) string { return "patients/" + patientID }
+
+// view is what caller p sees of a record. Today every role allowed to read
+// a record sees all of it: allergies and medications are safety information
+// the front desk needs as much as the chair, and a patient sees their own.
+// Field filtering by role belongs here when a field needs it.
+func view(_ authz.Principal, pt Patient) Patient { return pt.withEmptyLists() }
+
+// pathPatient is the {id} of a patient route. A patient naming another
+// patient is 404 (the guard's ownership rule says so too; this holds even
+// if a policy forgot it).
+func pathPatient(r *http.Request, p authz.Principal) (string, error) {
+	id := r.PathValue("id")
+	if !ids.Valid(id) || (p.IsPatient() && id != p.PatientID) {
+		return "", errNotFound
+	}
+	return id, nil
+}
+
+var errPatientWrite = errs.E(errs.Forbidden, "patients cannot create or archive patient records")
+
+func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	qv := r.URL.Query()
+	page, err := store.ParsePage(qv)
+	if err != nil {
+		return err
+	}
+	q := Query{Text: qv.Get("q"), Status: qv.Get("status"), RecallDue: qv.Get("recallDue"), FamilyOf: qv.Get("familyOf")}
+	subject := q.FamilyOf
+	if p.IsPatient() {
+		// A patient's list is their own record.
+		if q.FamilyOf != "" && q.FamilyOf != p.PatientID {
+			return errNotFound
+		}
+		q.OnlyID, subject = p.PatientID, p.PatientID
+	}
+	res, err := h.Store.List(r.Context(), p.ClinicID, q, page)
+	if err != nil {
+		return err
+	}
+	var used []string
+	for _, f := range []struct{ name, value string }{{"q", q.Text}, {"status", q.Status}, {"recallDue", q.RecallDue}, {"familyOf", q.FamilyOf}} {
+		if f.value != "" {
+			used = append(used, f.name)
+		}
+	}
+	// The query text itself (a name, a phone number) stays out of the trail.
+	detail := fmt.Sprintf("filters: %s; results: %d", strings.Join(used, ","), len(res.Items))
+	if err := h.audit(r, p, actionSearch, "patients", subject, audit.Success, detail); err != nil {
+		return err
+	}
+	out := store.Page[Summary]{Items: make([]Summary, 0, len(res.Items)), NextCursor: res.NextCursor}
+	for _, pt := range res.Items {
+		out.Items = append(out.Items, pt.Summary())
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
+	var in Input
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	if p.IsPatient() {
+		return errPatientWrite
+	}
+	now := h.Clock.Now().UTC()
+	pt := Patient{ID: ids.New(), Status: StatusActive, Source: "staff",
+		Recall: Recall{IntervalMonths: DefaultRecallMonths}, Communication: &Communication{AppointmentReminders: true}}
+	if apply(&pt, in) {
+		pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(now), p.UserID
+	}
+	if err := validate(pt, nil, true, now); err != nil {
+		return err
+	}
+	if err := h.checkGuarantor(r.Context(), p.ClinicID, pt, true); err != nil {
+		return err
+	}
+	if err := h.audit(r, p, actionCreate, resource(pt.ID), pt.ID, audit.Success, "fields: "+strings.Join(in.Fields(), ",")); err != nil {
+		return err
+	}
+	out, err := h.Store.Create(r.Context(), p.ClinicID, pt)
+	if err != nil {
+		h.auditFailed(r, p, actionCreate, pt.ID, err)
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, view(p, out))
+	return nil
+}
+
+func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	id, err := pathPatient(r, p)
+	if err != nil {
+		return err
+	}
+	pt, err := h.Store.Get(r.Context(), p.ClinicID, id)
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, actionRead, resource(id), id, audit.Success, ""); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, view(p, pt))
+	return nil
+}
+
+func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	id, err := pathPatient(r, p)
+	if err != nil {
+		return err
+	}
+	var in Input
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	touched := in.Fields()
+	if len(touched) == 0 {
+		return errs.E(errs.Invalid, "the request names no field to change")
+	}
+	if p.IsPatient() {
+		var refused []string
+		for _, f := range touched {
+			if !slices.Contains(patientEditable, f) {
+				refused = append(refused, f)
+			}
+		}
+		if len(refused) > 0 {
+			return errs.E(errs.Forbidden, "patients may change only their contact details and communication preferences (%s); ask the practice to change %s",
+				strings.Join(patientEditable, ", "), strings.Join(refused, ", "))
+		}
+	}
+	ctx := r.Context()
+	cur, err := h.Store.Get(ctx, p.ClinicID, id)
+	if err != nil {
+		return err
+	}
+	// Judge the request before it is audited or applied: a refused change
+	// is a 400, not a write attempt.
+	change := func(pt *Patient) (bool, error) {
+		before := *pt
+		if apply(pt, in) {
+			pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(h.Clock.Now().UTC()), p.UserID
+		}
+		if err := validate(*pt, touched, false, h.Clock.Now()); err != nil {
+			return false, err
+		}
+		return !reflect.DeepEqual(before, *pt), nil
+	}
+	preview := cur
+	if _, err := change(&preview); err != nil {
+		return err
+	}
+	if slices.Contains(touched, "guarantorId") {
+		if err := h.checkGuarantor(ctx, p.ClinicID, preview, false); err != nil {
+			return err
+		}
+	}
+	if err := h.audit(r, p, actionUpdate, resource(id), id, audit.Success, "fields: "+strings.Join(touched, ",")); err != nil {
+		return err
+	}
+	out, err := h.Store.update(ctx, p.ClinicID, id, change)
+	if err != nil {
+		h.auditFailed(r, p, actionUpdate, id, err)
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, view(p, out))
+	return nil
+}
+
+func (h *handlers) archive(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	if p.IsPatient() {
+		return errPatientWrite
+	}
+	id, err := pathPatient(r, p)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := h.Store.Get(ctx, p.ClinicID, id); err != nil {
+		return err
+	}
+	if err := h.audit(r, p, actionArchive, resource(id), id, audit.Success, ""); err != nil {
+		return err
+	}
+	out, _, err := h.Store.Archive(ctx, p.ClinicID, id)
+	if err != nil {
+		h.auditFailed(r, p, actionArchive, id, err)
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, view(p, out))
+	return nil
+}
+
+func (h *handlers) timeline(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	id, err := pathPatient(r, p)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	// The patient must exist in the caller's clinic before any source is
+	// asked about it.
+	if _, err := h.Store.Get(ctx, p.ClinicID, id); err != nil {
+		return err
+	}
+	entries, err := mergeTimeline(ctx, h.Timeline, p, id)
+	if err != nil {
+		return err
+	}
+	if err := h.audit(r, p, actionRead, resource(id)+"/timeline", id, audit.Success, fmt.Sprintf("entries: %d", len(entries))); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, store.Page[TimelineEntry]{Items: entries})
+	return nil
+}
+
+// checkGuarantor checks a family link: the guarantor is an active patient
+// of the clinic with no guarantor of their own, and a patient who is
+// already someone's guarantor does not get one (families are one level).
+func (h *handlers) checkGuarantor(ctx context.Context, clinicID string, pt Patient, create bool) error {
+	if pt.GuarantorID == "" {
+		return nil
+	}
+	invalid := func(msg string) error {
+		return errs.InvalidFields(errs.FieldError{Field: "guarantorId", Message: msg})
+	}
+	g, err := h.Store.Get(ctx, clinicID, pt.GuarantorID)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		return invalid("is not a patient of this practice")
+	case err != nil:
+		return err
+	case g.Status != StatusActive:
+		return invalid("is an archived patient")
+	case g.GuarantorID != "":
+		return invalid("has a guarantor of their own; name that patient instead")
+	}
+	if create {
+		return nil
+	}
+	if isG, err := h.Store.IsGuarantor(ctx, clinicID, pt.ID); err != nil {
+		return err
+	} else if isG {
+		return invalid("this patient is the guarantor of others and cannot have one")
+	}
+	return nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
