@@ -117,6 +117,19 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 			}
 		}
 	}
+	// A few patients waiting for an earlier slot.
+	expires := d.Clock.Now().AddDate(0, 2, 0).Format(time.DateOnly)
+	for i, w := range []struct {
+		urgency  int
+		from, to string
+		days     []string
+	}{{5, "08:00", "12:00", nil}, {3, "13:00", "17:00", []string{"tuesday", "thursday"}}, {2, "08:00", "17:00", nil}} {
+		patientID, typeID := patientIDs[len(patientIDs)-1-i], types[i%2].ID
+		if _, err := st.AddToWaitlist(ctx, clinic.ID, scheduling.WaitlistInput{PatientID: &patientID, TypeID: &typeID, Urgency: &w.urgency,
+			From: &w.from, To: &w.to, Days: &w.days, ExpiresOn: &expires}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

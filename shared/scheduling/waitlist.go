@@ -107,10 +107,10 @@ func (s *Store) applyWaitlist(ctx context.Context, clinicID string, e *WaitlistE
 	set(&e.To, in.To)
 	set(&e.ExpiresOn, in.ExpiresOn)
 	set(&e.Note, in.Note)
-	if in.ProviderIDs != nil {
+	if in.ProviderIDs != nil && *in.ProviderIDs != nil {
 		e.ProviderIDs = *in.ProviderIDs
 	}
-	if in.Days != nil {
+	if in.Days != nil && *in.Days != nil {
 		e.Days = *in.Days
 	}
 	if in.Urgency != nil {
