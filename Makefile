@@ -14,7 +14,7 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 
 # LogicalId -> functions/<folder>. Add each new function here and in template.yaml.
-FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin SchedulingFunction=scheduling NotificationsFunction=notifications
+FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling NotificationsFunction=notifications
 
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 lambda_build = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
@@ -24,13 +24,15 @@ help:
 	@echo "make dev | test | build | bench | lint | vuln | clean"
 
 # --- SAM (BuildMethod: makefile calls build-<LogicalId> with ARTIFACTS_DIR) ---
-.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-SchedulingFunction build-NotificationsFunction
+.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-NotificationsFunction
 build-HealthFunction:
 	$(call lambda_build,health)
 build-AuthFunction:
 	$(call lambda_build,auth)
 build-AdminFunction:
 	$(call lambda_build,admin)
+build-PatientsFunction:
+	$(call lambda_build,patients)
 build-SchedulingFunction:
 	$(call lambda_build,scheduling)
 build-NotificationsFunction:
@@ -66,7 +68,7 @@ $(BIN)/aws-lambda-rie:
 test: test-go test-frontend
 
 test-go: $(BIN)/aws-lambda-rie
-	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 ./...
+	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 300s ./...
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run typecheck && npm test

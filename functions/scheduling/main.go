@@ -45,7 +45,8 @@ func run() error {
 	}
 	pub := &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.QueueURL}
 	st := scheduling.NewStore(base.Mongo, base.Redis, platform.ClinicSettings(base.Mongo, base.Clock), base.Clock).
-		WithWaitlistOffers(platform.WaitlistNotifier(base.Mongo, base.Clock, pub, cfg.AppURL), platform.OfferTTL)
+		WithWaitlistOffers(platform.WaitlistNotifier(base.Mongo, base.Clock, pub, cfg.AppURL), platform.OfferTTL).
+		WithRecall(platform.Recall(base.Mongo, base.Clock))
 	scheduling.Routes(base.Routes(), scheduling.Deps{Store: st, Audit: base.Authz.Audit, Log: base.Log})
 	base.Serve()
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
@@ -26,13 +27,14 @@ import (
 // matrix mints sessions directly (no password hashing per cell) with the
 // same keys and database as the stack under test.
 type matrix struct {
-	t       *testing.T
-	svc     *identity.Service
-	sched   *scheduling.Store
-	handler http.Handler
-	clinicA identity.Clinic
-	clinicB identity.Clinic
-	callers map[string]identity.User // role -> caller in clinic A
+	t        *testing.T
+	svc      *identity.Service
+	sched    *scheduling.Store
+	patients *patients.Store
+	handler  http.Handler
+	clinicA  identity.Clinic
+	clinicB  identity.Clinic
+	callers  map[string]identity.User // role -> caller in clinic A
 	// per clinic: a provider working around the clock in one chair
 	provider map[string]scheduling.Provider
 	apptType map[string]scheduling.AppointmentType
@@ -52,7 +54,8 @@ func newMatrix(t *testing.T) *matrix {
 		t.Fatal(err)
 	}
 	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
-		sched: scheduling.NewStore(deps.Mongo, deps.Redis, platform.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock)}
+		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, platform.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
+		patients: patients.NewStore(deps.Mongo, deps.Clock)}
 	ctx := context.Background()
 	m.clinicA, _ = svc.Store.CreateClinic(ctx, "A")
 	m.clinicB, _ = svc.Store.CreateClinic(ctx, "B")
@@ -87,13 +90,23 @@ func (m *matrix) user(clinicID string, role identity.Role) identity.User {
 	m.t.Helper()
 	nu := identity.NewUser{Email: ids.New() + "@matrix.example", Password: "matrix-password-2026", Role: role, FirstName: "M", LastName: string(role)}
 	if role == identity.RolePatient {
-		nu.PatientID = ids.New()
+		nu.PatientID = m.patient(clinicID)
 	}
 	u, err := m.svc.Store.CreateUser(context.Background(), clinicID, nu)
 	if err != nil {
 		m.t.Fatal(err)
 	}
 	return u
+}
+
+// patient creates a patient record in clinicID and returns its id.
+func (m *matrix) patient(clinicID string) string {
+	m.t.Helper()
+	p, err := m.patients.Create(context.Background(), clinicID, patients.Patient{ID: ids.New(), FirstName: "Pat", LastName: "Matrix", DateOfBirth: "1980-01-01", Phone: "+1 555 0100"})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return p.ID
 }
 
 type creds struct{ access, csrf, sessionID string }
@@ -148,6 +161,12 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 			owner = m.user(clinic, caller.Role)
 		}
 		return strings.Replace(path, "{id}", m.mint(owner).sessionID, 1)
+	case strings.HasPrefix(path, "/api/patients/{id}"):
+		id := m.patient(clinic)
+		if caller.PatientID != "" && !otherClinic {
+			id = caller.PatientID
+		}
+		return strings.Replace(path, "{id}", id, 1)
 	case strings.HasPrefix(path, "/api/providers/{id}"):
 		return strings.Replace(path, "{id}", m.provider[clinic].ID, 1)
 	case strings.HasPrefix(path, "/api/appointments/{id}"):
@@ -234,6 +253,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s: %d, want the handler to answer", name, code)
 				}
 			}
+		}
+	}
+	// Another patient's anything is 404 for a patient, on every route that
+	// names a patient.
+	patient := m.callers[authz.Patient]
+	for _, r := range tpl.Routes {
+		rule := authz.Policies[r.Pattern()]
+		if rule.Owner != authz.OwnPatient || !rule.Allows(authz.Patient) {
+			continue
+		}
+		cells++
+		c := m.mint(patient)
+		path := strings.Replace(r.Path, "{"+rule.Param+"}", m.patient(m.clinicA.ID), 1)
+		if code := m.call(&c, r.Method, path); code != 404 {
+			t.Errorf("%s as a patient naming another patient: %d, want 404", r.Pattern(), code)
 		}
 	}
 	for p := range authz.Policies {

@@ -13,6 +13,7 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/store"
@@ -67,6 +68,17 @@ var Functions = map[string]Function{
 	"AdminFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
 		return identityRouter(d, identity.MountAdmin)
 	}},
+	"PatientsFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
+		p, err := authz.NewPlatform(d.Token, d.Mongo, d.Redis, d.Clock, d.Log)
+		if err != nil {
+			return nil, err
+		}
+		rt := httpapi.NewRouter(d.Log)
+		appointments := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock)
+		patients.Routes(p.Guard.Router(rt), patients.Deps{Store: patients.NewStore(d.Mongo, d.Clock), Audit: p.Audit, Clock: d.Clock, Log: d.Log,
+			Timeline: []patients.TimelineSource{platform.AppointmentsTimeline(appointments)}})
+		return rt, nil
+	}},
 	"SchedulingFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
 		p, err := authz.NewPlatform(d.Token, d.Mongo, d.Redis, d.Clock, d.Log)
 		if err != nil {
@@ -74,7 +86,8 @@ var Functions = map[string]Function{
 		}
 		rt := httpapi.NewRouter(d.Log)
 		st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock).
-			WithWaitlistOffers(platform.WaitlistNotifier(d.Mongo, d.Clock, d.Publisher, d.Identity.AppURL), platform.OfferTTL)
+			WithWaitlistOffers(platform.WaitlistNotifier(d.Mongo, d.Clock, d.Publisher, d.Identity.AppURL), platform.OfferTTL).
+			WithRecall(platform.Recall(d.Mongo, d.Clock))
 		scheduling.Routes(p.Guard.Router(rt), scheduling.Deps{Store: st, Audit: p.Audit, Log: d.Log})
 		return rt, nil
 	}},

@@ -6,8 +6,10 @@
 //
 // Appending needs no transaction: the next sequence number is claimed by an
 // insert that a unique (clinicId, seq) index lets only one writer win, on
-// MongoDB and FerretDB alike. The package exposes no update or delete, and
-// never logs what it stores.
+// MongoDB and FerretDB alike. After it, the clinic's head (audit_heads: the
+// highest seq written) is raised, so that records cut off the end of the
+// chain show too. The package exposes no update or delete, and never logs
+// what it stores.
 package audit
 
 import (
@@ -91,7 +93,8 @@ const (
 	batchSize = 500  // records per query while verifying
 
 	// maxBackoff caps the wait between attempts; with attempts it bounds
-	// how long a contended append can take (at most about seven seconds of waiting, under the functions' ten-second timeout).
+	// how long a contended append waits: at most about seven seconds, under
+	// the functions' ten-second timeout.
 	maxBackoff = 500 * time.Millisecond
 )
 
@@ -101,11 +104,8 @@ type Log struct {
 	heads *store.Collection // per clinic: the highest seq written, so a cut-off tail shows
 	clock clock.Clock
 
-	// tails serializes this process's appends per clinic: they would all
-	// race for the same next seq, so queueing them here spares the losers'
-	// round trips. Other processes are kept out by the unique index.
-	mu    sync.Mutex
-	tails map[string]chan struct{}
+	mu     sync.Mutex
+	chains map[string]*chain
 
 	batch int // records per query while verifying
 
@@ -114,7 +114,7 @@ type Log struct {
 	beforeInsert func(clinicID string, seq int64)
 }
 
-// New declares the audit_logs collection and its indexes.
+// New declares the audit_logs collection and its indexes, and audit_heads.
 func New(m *store.Mongo, c clock.Clock) *Log {
 	keys := func(ks ...string) bson.D {
 		d := bson.D{{Key: store.ClinicField, Value: 1}}
@@ -136,10 +136,10 @@ func New(m *store.Mongo, c clock.Clock) *Log {
 			mongo.IndexModel{Keys: keys("action", "seq", "_id")},
 			mongo.IndexModel{Keys: keys("at")},
 		),
-		heads: m.Collection("audit_heads"),
-		clock: c,
-		tails: map[string]chan struct{}{},
-		batch: batchSize,
+		heads:  m.Collection("audit_heads"),
+		clock:  c,
+		chains: map[string]*chain{},
+		batch:  batchSize,
 	}
 }
 
@@ -150,11 +150,11 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if err := validate(e); err != nil {
 		return err
 	}
-	unlock, err := l.lock(ctx, e.ClinicID)
+	ch, err := l.lock(ctx, e.ClinicID)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer ch.unlock()
 
 	// BSON datetimes hold milliseconds: truncating now makes the hash of
 	// what is stored recompute identically after a round trip.
@@ -165,10 +165,11 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 				return err
 			}
 		}
-		tail, err := l.tail(ctx, e.ClinicID)
+		tail, err := l.tail(ctx, e.ClinicID, ch.seen)
 		if err != nil {
 			return err
 		}
+		ch.seen = tail.Seq
 		r := Record{
 			ID:        ids.New(),
 			ClinicID:  e.ClinicID,
@@ -191,6 +192,7 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 		}
 		err = l.coll.InsertOne(ctx, r.ClinicID, r)
 		if err == nil {
+			ch.seen = r.Seq
 			return l.raiseHead(ctx, r.ClinicID, r.Seq)
 		}
 		if !errs.Is(err, errs.Conflict) {
@@ -227,18 +229,30 @@ func clean(s string, n int) string {
 	return s
 }
 
+// chain is this process's view of one clinic's chain. turn serializes the
+// process's appends: they would all race for the same next seq, so queueing
+// them here spares the losers' round trips (other processes are kept out by
+// the unique index). seen, touched only while holding turn, is the highest
+// seq this process has read or written.
+type chain struct {
+	turn chan struct{}
+	seen int64
+}
+
+func (c *chain) unlock() { <-c.turn }
+
 // lock waits for this process's turn to append to clinicID's chain.
-func (l *Log) lock(ctx context.Context, clinicID string) (unlock func(), err error) {
+func (l *Log) lock(ctx context.Context, clinicID string) (*chain, error) {
 	l.mu.Lock()
-	ch, ok := l.tails[clinicID]
+	c, ok := l.chains[clinicID]
 	if !ok {
-		ch = make(chan struct{}, 1)
-		l.tails[clinicID] = ch
+		c = &chain{turn: make(chan struct{}, 1)}
+		l.chains[clinicID] = c
 	}
 	l.mu.Unlock()
 	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, nil
+	case c.turn <- struct{}{}:
+		return c, nil
 	case <-ctx.Done():
 		return nil, errs.Wrap(errs.Unavailable, ctx.Err(), "request cancelled")
 	}
@@ -265,15 +279,27 @@ type tailRecord struct {
 	Hash string `bson:"hash"`
 }
 
-// tail reads the clinic's latest record's seq and hash; an empty chain has
-// seq 0 and hash "" (the genesis link).
-func (l *Log) tail(ctx context.Context, clinicID string) (tailRecord, error) {
+// tail reads the clinic's latest record's seq and hash, in one query; an
+// empty chain has seq 0 and hash "" (the genesis link). from, the highest
+// seq this process knows of, bounds the query from below: MongoDB seeks the
+// index either way, but FerretDB sorts every match in memory, and without
+// the bound each append would sort the clinic's whole trail.
+func (l *Log) tail(ctx context.Context, clinicID string, from int64) (tailRecord, error) {
 	var t tailRecord
 	opts := options.FindOne().
 		SetSort(bson.D{{Key: "seq", Value: -1}}).
 		SetProjection(bson.D{{Key: "seq", Value: 1}, {Key: "hash", Value: 1}})
-	err := l.coll.FindOne(ctx, clinicID, bson.D{}, &t, opts)
-	if errs.Is(err, errs.NotFound) {
+	filter := bson.D{}
+	if from > 0 {
+		filter = bson.D{{Key: "seq", Value: bson.D{{Key: "$gte", Value: from}}}}
+	}
+	err := l.coll.FindOne(ctx, clinicID, filter, &t, opts)
+	switch {
+	case errs.Is(err, errs.NotFound) && from > 0:
+		// Records this process saw are gone (Verify will say so); go on
+		// from whatever the tail now is.
+		return l.tail(ctx, clinicID, 0)
+	case errs.Is(err, errs.NotFound):
 		return tailRecord{}, nil
 	}
 	return t, err
@@ -350,24 +376,45 @@ type Verification struct {
 	Problem     string `json:"problem,omitempty"`
 }
 
-// Verify walks clinicID's chain in seq order, a batch per query (each under
-// the per-call timeout, never the whole trail in memory), recomputing every
-// hash and checking every link and that seqs run 1, 2, 3, ... without gaps.
-// It reports the first problem. Records appended while it runs are checked
-// too. (A chain cut short at its end looks intact: that needs the head hash
-// kept somewhere else.)
+// Verify walks clinicID's chain in seq order, one window of seqs per query
+// (each under the per-call timeout, never the whole trail in memory),
+// recomputing every hash and checking every link and that seqs run 1, 2,
+// 3, ... without gaps or repeats. It reports the first problem. Records
+// appended while it runs are checked too.
+//
+// Windows are ranges of seq values rather than "the next n after the last
+// one": FerretDB sorts whatever a filter matched in memory, so each query
+// sorts one window instead of the rest of the trail, and a repeated seq
+// cannot hide at a batch's edge.
 func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error) {
 	v := Verification{OK: true}
 	broken := func(seq int64, problem string) (Verification, error) {
 		return Verification{Checked: v.Checked, BrokenAtSeq: seq, Problem: problem}, nil
 	}
+	// The head is read first: a writer raises it only after its record is
+	// in, so every seq up to this one must be found by the walk below, while
+	// records appended meanwhile cannot make it look cut off.
+	var head struct {
+		Seq int64 `bson:"seq"`
+	}
+	if err := l.heads.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}}, &head); err != nil && !errs.Is(err, errs.NotFound) {
+		return Verification{}, err
+	}
 	prev := tailRecord{} // the genesis link
-	opts := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(l.batch))
+	// One more than the window holds: more than n records for n seqs
+	// means a repeat, which the walk then meets.
+	opts := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(l.batch) + 1)
+	// more says a record past prev was seen: seq n+1 is inserted only once
+	// n is in, so the next window must start with prev+1.
+	more := false
 	for {
 		var batch []bson.Raw
-		filter := bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: prev.Seq}}}}
+		filter := bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: prev.Seq}, {Key: "$lte", Value: prev.Seq + int64(l.batch)}}}}
 		if err := l.coll.Find(ctx, clinicID, filter, &batch, opts); err != nil {
 			return Verification{}, err
+		}
+		if more && len(batch) == 0 {
+			return broken(prev.Seq+1, "record is missing")
 		}
 		for _, raw := range batch {
 			want := prev.Seq + 1
@@ -388,25 +435,23 @@ func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error)
 			prev = tailRecord{Seq: r.Seq, Hash: r.Hash}
 			v.Checked++
 		}
-		if len(batch) < l.batch {
+		if len(batch) == l.batch {
+			more = false
+			continue
+		}
+		// A short window: the chain ends at prev, or it goes on after a
+		// run of missing records longer than a window, or records were
+		// appended since the window was read. Look once past prev.
+		var next tailRecord
+		err := l.coll.FindOne(ctx, clinicID, bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: prev.Seq}}}}, &next,
+			options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}}))
+		if errs.Is(err, errs.NotFound) {
 			break
 		}
-	}
-	// Seqs are read past the last one seen, so a second record with a seq
-	// already checked (possible only if the unique index was dropped) would
-	// be skipped: count them instead.
-	n, err := l.coll.Count(ctx, clinicID, bson.D{{Key: "seq", Value: bson.D{{Key: "$lte", Value: prev.Seq}}}})
-	if err != nil {
-		return Verification{}, err
-	}
-	if n != v.Checked {
-		return broken(0, "chain holds records with repeated seqs")
-	}
-	var head struct {
-		Seq int64 `bson:"seq"`
-	}
-	if err := l.heads.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}}, &head); err != nil && !errs.Is(err, errs.NotFound) {
-		return Verification{}, err
+		if err != nil {
+			return Verification{}, err
+		}
+		more = true
 	}
 	if head.Seq > prev.Seq {
 		return broken(prev.Seq+1, "records are missing at the end of the trail")

@@ -35,7 +35,14 @@ var (
 	everyone = AllRoles
 	admins   = []string{Admin}
 	staff    = []string{Admin, Dentist, Hygienist, Assistant, Receptionist}
+	// patientEditors may create and change patient records (assistants read).
+	patientEditors = []string{Admin, Dentist, Hygienist, Receptionist}
 )
+
+// with returns roles plus extra.
+func with(roles []string, extra ...string) []string {
+	return append(append([]string{}, roles...), extra...)
+}
 
 // Policies is the one policy table: every route of every function. The guard
 // refuses to register a route that is missing here, and a test walks every
@@ -66,6 +73,14 @@ var Policies = map[string]Rule{
 	"GET /api/users/{id}/sessions":    {Roles: admins},
 	"DELETE /api/users/{id}/sessions": {Roles: admins},
 	"GET /api/audit-logs":             {Roles: admins},
+
+	// patients
+	"GET /api/patients":               {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/patients":              {Roles: patientEditors},
+	"GET /api/patients/{id}":          {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"PATCH /api/patients/{id}":        {Roles: with(patientEditors, Patient), Owner: OwnPatient, Param: "id"},
+	"DELETE /api/patients/{id}":       {Roles: patientEditors},
+	"GET /api/patients/{id}/timeline": {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
 
 	// scheduling: the practice's catalog is readable by everyone signed in
 	// (patients see a trimmed view); appointment routes narrow a patient to

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -46,11 +47,11 @@ var expectedPolicies = func() map[string]authz.Rule {
 	writers := []string{authz.Admin, authz.Dentist, authz.Hygienist, authz.Receptionist}
 	own := authz.Rule{Roles: authz.AllRoles, Owner: authz.OwnPatient, Param: "id"}
 	return map[string]authz.Rule{
-		"GET /api/patients":              {Roles: authz.AllRoles, Owner: authz.PatientFiltered},
-		"POST /api/patients":             {Roles: writers},
-		"GET /api/patients/{id}":         own,
-		"PATCH /api/patients/{id}":       {Roles: append(slices.Clone(writers), authz.Patient), Owner: authz.OwnPatient, Param: "id"},
-		"DELETE /api/patients/{id}":      {Roles: writers},
+		"GET /api/patients":               {Roles: authz.AllRoles, Owner: authz.PatientFiltered},
+		"POST /api/patients":              {Roles: writers},
+		"GET /api/patients/{id}":          own,
+		"PATCH /api/patients/{id}":        {Roles: append(slices.Clone(writers), authz.Patient), Owner: authz.OwnPatient, Param: "id"},
+		"DELETE /api/patients/{id}":       {Roles: writers},
 		"GET /api/patients/{id}/timeline": own,
 	}
 }()
@@ -80,6 +81,7 @@ type env struct {
 	clinic   identity.Clinic
 	other    identity.Clinic
 	timeline *fakeTimeline
+	log      *slog.Logger
 }
 
 type envOption func(*patients.Deps, *store.Mongo)
@@ -113,6 +115,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	patients.Routes(guard.Router(rt), deps)
 	e.handler = httpapi.Stack(log, rt)
+	e.log = log
 	ctx := context.Background()
 	if e.clinic, err = svc.Store.CreateClinic(ctx, "Clinic A"); err != nil {
 		t.Fatal(err)
@@ -284,4 +287,19 @@ func (f *fakeTimeline) askedFor() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.asked)
+}
+
+// newEnvWithSources serves e's store and identity again with extra
+// timeline sources after e's fake one.
+func newEnvWithSources(t *testing.T, e *env, extra ...patients.TimelineSource) *env {
+	t.Helper()
+	e2 := *e
+	rt := httpapi.NewRouter(e.log)
+	identity.MountAuth(e.svc, rt)
+	guard := *e.svc.Guard
+	guard.Policies = policies(t)
+	patients.Routes(guard.Router(rt), patients.Deps{Store: e.st, Audit: e.svc.Audit,
+		Timeline: append([]patients.TimelineSource{e.timeline}, extra...), Clock: e.clock, Log: e.log})
+	e2.handler = httpapi.Stack(e.log, rt)
+	return &e2
 }

@@ -63,16 +63,30 @@ var patientEditable = []string{
 	"preferredContactMethod", "language", "communication",
 }
 
-// medicalFields are the medical history.
-var medicalFields = []string{"allergies", "medications", "conditions"}
-
-// Fields names, in the JSON spelling, the fields in sets.
-func (in Input) Fields() []string {
+// fields names, in the JSON spelling, the fields in sets.
+func (in Input) fields() []string {
 	var out []string
 	v := reflect.ValueOf(in)
 	for i := range v.NumField() {
 		if !v.Field(i).IsNil() {
 			out = append(out, strings.Split(v.Type().Field(i).Tag.Get("json"), ",")[0])
+		}
+	}
+	return out
+}
+
+// paths are Fields plus the recall's own fields ("recall.dueDate"), so
+// validation judges only what a request touched.
+func (in Input) paths() []string {
+	out := in.fields()
+	if r := in.Recall; r != nil {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"intervalMonths", r.IntervalMonths != nil}, {"lastHygieneVisit", r.LastHygieneVisit != nil}, {"dueDate", r.DueDate != nil}} {
+			if f.set {
+				out = append(out, "recall."+f.name)
+			}
 		}
 	}
 	return out
@@ -303,17 +317,17 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 			v.Check(utf8.RuneCountInString(c.Notes) <= maxNotes, f+".notes", fmt.Sprintf("must be at most %d characters", maxNotes))
 		}
 	}
-	if t("recall") {
-		r := p.Recall
+	r := p.Recall
+	if t("recall.intervalMonths") {
 		v.Check(r.IntervalMonths >= 1 && r.IntervalMonths <= 60, "recall.intervalMonths", "must be from 1 to 60")
-		if r.LastHygieneVisit != "" {
-			d, ok := parseDate(r.LastHygieneVisit)
-			v.Check(ok && !d.After(latestToday(now)), "recall.lastHygieneVisit", "must be a past date YYYY-MM-DD")
-		}
-		if r.DueDate != "" {
-			_, ok := parseDate(r.DueDate)
-			v.Check(ok, "recall.dueDate", "must be a date YYYY-MM-DD")
-		}
+	}
+	if t("recall.lastHygieneVisit") && r.LastHygieneVisit != "" {
+		d, ok := parseDate(r.LastHygieneVisit)
+		v.Check(ok && !d.After(latestToday(now)), "recall.lastHygieneVisit", "must be a past date YYYY-MM-DD")
+	}
+	if t("recall.dueDate") && r.DueDate != "" {
+		_, ok := parseDate(r.DueDate)
+		v.Check(ok, "recall.dueDate", "must be a date YYYY-MM-DD")
 	}
 	return v.Err()
 }

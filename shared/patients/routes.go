@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
@@ -43,6 +44,10 @@ func Routes(r *authz.Router, d Deps) {
 
 type handlers struct{ Deps }
 
+// now is the time as stored: BSON keeps milliseconds, so an answer built
+// in memory matches the record read back later.
+func (h *handlers) now() time.Time { return h.Clock.Now().UTC().Truncate(time.Millisecond) }
+
 // Audited actions.
 const (
 	actionSearch  = "patient.search"
@@ -73,6 +78,19 @@ func (h *handlers) auditFailed(r *http.Request, p authz.Principal, action, patie
 	if err := h.audit(r, p, action, resource(patientID), patientID, audit.Failure, detail); err != nil {
 		h.Log.WarnContext(r.Context(), "audit of a failed patient write", "err", err.Error(), "action", action)
 	}
+}
+
+// deny records a refused request and returns answer (or the audit's error:
+// a refusal the trail does not show would be a gap in it).
+func (h *handlers) deny(r *http.Request, p authz.Principal, action, patientID, detail string, answer error) error {
+	res := "patients"
+	if patientID != "" {
+		res = resource(patientID)
+	}
+	if err := h.audit(r, p, action, res, patientID, audit.Denied, detail); err != nil {
+		return err
+	}
+	return answer
 }
 
 func resource(patientID string) string { return "patients/" + patientID }
@@ -142,9 +160,9 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := authz.MustPrincipal(r.Context())
 	if p.IsPatient() {
-		return errPatientWrite
+		return h.deny(r, p, actionCreate, "", "patients cannot create records", errPatientWrite)
 	}
-	now := h.Clock.Now().UTC()
+	now := h.now()
 	pt := Patient{ID: ids.New(), Status: StatusActive, Source: "staff",
 		Recall: Recall{IntervalMonths: DefaultRecallMonths}, Communication: &Communication{AppointmentReminders: true}}
 	if apply(&pt, in) {
@@ -156,7 +174,7 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err := h.checkGuarantor(r.Context(), p.ClinicID, pt, true); err != nil {
 		return err
 	}
-	if err := h.audit(r, p, actionCreate, resource(pt.ID), pt.ID, audit.Success, "fields: "+strings.Join(in.Fields(), ",")); err != nil {
+	if err := h.audit(r, p, actionCreate, resource(pt.ID), pt.ID, audit.Success, "fields: "+strings.Join(in.fields(), ",")); err != nil {
 		return err
 	}
 	out, err := h.Store.Create(r.Context(), p.ClinicID, pt)
@@ -195,7 +213,14 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(w, r, &in); err != nil {
 		return err
 	}
-	touched := in.Fields()
+	ctx := r.Context()
+	// Another clinic's (or a missing) patient is 404 before any judgement of
+	// the body: not even validation tells whether the record exists.
+	cur, err := h.Store.Get(ctx, p.ClinicID, id)
+	if err != nil {
+		return err
+	}
+	touched, paths := in.fields(), in.paths()
 	if len(touched) == 0 {
 		return errs.E(errs.Invalid, "the request names no field to change")
 	}
@@ -207,23 +232,19 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if len(refused) > 0 {
-			return errs.E(errs.Forbidden, "patients may change only their contact details and communication preferences (%s); ask the practice to change %s",
+			answer := errs.E(errs.Forbidden, "patients may change only their contact details and communication preferences (%s); ask the practice to change %s",
 				strings.Join(patientEditable, ", "), strings.Join(refused, ", "))
+			return h.deny(r, p, actionUpdate, id, "fields refused: "+strings.Join(refused, ","), answer)
 		}
-	}
-	ctx := r.Context()
-	cur, err := h.Store.Get(ctx, p.ClinicID, id)
-	if err != nil {
-		return err
 	}
 	// Judge the request before it is audited or applied: a refused change
 	// is a 400, not a write attempt.
 	change := func(pt *Patient) (bool, error) {
 		before := *pt
 		if apply(pt, in) {
-			pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(h.Clock.Now().UTC()), p.UserID
+			pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(h.now()), p.UserID
 		}
-		if err := validate(*pt, touched, false, h.Clock.Now()); err != nil {
+		if err := validate(*pt, paths, false, h.Clock.Now()); err != nil {
 			return false, err
 		}
 		return !reflect.DeepEqual(before, *pt), nil
@@ -252,7 +273,7 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 func (h *handlers) archive(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	if p.IsPatient() {
-		return errPatientWrite
+		return h.deny(r, p, actionArchive, p.PatientID, "patients cannot archive records", errPatientWrite)
 	}
 	id, err := pathPatient(r, p)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
@@ -246,6 +247,39 @@ func validPhoneQuery(s string) bool {
 		}
 	}
 	return true
+}
+
+// reindexBatch is how many records Reindex reads per query.
+const reindexBatch = 500
+
+// Reindex computes the search keys of clinicID's records stored before
+// these keys existed (they have no search.sortName), so they show in lists
+// and search. It is idempotent; the local stack's kept data and a deploy
+// helper can run it once per clinic. It reports how many it fixed.
+func (s *Store) Reindex(ctx context.Context, clinicID string) (int, error) {
+	missing := bson.E{Key: "search.sortName", Value: bson.D{{Key: "$exists", Value: false}}}
+	fixed := 0
+	for {
+		var batch []Patient
+		if err := s.patients.Find(ctx, clinicID, bson.D{missing}, &batch, options.Find().SetLimit(reindexBatch)); err != nil {
+			return fixed, err
+		}
+		for _, p := range batch {
+			// Only while still unindexed: a change made meanwhile has set the
+			// keys from newer names.
+			ok, err := s.patients.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: p.ID}, missing},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "search", Value: keys(p)}}}})
+			if err != nil {
+				return fixed, err
+			}
+			if ok {
+				fixed++
+			}
+		}
+		if len(batch) < reindexBatch {
+			return fixed, nil
+		}
+	}
 }
 
 // IsGuarantor reports whether any patient of clinicID names id as guarantor.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
@@ -44,3 +45,29 @@ func WaitlistNotifier(m *store.Mongo, c clock.Clock, pub notify.Publisher, appUR
 
 // OfferTTL is how long a waitlist offer holds a freed slot.
 const OfferTTL = 30 * time.Minute
+
+// AppointmentsTimeline is the scheduling group's part of a patient's
+// timeline: their appointments with type and status (every role that may
+// open the timeline may see appointments).
+func AppointmentsTimeline(st *scheduling.Store) patients.TimelineSource {
+	return patients.TimelineFunc(func(ctx context.Context, p authz.Principal, patientID string) ([]patients.TimelineEntry, error) {
+		list, err := st.PatientAppointments(ctx, p.ClinicID, patientID, 200)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]patients.TimelineEntry, 0, len(list))
+		for _, a := range list {
+			title := st.TypeName(ctx, p.ClinicID, a.TypeID)
+			if title == "" {
+				title = "Appointment"
+			}
+			out = append(out, patients.TimelineEntry{At: a.Start, Kind: "appointment", ID: a.ID, Title: title, Status: string(a.Status)})
+		}
+		return out, nil
+	})
+}
+
+// Recall lets completed hygiene visits move a patient's recall date.
+func Recall(m *store.Mongo, c clock.Clock) scheduling.RecallHook {
+	return patients.NewStore(m, c).RecordHygieneVisit
+}
