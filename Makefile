@@ -64,14 +64,18 @@ dev: frontend
 $(BIN)/aws-lambda-rie:
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
-.PHONY: test test-go test-frontend
-test: test-go test-frontend
+.PHONY: test test-go test-frontend test-e2e
+test: test-go test-frontend test-e2e
 
 test-go: $(BIN)/aws-lambda-rie
 	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 300s ./...
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run typecheck && npm test
+
+# The SPA in Debian's Chromium against the real local stack (fresh data dir).
+test-e2e: frontend
+	cd frontend && npm run e2e
 
 # --- benchmarks (never timed assertions in tests) ---
 .PHONY: bench

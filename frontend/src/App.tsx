@@ -1,42 +1,105 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
-import { HealthStatus } from './features/health/HealthStatus';
-import { SignInForm } from './features/session/SignInForm';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { AppShell, type NavItem } from './components/AppShell';
+import { NotFoundPage } from './components/NotFoundPage';
+import { PageSkeleton } from './components/Skeleton';
+import { Toaster } from './components/Toaster';
+import { createQueryClient } from './lib/queryClient';
+import { STAFF_ROLES } from './lib/types';
+import { homeFor } from './features/session/routes';
+import { RequireRole, SessionProvider } from './features/session/SessionGate';
+import { SignInPage } from './features/session/SignInPage';
+import { useSessionStore } from './features/session/sessionStore';
 
-export function LandingPage() {
+// Each area is its own chunk: a patient never downloads the front desk.
+const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
+const PortalPage = lazy(() => import('./features/portal/PortalPage'));
+const PortalBookPage = lazy(() => import('./features/portal/PortalBookPage'));
+const SignUpPage = lazy(() => import('./features/session/SignUpPage'));
+const TwoStepPage = lazy(() => import('./features/session/TwoStepPage'));
+
+const STAFF_NAV: NavItem[] = [
+  { to: '/schedule', label: 'Schedule' },
+  { to: '/account/two-step', label: 'Security' },
+];
+const PATIENT_NAV: NavItem[] = [
+  { to: '/portal', label: 'My appointments', end: true },
+  { to: '/portal/book', label: 'Book a visit' },
+];
+const ALL_ROLES = [...STAFF_ROLES, 'patient'] as const;
+
+/** The shell for the account pages: staff or patient navigation by role. */
+function AccountShell() {
+  const role = useSessionStore((s) => s.user?.role);
+  return <AppShell nav={role === 'patient' ? PATIENT_NAV : STAFF_NAV} />;
+}
+
+/** The landing page while signed out; a signed-in user goes to their area. */
+export function HomeRoute() {
+  const status = useSessionStore((s) => s.status);
+  const user = useSessionStore((s) => s.user);
+  if (status === 'signedIn' && user) return <Navigate to={homeFor(user.role)} replace />;
+  return <SignInPage />;
+}
+
+function StaffFooter() {
+  const clinic = useSessionStore((s) => s.clinic);
+  if (!clinic) return null;
+  const link = `${window.location.origin}/sign-up?clinic=${encodeURIComponent(clinic.id)}`;
   return (
-    <>
-      <main className="landing">
-        <header className="landing__intro">
-          <h1>TopSmile</h1>
-          <p className="tagline">Gentle, modern dental care for the whole family — appointments, records and reminders in one place.</p>
-        </header>
-        <section className="landing__panel" aria-label="Staff and patient sign-in">
-          <SignInForm />
-        </section>
-      </main>
-      <footer className="site-footer">
-        <HealthStatus />
-      </footer>
-    </>
+    <p>
+      Patient portal sign-up link for {clinic.name}: <code className="break-anywhere">{link}</code>
+    </p>
   );
 }
 
 export function AppRoutes() {
   return (
-    <Routes>
-      <Route path="/" element={<LandingPage />} />
-      {/* SPA fallback: unknown paths render the landing page for now. */}
-      <Route path="*" element={<LandingPage />} />
-    </Routes>
+    <SessionProvider>
+      <Suspense fallback={<PageSkeleton />}>
+        <Routes>
+          <Route path="/" element={<HomeRoute />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/sign-up" element={<SignUpPage />} />
+          <Route
+            element={
+              <RequireRole roles={STAFF_ROLES}>
+                <AppShell nav={STAFF_NAV} footer={<StaffFooter />} />
+              </RequireRole>
+            }
+          >
+            <Route path="/schedule" element={<SchedulePage />} />
+          </Route>
+          <Route
+            element={
+              <RequireRole roles={['patient']}>
+                <AppShell nav={PATIENT_NAV} />
+              </RequireRole>
+            }
+          >
+            <Route path="/portal" element={<PortalPage />} />
+            <Route path="/portal/book" element={<PortalBookPage />} />
+          </Route>
+          <Route
+            element={
+              <RequireRole roles={ALL_ROLES} allowMfaPending>
+                <AccountShell />
+              </RequireRole>
+            }
+          >
+            <Route path="/account/two-step" element={<TwoStepPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Suspense>
+      <Toaster />
+    </SessionProvider>
   );
 }
 
 export function App() {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } }),
-  );
+  const [queryClient] = useState(createQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { api } from '../../lib/api';
 
 export const HEALTH_URL = '/api/health';
 
@@ -7,21 +8,12 @@ export interface HealthResponse {
 }
 
 /**
- * Fetches /api/health. The API answers 503 with a JSON body when a dependency
- * is down, so the body is read whatever the status code; anything that is not
- * `status: "ok"` counts as degraded.
+ * Fetches /api/health through the API client. The API answers 503 when a
+ * dependency is down; any failure, and anything but `status: "ok"`, counts
+ * as degraded.
  */
 export async function fetchHealth(): Promise<HealthResponse> {
-  const response = await fetch(HEALTH_URL, {
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
-  });
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
+  const body = await api.get<unknown>(HEALTH_URL, { skipRefresh: true, skipUnauthorizedHandler: true, retry: false });
   if (typeof body === 'object' && body !== null && typeof (body as { status?: unknown }).status === 'string') {
     return { status: (body as { status: string }).status };
   }

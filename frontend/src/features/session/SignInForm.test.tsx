@@ -1,6 +1,8 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resetApiClient } from '../../lib/api';
+import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse } from '../../test/render';
 import { SignInForm } from './SignInForm';
 import { useSessionStore } from './sessionStore';
@@ -10,15 +12,17 @@ async function fillAndSubmit(email = 'dr.ana@topsmile.test', password = 'correct
   await user.type(screen.getByLabelText('Email'), email);
   await user.type(screen.getByLabelText('Password'), password);
   await user.click(screen.getByRole('button', { name: 'Sign in' }));
+  return user;
 }
 
 describe('SignInForm', () => {
   const fetchMock = vi.fn<typeof fetch>();
 
   beforeEach(() => {
+    resetApiClient();
     fetchMock.mockReset();
     vi.stubGlobal('fetch', fetchMock);
-    useSessionStore.setState({ email: null });
+    useSessionStore.getState().clear();
   });
 
   afterEach(() => {
@@ -36,57 +40,95 @@ describe('SignInForm', () => {
     expect(password).toHaveAttribute('type', 'password');
     expect(password).toHaveAttribute('autocomplete', 'current-password');
     expect(password).toBeRequired();
+    expect(screen.queryByLabelText('Authentication code')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Sign in' })).toHaveAttribute('type', 'submit');
     expect(screen.getByRole('form', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
-  it('posts the credentials as JSON to /api/auth/login with same-origin credentials', async () => {
-    fetchMock.mockResolvedValue(jsonResponse({ user: { email: 'dr.ana@topsmile.test' } }));
-    render(<SignInForm />);
+  it('posts the credentials, loads the session and reports the signed-in user', async () => {
+    fetchMock.mockImplementation(
+      routeFetch({
+        'POST /api/auth/login': { user: me('receptionist').user, mfaEnrollmentRequired: false },
+        'GET /api/auth/me': me('receptionist'),
+      }),
+    );
+    const onSignedIn = vi.fn();
+    render(<SignInForm onSignedIn={onSignedIn} />);
 
     await fillAndSubmit('dr.ana@topsmile.test', 's3cret pass');
 
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(onSignedIn).toHaveBeenCalledTimes(1));
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe('/api/auth/login');
     expect(init?.method).toBe('POST');
     expect(init?.credentials).toBe('same-origin');
     expect(new Headers(init?.headers).get('Content-Type')).toBe('application/json');
-    expect(JSON.parse(String(init?.body))).toEqual({
-      email: 'dr.ana@topsmile.test',
-      password: 's3cret pass',
-    });
-    expect(await screen.findByRole('status')).toHaveTextContent('Signed in as dr.ana@topsmile.test');
-    expect(useSessionStore.getState().email).toBe('dr.ana@topsmile.test');
-    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(JSON.parse(String(init?.body))).toEqual({ email: 'dr.ana@topsmile.test', password: 's3cret pass' });
+    expect(useSessionStore.getState().status).toBe('signedIn');
+    expect(useSessionStore.getState().user?.role).toBe('receptionist');
+    expect(useSessionStore.getState().clinic?.settings.idleLogoffMinutes).toBe(15);
   });
 
-  it('shows the message from the API error body when sign-in fails', async () => {
-    fetchMock.mockResolvedValue(
-      jsonResponse(
-        {
-          error: {
-            code: 'not_found',
-            message: 'Sign-in is not available yet on this server.',
-            requestId: 'req-123',
-          },
+  it('asks for the authenticator code when the server wants one, then sends it', async () => {
+    let logins = 0;
+    fetchMock.mockImplementation(
+      routeFetch({
+        'POST /api/auth/login': (_url: URL, init: RequestInit | undefined) => {
+          logins += 1;
+          const body = JSON.parse(String(init?.body)) as { totp?: string };
+          if (!body.totp) {
+            return jsonResponse(
+              {
+                error: {
+                  code: 'unauthorized',
+                  message: 'enter the code from your authenticator app',
+                  fields: [{ field: 'totp', message: 'is required' }],
+                },
+              },
+              401,
+            );
+          }
+          return jsonResponse({ user: me('dentist').user, mfaEnrollmentRequired: false });
         },
-        404,
-      ),
+        'GET /api/auth/me': me('dentist'),
+      }),
+    );
+    const onSignedIn = vi.fn();
+    render(<SignInForm onSignedIn={onSignedIn} />);
+
+    const user = await fillAndSubmit();
+
+    const code = await screen.findByLabelText('Authentication code');
+    await waitFor(() => expect(code).toHaveFocus());
+    expect(code).toHaveAttribute('autocomplete', 'one-time-code');
+    expect(screen.getByRole('alert')).toHaveTextContent(/6-digit code/);
+
+    await user.type(code, '123456');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    await waitFor(() => expect(onSignedIn).toHaveBeenCalled());
+    expect(logins).toBe(2);
+    const second = fetchMock.mock.calls.filter(([u]) => u === '/api/auth/login')[1]!;
+    expect(JSON.parse(String(second[1]?.body))).toMatchObject({ totp: '123456' });
+  });
+
+  it('says the credentials are wrong on 401, with the reference', async () => {
+    fetchMock.mockResolvedValue(
+      jsonResponse({ error: { code: 'unauthorized', message: 'email or password is incorrect', requestId: 'req-9' } }, 401),
     );
     render(<SignInForm />);
 
     await fillAndSubmit();
 
     const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('Sign-in is not available yet on this server.');
-    expect(screen.getByRole('form', { name: 'Sign in' })).toHaveAccessibleDescription(
-      'Sign-in is not available yet on this server.',
-    );
+    expect(alert).toHaveTextContent('The email or password is incorrect.');
+    expect(alert).toHaveTextContent('req-9');
     expect(screen.getByLabelText('Email')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled();
-    expect(useSessionStore.getState().email).toBeNull();
+    expect(useSessionStore.getState().status).toBe('signedOut');
+    // A failed sign-in is not a reason to try refreshing a session.
+    expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
   it('falls back to a "not available yet" message on a 404 without a JSON body', async () => {
@@ -105,23 +147,5 @@ describe('SignInForm', () => {
     await fillAndSubmit();
 
     expect(await screen.findByRole('alert')).toHaveTextContent(/could not reach topsmile/i);
-  });
-
-  it('clears a previous error when the user tries again', async () => {
-    fetchMock
-      .mockResolvedValueOnce(
-        jsonResponse({ error: { code: 'invalid_credentials', message: 'Wrong email or password.' } }, 401),
-      )
-      .mockResolvedValueOnce(jsonResponse({}));
-    render(<SignInForm />);
-
-    await fillAndSubmit();
-    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong email or password.');
-
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Sign in' }));
-
-    expect(await screen.findByRole('status')).toHaveTextContent('Signed in as');
-    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
-    expect(fetchMock).toHaveBeenCalledTimes(2);
   });
 });

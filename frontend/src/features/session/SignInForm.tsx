@@ -1,62 +1,78 @@
-import { useId, useState, type FormEvent } from 'react';
-import { readApiError } from '../../lib/api';
-import { useSessionStore } from './sessionStore';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
+import type { MeResponse } from '../../lib/types';
+import { loadSession, login } from './sessionApi';
 
-export const LOGIN_URL = '/api/auth/login';
-
-function fallbackMessage(status: number): string {
-  if (status === 404) return 'Sign-in is not available yet. Please try again later.';
-  if (status === 401) return 'The email or password is incorrect.';
-  if (status === 429) return 'Too many attempts. Please wait a moment and try again.';
-  return `Sign-in failed (error ${status}). Please try again.`;
+function messageFor(error: unknown): string {
+  if (!isApiError(error)) return NETWORK_ERROR_MESSAGE;
+  if (error.status === 0) return NETWORK_ERROR_MESSAGE;
+  if (error.status === 404 || error.status === 405) return 'Sign-in is not available yet. Please try again later.';
+  if (error.status === 429) return 'Too many attempts. Please wait a few minutes and try again.';
+  if (error.status === 401 && error.hasField('totp')) {
+    return error.fieldMessage('totp') === 'is required'
+      ? 'Enter the 6-digit code from your authenticator app.'
+      : 'That code did not work. Check your authenticator app and try again.';
+  }
+  if (error.status === 401) return 'The email or password is incorrect.';
+  return error.message;
 }
 
-export function SignInForm() {
+export interface SignInFormProps {
+  /** Called once the session is loaded. */
+  onSignedIn?: (me: MeResponse) => void;
+}
+
+export function SignInForm({ onSignedIn }: SignInFormProps) {
   const id = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [totp, setTotp] = useState('');
+  const [needsTotp, setNeedsTotp] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [requestId, setRequestId] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const signedInEmail = useSessionStore((s) => s.email);
-  const signedIn = useSessionStore((s) => s.signedIn);
+  const totpRef = useRef<HTMLInputElement>(null);
+  const [focusTotp, setFocusTotp] = useState(0);
+
+  // Once the code field has rendered, it gets focus.
+  useEffect(() => {
+    if (focusTotp > 0) totpRef.current?.focus();
+  }, [focusTotp]);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (submitting) return;
     setError(null);
+    setRequestId(null);
     setSubmitting(true);
     try {
-      const response = await fetch(LOGIN_URL, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ email, password }),
-      });
-      if (!response.ok) {
-        const apiError = await readApiError(response);
-        setError(apiError?.message ?? fallbackMessage(response.status));
+      await login({ email, password, ...(needsTotp && totp ? { totp: totp.trim() } : {}) });
+      const me = await loadSession();
+      setPassword('');
+      setTotp('');
+      if (!me) {
+        setError('Signed in, but the session could not be loaded. Please try again.');
         return;
       }
-      setPassword('');
-      signedIn(email);
-    } catch {
-      setError('Could not reach TopSmile. Check your connection and try again.');
+      onSignedIn?.(me);
+    } catch (err) {
+      if (isApiError(err) && err.status === 401 && err.hasField('totp')) {
+        setNeedsTotp(true);
+        setTotp('');
+        setFocusTotp((n) => n + 1);
+      }
+      setError(messageFor(err));
+      if (isApiError(err) && err.status !== 0) setRequestId(err.requestId);
     } finally {
       setSubmitting(false);
     }
   }
 
-  if (signedInEmail !== null) {
-    return (
-      <p className="signed-in" role="status">
-        Signed in as <strong>{signedInEmail}</strong>.
-      </p>
-    );
-  }
-
   const emailId = `${id}-email`;
   const passwordId = `${id}-password`;
+  const totpId = `${id}-totp`;
   const errorId = `${id}-error`;
+  const credentialsInvalid = !!error && !needsTotp;
 
   return (
     <form
@@ -70,6 +86,7 @@ export function SignInForm() {
       {error && (
         <p id={errorId} className="form-error" role="alert">
           {error}
+          {requestId && <span className="form-error__ref"> Reference: {requestId}</span>}
         </p>
       )}
 
@@ -84,7 +101,7 @@ export function SignInForm() {
           required
           value={email}
           onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={error ? true : undefined}
+          aria-invalid={credentialsInvalid ? true : undefined}
         />
       </div>
 
@@ -98,9 +115,32 @@ export function SignInForm() {
           required
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={error ? true : undefined}
+          aria-invalid={credentialsInvalid ? true : undefined}
         />
       </div>
+
+      {needsTotp && (
+        <div className="field">
+          <label htmlFor={totpId}>Authentication code</label>
+          <input
+            ref={totpRef}
+            id={totpId}
+            name="totp"
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9A-Za-z\- ]{6,24}"
+            required
+            value={totp}
+            onChange={(e) => setTotp(e.target.value)}
+            aria-describedby={`${totpId}-hint`}
+            aria-invalid={error ? true : undefined}
+          />
+          <p id={`${totpId}-hint`} className="field__hint">
+            The 6-digit code from your authenticator app, or one of your recovery codes.
+          </p>
+        </div>
+      )}
 
       <button type="submit" className="button-primary" disabled={submitting} aria-busy={submitting}>
         {submitting ? 'Signing in…' : 'Sign in'}

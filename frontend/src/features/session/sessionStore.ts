@@ -1,14 +1,46 @@
 import { create } from 'zustand';
+import type { Clinic, MeResponse, User } from '../../lib/types';
 
-interface SessionState {
-  /** Email of the signed-in user, or null when signed out. */
-  email: string | null;
-  signedIn: (email: string) => void;
-  signOut: () => void;
+export type SessionStatus = 'unknown' | 'signedOut' | 'signedIn';
+
+export interface SessionState {
+  /** `unknown` until the app has asked the server who is signed in. */
+  status: SessionStatus;
+  user: User | null;
+  clinic: Clinic | null;
+  mfaEnrollmentRequired: boolean;
+  /** Why the last session ended, for the sign-in page to explain. */
+  endReason: 'idle' | 'expired' | 'signedOut' | null;
+  setSession: (me: MeResponse) => void;
+  clear: (reason?: SessionState['endReason']) => void;
 }
 
+/** Client-side session state only: who is signed in and the clinic settings the UI needs. */
 export const useSessionStore = create<SessionState>()((set) => ({
-  email: null,
-  signedIn: (email) => set({ email }),
-  signOut: () => set({ email: null }),
+  status: 'unknown',
+  user: null,
+  clinic: null,
+  mfaEnrollmentRequired: false,
+  endReason: null,
+  setSession: (me) =>
+    set({
+      status: 'signedIn',
+      user: me.user,
+      clinic: me.clinic,
+      mfaEnrollmentRequired: me.mfaEnrollmentRequired,
+      endReason: null,
+    }),
+  clear: (reason = null) =>
+    set({ status: 'signedOut', user: null, clinic: null, mfaEnrollmentRequired: false, endReason: reason }),
 }));
+
+export const DEFAULT_TIME_ZONE = 'America/New_York';
+
+/** The clinic's time zone, or a sensible default before the session loads. */
+export function useClinicTimeZone(): string {
+  return useSessionStore((s) => s.clinic?.settings.timeZone ?? DEFAULT_TIME_ZONE);
+}
+
+export function useSlotMinutes(): number {
+  return useSessionStore((s) => s.clinic?.settings.slotMinutes || 15);
+}

@@ -1,0 +1,631 @@
+#!/usr/bin/env node
+// End-to-end scenarios against the real local stack in Debian's Chromium.
+//
+//   npm run build && npm run e2e
+//
+// Starts `go run ./infra/local` from the repo root on a free port with a fresh
+// data directory and the built SPA, runs every scenario in order, writes
+// screenshots to e2e/screenshots/, stops the stack, and exits non-zero if any
+// scenario failed. Env: E2E_ONLY=<substring> runs the matching scenarios
+// (after the first, which signs in and gathers what the others need);
+// E2E_VERBOSE=1 echoes the stack's log; CHROMIUM_PATH overrides /usr/bin/chromium.
+import AxeBuilder from '@axe-core/playwright';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startStack } from './stack.mjs';
+
+const __dirname = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(__dirname, '../..');
+const distDir = path.resolve(__dirname, '../dist');
+const shotsDir = path.join(__dirname, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const HYGIENIST = { email: 'hygienist@topsmile.local', password: 'smile-staff-dev-2026' };
+const STAFF = { email: 'frontdesk@topsmile.local', password: 'smile-staff-dev-2026' };
+const ADMIN = { email: 'admin@topsmile.local', password: 'smile-admin-dev-2026' };
+const SLOT_TAKEN = 'That slot was just taken — pick another';
+const STEP_TIMEOUT = 15_000;
+
+mkdirSync(shotsDir, { recursive: true });
+for (const file of readdirSync(shotsDir)) {
+  if (file.endsWith('.png')) rmSync(path.join(shotsDir, file));
+}
+
+// ---------- tiny runner ----------
+const scenarios = [];
+const scenario = (name, fn) => scenarios.push({ name, fn });
+const results = [];
+let shotCount = 0;
+
+async function shot(page, name) {
+  shotCount += 1;
+  const file = path.join(shotsDir, `${String(shotCount).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+// ---------- accessibility ----------
+const axeScans = [];
+async function scan(page, screen) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const blocking = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const other = result.violations.filter((v) => !blocking.includes(v));
+  axeScans.push({ screen, blocking, other });
+  const summary = (list) => list.map((v) => `${v.id}(${v.impact}, ${v.nodes.length})`).join(', ');
+  console.log(
+    `    axe ${screen}: ${blocking.length} serious/critical${blocking.length ? ` [${summary(blocking)}]` : ''}` +
+      (other.length ? `; minor/moderate: ${summary(other)}` : ''),
+  );
+  return blocking;
+}
+
+// ---------- helpers ----------
+let stack;
+let browser;
+const state = {};
+
+async function newContext(options = {}) {
+  const context = await browser.newContext({ baseURL: stack.baseURL, viewport: { width: 1366, height: 900 }, ...options });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  return context;
+}
+
+async function newPage(context) {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.log(`    [pageerror] ${error.message}`));
+  return page;
+}
+
+async function signIn(page, { email, password }) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Same-origin API call from inside the page (its cookies, its CSRF token). */
+async function pageApi(page, method, url, body) {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const csrf = document.cookie
+        .split(';')
+        .map((c) => c.trim().split('='))
+        .find(([k]) => k === 'csrf_token')?.[1];
+      const res = await fetch(url, {
+        method,
+        credentials: 'same-origin',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(csrf && method !== 'GET' ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      let json = null;
+      try {
+        json = await res.json();
+      } catch {
+        json = null;
+      }
+      return { status: res.status, json };
+    },
+    { method, url, body },
+  );
+}
+
+/** The next working day (Mon–Fri) after today in the clinic's zone, as YYYY-MM-DD. */
+function nextWorkingDay(timeZone) {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const today = fmt.format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  for (let i = 1; i <= 7; i += 1) {
+    const dt = new Date(Date.UTC(y, m - 1, d + i));
+    const wd = dt.getUTCDay();
+    if (wd >= 1 && wd <= 5) return dt.toISOString().slice(0, 10);
+  }
+  throw new Error('no working day found');
+}
+
+/** Chooses a patient in the Book dialog, by search or, without a patients API, by id. */
+async function pickPatient(page, dialog) {
+  const manual = dialog.getByLabel('Patient ID');
+  const search = dialog.getByRole('combobox', { name: 'Patient' });
+  await manual.or(search).first().waitFor();
+  // The search box turns into the id field once the app learns the API is missing.
+  await page.waitForTimeout(300);
+  if (await manual.isVisible()) {
+    await manual.fill(state.patientId);
+    await manual.press('Enter');
+    return `Patient ${state.patientId}`;
+  }
+  await search.fill(state.patientSearch ?? 'an');
+  const option = dialog.getByRole('option').first();
+  await option.waitFor();
+  await search.press('ArrowDown');
+  const name = (await option.locator('.combobox__name').textContent())?.trim();
+  await search.press('Enter');
+  await dialog.getByRole('button', { name: 'Change patient' }).waitFor();
+  return name;
+}
+
+/** Opens the Book dialog and chooses patient, type, provider and day; returns the dialog. */
+async function openBooking(page, { typeLabel, providerLabel, date }) {
+  await page.getByRole('button', { name: 'Book appointment' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Book appointment' });
+  await dialog.waitFor();
+  const patient = await pickPatient(page, dialog);
+  await dialog.getByLabel('Type of visit').selectOption({ label: typeLabel });
+  await dialog.getByLabel('Provider').selectOption({ label: providerLabel });
+  await dialog.getByLabel('Day', { exact: true }).fill(date);
+  await dialog.getByRole('radio').first().waitFor();
+  return { dialog, patient };
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for a base32 secret, `stepOffset` steps from now. */
+function totp(secret, stepOffset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + stepOffset));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+// ---------- scenarios ----------
+scenario('front desk signs in and sees the schedule', async () => {
+  const context = await newContext();
+  const page = await newPage(context);
+  state.deskA = { context, page };
+
+  await page.goto('/');
+  await scan(page, 'sign-in');
+  await shot(page, 'sign-in');
+
+  await signIn(page, STAFF);
+  await page.waitForURL('**/schedule');
+  await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+
+  const me = await pageApi(page, 'GET', '/api/auth/me');
+  assert.equal(me.status, 200);
+  state.timeZone = me.json.clinic.settings.timeZone;
+  state.clinicId = me.json.clinic.id;
+  state.date = nextWorkingDay(state.timeZone);
+
+  const appts = await pageApi(page, 'GET', '/api/appointments?limit=200');
+  assert.equal(appts.status, 200);
+  state.patientId = appts.json.items[0]?.patientId;
+  assert.ok(state.patientId, 'the seed has appointments with patients');
+  const patients = await pageApi(page, 'GET', '/api/patients?limit=1');
+  state.patientsApi = patients.status === 200;
+  if (state.patientsApi) state.patientSearch = patients.json.items[0]?.lastName?.slice(0, 3);
+  console.log(`    patients API: ${state.patientsApi ? 'available' : `missing (HTTP ${patients.status}) — booking by patient id`}`);
+
+  await page.goto(`/schedule?date=${state.date}`);
+  await page.locator('.day-grid__col-head').first().waitFor();
+  const providers = await page.locator('.day-grid__col-head').allTextContents();
+  assert.ok(providers.length >= 1, 'one column per provider');
+  await page.locator('.appt').first().waitFor();
+  const count = await page.locator('.appt').count();
+  console.log(`    ${state.date}: ${providers.length} provider columns (${providers.join(', ')}), ${count} appointments`);
+  assert.ok(count > 0, 'seeded appointments are on the grid');
+  await shot(page, 'schedule');
+  await scan(page, 'schedule');
+
+  // Day navigation by keyboard-operable buttons.
+  await page.getByRole('button', { name: 'Next day' }).click();
+  await page.waitForURL(/date=/);
+  await page.getByRole('button', { name: 'Previous day' }).click();
+  await page.waitForURL(`**/schedule?date=${state.date}`);
+
+  // Details of an appointment open with Enter.
+  await page.locator('.appt').first().focus();
+  await page.keyboard.press('Enter');
+  const details = page.getByRole('dialog', { name: 'Appointment' });
+  await details.waitFor();
+  await details.getByRole('heading', { name: 'History' }).waitFor();
+  await shot(page, 'appointment-details');
+  await scan(page, 'appointment-details');
+  await page.keyboard.press('Escape');
+  await details.waitFor({ state: 'detached' });
+});
+
+scenario('front desk books a slot; a second desk books the same slot and sees the 409 message', async () => {
+  const { page } = state.deskA;
+  const contextB = await newContext();
+  const pageB = await newPage(contextB);
+  state.deskB = { context: contextB, page: pageB };
+  await signIn(pageB, STAFF);
+  await pageB.waitForURL('**/schedule');
+  await pageB.goto(`/schedule?date=${state.date}`);
+
+  const choice = { typeLabel: 'Emergency visit (30 min)', providerLabel: 'Dr. Samuel Reyes', date: state.date };
+  const a = await openBooking(page, choice);
+  const b = await openBooking(pageB, choice);
+  await scan(page, 'book-dialog');
+
+  // Both desks pick the first free time (the same one).
+  const firstA = a.dialog.getByRole('radio').first();
+  const firstB = b.dialog.getByRole('radio').first();
+  const timeA = (await a.dialog.locator('.slot').first().locator('.slot__time').textContent()).trim();
+  const timeB = (await b.dialog.locator('.slot').first().locator('.slot__time').textContent()).trim();
+  assert.equal(timeA, timeB, 'both desks see the same first free time');
+  await firstA.check();
+  await firstB.check();
+  await shot(page, 'book-dialog');
+
+  await a.dialog.getByRole('button', { name: /^Book / }).click();
+  await a.dialog.waitFor({ state: 'detached' });
+  await page.getByText(/^Booked /).first().waitFor();
+  state.booked = { patient: a.patient, time: timeA };
+  console.log(`    desk A booked ${a.patient} at ${timeA} with Dr. Samuel Reyes`);
+
+  await b.dialog.getByRole('button', { name: /^Book / }).click();
+  const alert = b.dialog.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), new RegExp(SLOT_TAKEN));
+  // The slot list was refreshed: the taken time is gone for that provider.
+  await pageB.waitForTimeout(500);
+  const timesB = await b.dialog.locator('.slot__time').allTextContents();
+  assert.ok(!timesB.map((t) => t.trim()).includes(timeA), 'the taken time is no longer offered');
+  await shot(pageB, 'book-409');
+  await scan(pageB, 'book-409');
+  await pageB.keyboard.press('Escape');
+
+  // The first desk's booking shows up on the second desk's grid via polling.
+  const tile = pageB.locator('.appt', { hasText: timeA }).filter({ hasText: 'Emergency visit' });
+  await tile.first().waitFor({ timeout: 12_000 });
+});
+
+scenario('front desk moves an appointment by keyboard', async () => {
+  const { page } = state.deskA;
+  const tile = page
+    .locator('.day-grid__col', { has: page.locator('h2', { hasText: 'Dr. Samuel Reyes' }) })
+    .locator('.appt', { hasText: state.booked.time })
+    .filter({ hasText: 'Emergency visit' })
+    .first();
+  await tile.waitFor();
+  state.movedId = await tile.getAttribute('data-appointment-id');
+  await tile.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Appointment' });
+  await dialog.waitFor();
+
+  // Reach "Move" with Tab only.
+  const move = dialog.getByRole('button', { name: 'Move' });
+  for (let i = 0; i < 15 && !(await move.evaluate((el) => el === document.activeElement)); i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  assert.ok(await move.evaluate((el) => el === document.activeElement), 'Move is reachable with Tab');
+  await page.keyboard.press('Enter');
+
+  const spin = dialog.getByRole('spinbutton', { name: 'New start time' });
+  await spin.waitFor();
+  assert.ok(await spin.evaluate((el) => el === document.activeElement), 'focus moves to the start time');
+  const before = await spin.getAttribute('aria-valuenow');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(Number(await spin.getAttribute('aria-valuenow')), Number(before) + 15, 'ArrowUp moves 15 minutes later');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(Number(await spin.getAttribute('aria-valuenow')), Number(before) - 15, 'ArrowDown moves 15 minutes earlier');
+  await page.keyboard.press('ArrowUp');
+  await scan(page, 'move-panel');
+
+  // Pick a free time from availability with the keyboard: Tab into the radio group, arrows, Space.
+  await dialog.getByRole('radio').first().waitFor();
+  await page.keyboard.press('Tab'); // "+15 min"
+  await page.keyboard.press('Tab'); // first radio
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Space');
+  const checked = dialog.getByRole('radio', { checked: true });
+  await checked.waitFor();
+  const newValue = await spin.getAttribute('aria-valuetext');
+  await shot(page, 'move-panel');
+  const moveButton = dialog.getByRole('button', { name: /^Move to / });
+  for (let i = 0; i < 10 && !(await moveButton.evaluate((el) => el === document.activeElement)); i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  assert.ok(await moveButton.evaluate((el) => el === document.activeElement), 'the Move button is reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.getByText(/^Moved to /).first().waitFor();
+  await dialog.getByRole('heading', { name: 'History' }).waitFor();
+  const when = await dialog.locator('dt:text("When") + dd').textContent();
+  const startText = newValue.split(' to ')[0];
+  assert.ok(when.includes(startText), `the appointment now starts at ${startText} (dialog says "${when}")`);
+  const history = await dialog.locator('.history__list').textContent();
+  assert.match(history, /move/i);
+  console.log(`    moved from ${state.booked.time} to ${startText}`);
+
+  // The server has the last word: a move onto a taken time answers 409 inline.
+  const taken = await pageApi(page, 'GET', `/api/appointments?from=${state.date}T00:00:00Z&to=${state.date}T23:59:59Z&providerId=${await providerId(page, 'Dr. Samuel Reyes')}&limit=200`);
+  const other = taken.json.items.find((x) => x.id !== state.movedId && ['scheduled', 'confirmed'].includes(x.status));
+  if (other) {
+    const res = await pageApi(page, 'PATCH', `/api/appointments/${state.movedId}`, { start: other.start });
+    assert.equal(res.status, 409, 'moving onto a taken time is a conflict');
+  }
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+});
+
+async function providerId(page, name) {
+  const res = await pageApi(page, 'GET', '/api/providers');
+  return res.json.items.find((p) => p.name === name).id;
+}
+
+scenario('front desk checks a patient in', async () => {
+  const { page } = state.deskA;
+  const tile = page.locator(`.appt[data-appointment-id="${state.movedId}"]`);
+  await tile.waitFor();
+  await tile.click();
+  const dialog = page.getByRole('dialog', { name: 'Appointment' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Check in' }).click();
+  await dialog.locator('.status', { hasText: 'Checked in' }).waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Complete' }).count(), 1, 'Complete is offered after check-in');
+  assert.equal(await dialog.getByRole('button', { name: 'Check in' }).count(), 0, 'Check in is no longer offered');
+  await shot(page, 'checked-in');
+  await page.keyboard.press('Escape');
+  await page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor();
+  // The other desk sees it within a poll or two.
+  await state.deskB.page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor({ timeout: 12_000 });
+});
+
+scenario('an expired access token is refreshed once and the schedule keeps working', async () => {
+  const { context, page } = state.deskB;
+  const refreshes = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('/api/auth/refresh')) refreshes.push(req);
+  });
+  // The access cookie lapsing is what a 10-minute-old session looks like.
+  await context.clearCookies({ name: 'ts_access' });
+  await page.waitForResponse((res) => res.url().includes('/api/') && res.status() === 401, { timeout: 15_000 });
+  const refreshed = await page.waitForResponse((res) => res.url().endsWith('/api/auth/refresh'));
+  assert.equal(refreshed.status(), 200, 'the refresh succeeded');
+  await page.waitForResponse((res) => res.url().includes('/api/appointments?') && res.status() === 200);
+  await page.waitForTimeout(6_000); // one more poll: no further refresh needed
+  assert.equal(refreshes.length, 1, `one refresh for the 401s (saw ${refreshes.length})`);
+  const cookies = await context.cookies();
+  assert.ok(cookies.some((c) => c.name === 'ts_access'), 'a new access cookie was issued');
+  assert.match(page.url(), /\/schedule/, 'still on the schedule, not sent to sign-in');
+  await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+});
+
+scenario('a patient signs up and books in the portal at 360×740', async () => {
+  const context = await newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await newPage(context);
+  state.patient = { context, page };
+  const email = `e2e.patient.${Date.now()}@example.com`;
+
+  await page.goto(`/sign-up?clinic=${state.clinicId}`);
+  await scan(page, 'sign-up');
+  await page.getByLabel('First name').fill('Erin');
+  await page.getByLabel('Last name').fill('Tester');
+  await page.getByLabel('Date of birth').fill('1991-05-17');
+  await page.getByLabel('Mobile phone').fill('+1 555 010 7788');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('a sunny day at the dentist');
+  await shot(page, 'sign-up');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/portal');
+  await page.getByRole('heading', { level: 1, name: 'My appointments' }).waitFor();
+  await page.getByText('You have no upcoming visits.').waitFor();
+  await scan(page, 'portal-empty');
+  await shot(page, 'portal-empty');
+
+  await page.getByRole('link', { name: 'Book a visit' }).last().click();
+  await page.waitForURL('**/portal/book');
+  await page.getByRole('radio', { name: /New patient exam/ }).check();
+  await page.getByRole('button', { name: /time/ }).first().waitFor();
+  const firstTime = page.locator('.slot').first();
+  await firstTime.waitFor();
+  await scan(page, 'portal-book');
+  await firstTime.click();
+  await shot(page, 'portal-book');
+  await page.getByRole('button', { name: /^Continue with/ }).click();
+  await page.getByRole('heading', { name: 'Confirm your visit' }).waitFor();
+  await scan(page, 'portal-hold');
+  await shot(page, 'portal-hold');
+  await page.getByRole('button', { name: 'Confirm booking' }).click();
+  await page.waitForURL(/\/portal$/);
+  const card = page.locator('.visit-card').first();
+  await card.waitFor();
+  assert.match(await card.textContent(), /New patient exam/);
+  assert.match(await card.textContent(), /Scheduled/);
+
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await shot(page, 'portal-booked');
+  await scan(page, 'portal-booked');
+
+  // Cancelling: allowed outside the notice window, else "call the practice".
+  await card.getByRole('button', { name: /Cancel visit/ }).click();
+  const confirm = page.getByRole('dialog', { name: 'Cancel this visit?' });
+  await confirm.waitFor();
+  await scan(page, 'portal-cancel');
+  await confirm.getByRole('button', { name: 'Cancel visit' }).click();
+  const outcome = await Promise.race([
+    confirm.getByRole('alert').waitFor().then(() => 'refused'),
+    page.getByText('Your visit is cancelled.').waitFor().then(() => 'cancelled'),
+  ]);
+  if (outcome === 'refused') {
+    assert.match(await confirm.getByRole('alert').textContent(), /notice window.*call the practice/);
+    await shot(page, 'portal-cancel-422');
+    await confirm.getByRole('button', { name: 'OK, keep visit' }).click();
+    await confirm.waitFor({ state: 'detached' });
+  }
+  console.log(`    portal cancel: ${outcome === 'refused' ? '422 inside the notice window, message shown' : 'cancelled'}`);
+});
+
+scenario('the idle warning appears, Escape keeps the session, and expiry signs out', async () => {
+  const adminContext = await newContext();
+  const admin = await newPage(adminContext);
+  await signIn(admin, ADMIN);
+  await admin.waitForURL('**/schedule');
+  const patch = await pageApi(admin, 'PATCH', '/api/clinic', { idleLogoffMinutes: 5 });
+  assert.equal(patch.status, 200, `PATCH /api/clinic answered ${patch.status}`);
+
+  const context = await newContext();
+  const page = await newPage(context);
+  await page.clock.install();
+  await signIn(page, STAFF);
+  await page.waitForURL('**/schedule');
+  await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+
+  await page.clock.fastForward('02:59');
+  assert.equal(await page.getByRole('alertdialog').count(), 0, 'no warning before 3 minutes');
+  await page.clock.fastForward('00:02');
+  const warning = page.getByRole('alertdialog', { name: 'Are you still there?' });
+  await warning.waitFor();
+  const focused = await page.evaluate(() => document.activeElement?.textContent);
+  assert.equal(focused, 'Stay signed in', 'focus moves into the warning');
+  await shot(page, 'idle-warning');
+  await scan(page, 'idle-warning');
+
+  await page.keyboard.press('Escape');
+  await warning.waitFor({ state: 'detached' });
+  await page.clock.fastForward('02:00');
+  assert.equal(await page.getByRole('alertdialog').count(), 0, 'the clock restarted after "stay signed in"');
+
+  await page.clock.fastForward('01:01');
+  await warning.waitFor();
+  await page.clock.fastForward('02:01');
+  await page.waitForURL(/\/sign-in\?.*reason=idle/);
+  await page.getByText(/signed out because nobody used TopSmile/).waitFor();
+  await shot(page, 'idle-signed-out');
+  const me = await pageApi(page, 'GET', '/api/auth/me');
+  assert.equal(me.status, 401, 'the server session is gone after idle logoff');
+
+  await pageApi(admin, 'PATCH', '/api/clinic', { idleLogoffMinutes: 15 });
+  await adminContext.close();
+  await context.close();
+});
+
+scenario('two-step sign-in: enrol, then sign-in asks for the code', async () => {
+  const context = await newContext();
+  const page = await newPage(context);
+  await signIn(page, HYGIENIST);
+  await page.waitForURL('**/schedule');
+  await page.getByRole('link', { name: 'Security' }).click();
+  await page.waitForURL('**/account/two-step');
+  await scan(page, 'two-step-password');
+  await page.getByLabel('Current password').fill(HYGIENIST.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const secret = (await page.locator('.secret').textContent()).replace(/\s/g, '');
+  await scan(page, 'two-step-key');
+  await page.getByLabel('6-digit code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  assert.ok((await page.locator('.recovery-codes li').count()) >= 5, 'recovery codes are shown');
+  await scan(page, 'two-step-recovery-codes');
+  await shot(page, 'two-step-recovery-codes');
+  await page.getByRole('button', { name: 'I have saved my codes' }).click();
+  await page.waitForURL('**/schedule');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/sign-in');
+  await page.getByLabel('Email').fill(HYGIENIST.email);
+  await page.getByLabel('Password').fill(HYGIENIST.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const code = page.getByLabel('Authentication code');
+  await code.waitFor();
+  assert.ok(await code.evaluate((el) => el === document.activeElement), 'focus moves to the code field');
+  await scan(page, 'sign-in-totp');
+  await shot(page, 'sign-in-totp');
+  // The enrolment spent this step's code; the next step's is accepted (one step of drift).
+  await code.fill(totp(secret, 1));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/schedule');
+  await context.close();
+});
+
+scenario('not-found page', async () => {
+  const context = await newContext();
+  const page = await newPage(context);
+  await page.goto('/no/such/page');
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await scan(page, 'not-found');
+  await context.close();
+});
+
+scenario('axe: zero serious or critical violations on every screen', async () => {
+  assert.ok(axeScans.length >= 10, `expected a scan of every screen, got ${axeScans.length}`);
+  const failing = axeScans.filter((s) => s.blocking.length > 0);
+  const detail = failing
+    .map(
+      (s) =>
+        `${s.screen}: ` +
+        s.blocking.map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`).join('; '),
+    )
+    .join('\n      ');
+  assert.equal(failing.length, 0, `serious/critical axe violations:\n      ${detail}`);
+  console.log(`    ${axeScans.length} screens scanned: ${axeScans.map((s) => s.screen).join(', ')}`);
+});
+
+// ---------- main ----------
+async function main() {
+  const only = process.env.E2E_ONLY;
+  const started = Date.now();
+  console.log(`starting the local stack (go run ./infra/local) from ${repoRoot} …`);
+  stack = await startStack({ repoRoot, distDir, log: (line) => process.env.E2E_VERBOSE && console.log(`  [stack] ${line}`) });
+  console.log(`stack ready at ${stack.baseURL} (clinic ${stack.clinicId}) after ${Math.round((Date.now() - started) / 1000)} s`);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  for (const s of scenarios) {
+    // Every scenario needs the first one's sign-in and the facts it gathers.
+    if (only && !s.name.includes(only) && s !== scenarios[0]) continue;
+    const t0 = Date.now();
+    try {
+      await s.fn();
+      results.push({ name: s.name, ok: true, ms: Date.now() - t0 });
+      console.log(`✔ ${s.name} (${Date.now() - t0} ms)`);
+    } catch (error) {
+      results.push({ name: s.name, ok: false, ms: Date.now() - t0, error });
+      console.log(`✖ ${s.name} (${Date.now() - t0} ms)\n    ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n    ')}`);
+      for (const ctx of browser.contexts()) {
+        for (const p of ctx.pages()) {
+          await shot(p, `failure-${s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => {});
+        }
+      }
+    }
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping the stack`);
+    Promise.allSettled([browser?.close(), stack?.stop()]).then(() => process.exit(130));
+  });
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(`e2e setup failed: ${error?.stack ?? error}`);
+  exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  await stack?.stop().catch(() => {});
+}
+
+const failed = results.filter((r) => !r.ok);
+console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${path.relative(process.cwd(), shotsDir) || shotsDir}`);
+if (failed.length > 0 || results.length === 0) exitCode = 1;
+process.exit(exitCode);

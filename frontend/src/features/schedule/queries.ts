@@ -1,0 +1,241 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, isApiError, type ListResponse } from '../../lib/api';
+import type {
+  Appointment,
+  AppointmentAction,
+  AppointmentType,
+  Operatory,
+  Patient,
+  PatientSummary,
+  Provider,
+  Slot,
+} from '../../lib/types';
+
+/** How often the day view asks for changes, so two desks see each other's bookings. */
+export const SCHEDULE_POLL_MS = 5_000;
+const CATALOG_STALE_MS = 5 * 60_000;
+
+export const scheduleKeys = {
+  providers: ['providers'] as const,
+  operatories: ['operatories'] as const,
+  types: ['appointment-types'] as const,
+  appointments: ['appointments'] as const,
+  day: (from: string, to: string) => ['appointments', 'range', from, to] as const,
+  mine: ['appointments', 'mine'] as const,
+  availability: ['availability'] as const,
+  patients: ['patients'] as const,
+  patientDirectory: ['patients', 'directory'] as const,
+  patientSearch: (q: string) => ['patients', 'search', q] as const,
+  patient: (id: string) => ['patients', 'record', id] as const,
+};
+
+export function useProviders() {
+  return useQuery({
+    queryKey: scheduleKeys.providers,
+    queryFn: ({ signal }) => api.get<ListResponse<Provider>>('/api/providers', { signal, query: { limit: 200 } }),
+    select: (r) => r.items.filter((p) => p.active),
+    staleTime: CATALOG_STALE_MS,
+  });
+}
+
+export function useOperatories() {
+  return useQuery({
+    queryKey: scheduleKeys.operatories,
+    queryFn: ({ signal }) => api.get<ListResponse<Operatory>>('/api/operatories', { signal, query: { limit: 200 } }),
+    select: (r) => r.items,
+    staleTime: CATALOG_STALE_MS,
+  });
+}
+
+export function useAppointmentTypes() {
+  return useQuery({
+    queryKey: scheduleKeys.types,
+    queryFn: ({ signal }) =>
+      api.get<ListResponse<AppointmentType>>('/api/appointment-types', { signal, query: { limit: 200 } }),
+    select: (r) => r.items,
+    staleTime: CATALOG_STALE_MS,
+  });
+}
+
+/** Every appointment in [from, to), following pages. */
+export async function fetchAppointments(
+  query: { from: string; to?: string; providerId?: string; patientId?: string; status?: string },
+  signal?: AbortSignal,
+): Promise<Appointment[]> {
+  const items: Appointment[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 10; page += 1) {
+    const res: ListResponse<Appointment> = await api.get<ListResponse<Appointment>>('/api/appointments', {
+      signal,
+      query: { ...query, limit: 200, cursor },
+    });
+    items.push(...res.items);
+    cursor = res.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+/** The day's appointments, polled every 5 s. */
+export function useDayAppointments(range: { from: string; to: string }) {
+  return useQuery({
+    queryKey: scheduleKeys.day(range.from, range.to),
+    queryFn: ({ signal }) => fetchAppointments(range, signal),
+    refetchInterval: SCHEDULE_POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export interface AvailabilityParams {
+  from: string;
+  to: string;
+  typeId?: string | undefined;
+  duration?: number | undefined;
+  providerId?: string | undefined;
+}
+
+export function useAvailability(params: AvailabilityParams, enabled = true) {
+  return useQuery({
+    queryKey: [...scheduleKeys.availability, params],
+    queryFn: ({ signal }) =>
+      api.get<ListResponse<Slot>>('/api/availability', {
+        signal,
+        query: {
+          from: params.from,
+          to: params.to,
+          typeId: params.typeId,
+          duration: params.typeId ? undefined : params.duration,
+          providerId: params.providerId,
+        },
+      }),
+    select: (r) => r.items,
+    enabled: enabled && (!!params.typeId || !!params.duration),
+    staleTime: 0,
+  });
+}
+
+/**
+ * A name for every patient, for the schedule tiles: the list endpoint's
+ * summaries (no medical history). `unavailable` when the server has no
+ * patients API yet, so the UI can fall back without an error.
+ */
+export function usePatientDirectory() {
+  return useQuery({
+    queryKey: scheduleKeys.patientDirectory,
+    queryFn: async ({ signal }) => {
+      const byId = new Map<string, PatientSummary>();
+      try {
+        let cursor: string | null = null;
+        for (let page = 0; page < 10; page += 1) {
+          const res: ListResponse<PatientSummary> = await api.get<ListResponse<PatientSummary>>('/api/patients', {
+            signal,
+            query: { limit: 200, cursor },
+          });
+          for (const p of res.items) byId.set(p.id, p);
+          cursor = res.nextCursor;
+          if (!cursor) break;
+        }
+        return { available: true as const, byId };
+      } catch (error) {
+        if (isApiError(error) && (error.isMissingRoute || error.status === 403)) {
+          return { available: false as const, byId };
+        }
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function usePatientSearch(q: string) {
+  const term = q.trim();
+  return useQuery({
+    queryKey: scheduleKeys.patientSearch(term),
+    queryFn: ({ signal }) =>
+      api.get<ListResponse<PatientSummary>>('/api/patients', { signal, query: { q: term, limit: 20 } }),
+    select: (r) => r.items,
+    enabled: term.length >= 2,
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+}
+
+export function usePatient(id: string | null | undefined) {
+  return useQuery({
+    queryKey: scheduleKeys.patient(id ?? ''),
+    queryFn: ({ signal }) => api.get<Patient>(`/api/patients/${encodeURIComponent(id!)}`, { signal }),
+    enabled: !!id,
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+export interface BookInput {
+  patientId?: string;
+  providerId: string;
+  operatoryId: string;
+  typeId?: string;
+  start: string;
+  end?: string;
+  hold?: boolean;
+}
+
+export function useBookAppointment() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: BookInput) => api.post<Appointment>('/api/appointments', input),
+    meta: { inlineErrors: true },
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.appointments });
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.availability });
+    },
+  });
+}
+
+export function useAppointmentAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, action, reason }: { id: string; action: AppointmentAction; reason?: string }) =>
+      api.post<Appointment>(
+        `/api/appointments/${encodeURIComponent(id)}/${action}`,
+        action === 'cancel' && reason ? { reason } : {},
+      ),
+    meta: { inlineErrors: true },
+    onSuccess: (updated) => replaceInCache(queryClient, updated),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.appointments });
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.availability });
+    },
+  });
+}
+
+export interface MoveInput {
+  id: string;
+  start?: string;
+  end?: string;
+  providerId?: string;
+  operatoryId?: string;
+}
+
+export function useMoveAppointment() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...changes }: MoveInput) =>
+      api.patch<Appointment>(`/api/appointments/${encodeURIComponent(id)}`, changes),
+    meta: { inlineErrors: true },
+    onSuccess: (updated) => replaceInCache(queryClient, updated),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.appointments });
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.availability });
+    },
+  });
+}
+
+/** Shows a change at once in every cached list, before the next poll. */
+function replaceInCache(queryClient: ReturnType<typeof useQueryClient>, updated: Appointment | undefined) {
+  if (!updated?.id) return;
+  queryClient.setQueriesData<Appointment[]>({ queryKey: scheduleKeys.appointments }, (list) =>
+    Array.isArray(list) ? list.map((a) => (a.id === updated.id ? updated : a)) : list,
+  );
+}

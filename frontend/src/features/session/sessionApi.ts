@@ -1,0 +1,64 @@
+import { api, refreshSession, type ApiError } from '../../lib/api';
+import type { MeResponse, SessionResponse } from '../../lib/types';
+import { useSessionStore } from './sessionStore';
+
+export interface Credentials {
+  email: string;
+  password: string;
+  totp?: string;
+}
+
+export function login(credentials: Credentials): Promise<SessionResponse> {
+  const body: Credentials = { email: credentials.email, password: credentials.password };
+  if (credentials.totp) body.totp = credentials.totp;
+  return api.post<SessionResponse>('/api/auth/login', body);
+}
+
+export interface RegisterInput {
+  clinicId: string;
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  phone: string;
+}
+
+export function register(input: RegisterInput): Promise<SessionResponse> {
+  return api.post<SessionResponse>('/api/auth/register', input);
+}
+
+/** Who is signed in, or an ApiError 401 when nobody is (no redirect). */
+export function fetchMe(): Promise<MeResponse> {
+  return api.get<MeResponse>('/api/auth/me', { skipUnauthorizedHandler: true });
+}
+
+/** Loads `/api/auth/me` into the session store; signed out when it fails with 401. */
+export async function loadSession(): Promise<MeResponse | null> {
+  try {
+    const me = await fetchMe();
+    useSessionStore.getState().setSession(me);
+    return me;
+  } catch (error) {
+    useSessionStore.getState().clear();
+    if ((error as ApiError | undefined)?.status === 401) return null;
+    throw error;
+  }
+}
+
+/** Ends the session on the server (best effort) and locally. */
+export async function signOut(reason: 'idle' | 'signedOut' = 'signedOut'): Promise<void> {
+  try {
+    await api.post('/api/auth/logout', {}, { skipUnauthorizedHandler: true });
+  } catch {
+    // Already signed out on the server, or offline: the local session ends anyway.
+  }
+  useSessionStore.getState().clear(reason);
+}
+
+/** Keeps the session alive ("Stay signed in"). */
+export function keepAlive(): Promise<boolean> {
+  // Through the client's shared refresh: two refreshes racing with the same
+  // token would look like token reuse to the server and end the session.
+  return refreshSession();
+}

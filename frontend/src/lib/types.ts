@@ -1,0 +1,173 @@
+/** Domain types as the TopSmile API sends them (see shared/DESIGN.md). */
+
+export type Role = 'admin' | 'dentist' | 'hygienist' | 'assistant' | 'receptionist' | 'patient';
+
+export const STAFF_ROLES: readonly Role[] = ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'];
+
+export function isStaffRole(role: string | undefined | null): boolean {
+  return !!role && (STAFF_ROLES as readonly string[]).includes(role);
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  clinicId: string;
+  patientId?: string;
+  firstName: string;
+  lastName: string;
+  mfaEnabled: boolean;
+}
+
+export interface ClinicSettings {
+  timeZone: string;
+  slotMinutes: number;
+  cancelNoticeHours: number;
+  idleLogoffMinutes: number;
+  currency?: string;
+  mfaRequired?: boolean;
+}
+
+export interface Clinic {
+  id: string;
+  name: string;
+  settings: ClinicSettings;
+}
+
+export interface SessionResponse {
+  user: User;
+  mfaEnrollmentRequired: boolean;
+}
+
+export interface MeResponse extends SessionResponse {
+  clinic: Clinic;
+}
+
+export interface Provider {
+  id: string;
+  name: string;
+  kind: string;
+  colour: string;
+  hours: Record<string, { start: string; end: string }[]> | null;
+  operatories: string[] | null;
+  active: boolean;
+}
+
+export interface Operatory {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+export interface AppointmentType {
+  id: string;
+  name: string;
+  category: string;
+  durationMinutes: number;
+  colour: string;
+  bookableOnline: boolean;
+}
+
+export type AppointmentStatus =
+  | 'pending'
+  | 'held'
+  | 'scheduled'
+  | 'confirmed'
+  | 'checked_in'
+  | 'completed'
+  | 'no_show'
+  | 'cancelled'
+  | 'failed';
+
+export interface AppointmentChange {
+  at: string;
+  by: string;
+  byRole: string;
+  action: string;
+  from?: string;
+  to?: string;
+}
+
+export interface Appointment {
+  id: string;
+  patientId: string;
+  providerId: string;
+  operatoryId: string;
+  typeId?: string;
+  start: string;
+  end: string;
+  status: AppointmentStatus;
+  history: AppointmentChange[];
+  version: number;
+  lateCancel?: boolean;
+  cancelReason?: string;
+  holdExpiresAt?: string;
+  source?: string;
+}
+
+export interface Slot {
+  start: string;
+  end: string;
+  providerId: string;
+  operatoryId: string;
+}
+
+export interface PatientSummary {
+  id: string;
+  firstName: string;
+  lastName: string;
+  preferredName?: string;
+  dateOfBirth: string;
+  phone?: string;
+  email?: string;
+  status: string;
+  allergyAlert: boolean;
+}
+
+export interface Allergy {
+  substance: string;
+  severity: string;
+}
+
+export interface Patient extends PatientSummary {
+  allergies: Allergy[];
+  medications: { name: string; dose?: string }[];
+  conditions: { name: string; notes?: string }[];
+  recall?: { dueDate?: string };
+}
+
+export function patientDisplayName(p: Pick<PatientSummary, 'firstName' | 'lastName' | 'preferredName'>): string {
+  const first = p.preferredName ? `${p.firstName} “${p.preferredName}”` : p.firstName;
+  return `${first} ${p.lastName}`.trim();
+}
+
+export const STATUS_LABELS: Record<AppointmentStatus, string> = {
+  pending: 'Pending',
+  held: 'On hold',
+  scheduled: 'Scheduled',
+  confirmed: 'Confirmed',
+  checked_in: 'Checked in',
+  completed: 'Completed',
+  no_show: 'No-show',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+/** Status actions and where they are legal; mirrors the server's status machine. */
+export type AppointmentAction = 'confirm' | 'check-in' | 'complete' | 'no-show' | 'cancel';
+
+export const ACTIONS: Record<AppointmentAction, { label: string; from: AppointmentStatus[] }> = {
+  confirm: { label: 'Confirm', from: ['held', 'scheduled'] },
+  'check-in': { label: 'Check in', from: ['scheduled', 'confirmed'] },
+  complete: { label: 'Complete', from: ['checked_in'] },
+  'no-show': { label: 'No-show', from: ['scheduled', 'confirmed'] },
+  cancel: { label: 'Cancel appointment', from: ['held', 'scheduled', 'confirmed'] },
+};
+
+export function legalActions(status: AppointmentStatus): AppointmentAction[] {
+  return (Object.keys(ACTIONS) as AppointmentAction[]).filter((a) => ACTIONS[a].from.includes(status));
+}
+
+export function isMovable(status: AppointmentStatus): boolean {
+  return status === 'held' || status === 'scheduled' || status === 'confirmed';
+}
