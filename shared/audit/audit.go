@@ -165,9 +165,22 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 				return err
 			}
 		}
+		// The head is read before the tail: a head is raised only after its
+		// record is inserted, so an intact trail always has tail >= head. A
+		// tail below the head means the newest records were deleted; numbering
+		// then goes on after the head so the gap stays visible to Verify.
+		var head int64
+		if attempt == 0 {
+			if head, err = l.head(ctx, e.ClinicID); err != nil {
+				return err
+			}
+		}
 		tail, err := l.tail(ctx, e.ClinicID, ch.seen)
 		if err != nil {
 			return err
+		}
+		if head > tail.Seq {
+			tail.Seq = head
 		}
 		ch.seen = tail.Seq
 		r := Record{
@@ -457,6 +470,18 @@ func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error)
 		return broken(prev.Seq+1, "records are missing at the end of the trail")
 	}
 	return v, nil
+}
+
+// head is the highest seq ever written for the clinic (0 if none).
+func (l *Log) head(ctx context.Context, clinicID string) (int64, error) {
+	var h struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := l.heads.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: clinicID}}, &h)
+	if errs.Is(err, errs.NotFound) {
+		return 0, nil
+	}
+	return h.Seq, err
 }
 
 // raiseHead records seq as the clinic's highest when it is. $max keeps the

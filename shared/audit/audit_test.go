@@ -743,3 +743,31 @@ func TestVerifyWhileAppending(t *testing.T) {
 		t.Fatalf("finally %d checked, want %d", last, before+during)
 	}
 }
+
+func TestAppendsAfterACutOffTailKeepTheGapVisible(t *testing.T) {
+	ctx := context.Background()
+	m := storetest.NewMongo(t)
+	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)))
+	clinic := ids.New()
+	rec := func(i int) {
+		if err := l.Record(ctx, audit.Entry{ClinicID: clinic, ActorID: "u", ActorRole: "admin", Action: "patient.read", Resource: "patients/x", Outcome: audit.Success, Detail: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 {
+		rec(i)
+	}
+	db, _ := m.Database()
+	if _, err := db.Collection("audit_logs").DeleteMany(ctx, bson.D{{Key: "clinicId", Value: clinic}, {Key: "seq", Value: bson.D{{Key: "$gte", Value: 3}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh process (no memory of the old tail) keeps writing.
+	l = audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)))
+	for i := range 3 {
+		rec(10 + i)
+	}
+	v, err := l.Verify(ctx, clinic)
+	if err != nil || v.OK || v.BrokenAtSeq != 3 {
+		t.Fatalf("deleted records 3–4 then appended 3 more: %+v %v, want broken at 3", v, err)
+	}
+}
