@@ -216,7 +216,7 @@ func (s *Service) revokeUserSessions(w http.ResponseWriter, r *http.Request) err
 	if err := s.endSessions(ctx, p.ClinicID, u.ID, "", "revoked by admin"); err != nil {
 		return err
 	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.sessions_revoke", Resource: "users/" + u.ID, Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "user.sessions_revoke", "users/"+u.ID, audit.Success, ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -290,7 +290,7 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "clinic.update", Resource: "clinic", Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "clinic.update", "clinic", audit.Success, ""); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

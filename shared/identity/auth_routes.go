@@ -213,7 +213,7 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookies(w)
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "auth.logout", Resource: "sessions/" + p.SessionID, Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "auth.logout", "sessions/"+p.SessionID, audit.Success, ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -432,7 +432,7 @@ func (s *Service) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.endSessions(r.Context(), p.ClinicID, p.UserID, p.SessionID, "password changed"); err != nil {
 		return err
 	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "auth.password_change", Resource: "users/" + p.UserID, Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "auth.password_change", "users/"+p.UserID, audit.Success, ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -451,7 +451,7 @@ func (s *Service) requireCurrentPassword(r *http.Request, p authz.Principal, pas
 		return User{}, err
 	}
 	if ok, _ := VerifyPassword(u.PasswordHash, password); !ok {
-		if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "auth.reauthenticate", Resource: "users/" + p.UserID, Outcome: audit.Failure}); err != nil {
+		if err := s.auditAs(r, p, "auth.reauthenticate", "users/"+p.UserID, audit.Failure, ""); err != nil {
 			return User{}, err
 		}
 		return User{}, errs.InvalidFields(errs.FieldError{Field: "currentPassword", Message: "is incorrect"})
@@ -547,7 +547,7 @@ func (s *Service) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "auth.mfa_enabled", Resource: "users/" + p.UserID, Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "auth.mfa_enabled", "users/"+p.UserID, audit.Success, ""); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, mfaVerifyResponse{RecoveryCodes: codes})
@@ -590,7 +590,7 @@ func (s *Service) deleteSession(w http.ResponseWriter, r *http.Request) error {
 	if id == p.SessionID {
 		s.clearSessionCookies(w)
 	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "auth.session_revoke", Resource: "sessions/" + id, Outcome: audit.Success}); err != nil {
+	if err := s.auditAs(r, p, "auth.session_revoke", "sessions/"+id, audit.Success, ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

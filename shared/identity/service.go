@@ -104,3 +104,8 @@ func (s *Service) audit(r *http.Request, e audit.Entry) error {
 	e.IP = httpapi.ClientIP(r)
 	return s.Audit.Record(r.Context(), e)
 }
+
+// auditAs records an action of the signed-in caller p.
+func (s *Service) auditAs(r *http.Request, p authz.Principal, action, resource string, outcome audit.Outcome, detail string) error {
+	return s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action, Resource: resource, Outcome: outcome, Detail: detail})
+}
