@@ -522,7 +522,9 @@ scenario('two-step sign-in: enrol, then sign-in asks for the code', async () => 
   const page = await newPage(context);
   await signIn(page, HYGIENIST);
   await page.waitForURL('**/schedule');
-  await page.getByRole('link', { name: 'Security' }).click();
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.waitForURL('**/account');
+  await page.getByRole('link', { name: 'Set up two-step sign-in' }).click();
   await page.waitForURL('**/account/two-step');
   await scan(page, 'two-step-password');
   await page.getByLabel('Current password').fill(HYGIENIST.password);
@@ -553,6 +555,184 @@ scenario('two-step sign-in: enrol, then sign-in asks for the code', async () => 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/schedule');
   await context.close();
+});
+
+scenario('front desk searches a patient and opens the profile (allergy banner)', async () => {
+  const { page } = state.deskA;
+  // Setup: a patient with a life-threatening allergy on file.
+  const list = await pageApi(page, 'GET', '/api/patients?limit=50');
+  assert.equal(list.status, 200);
+  const target = list.json.items.find((p) => !p.allergyAlert) ?? list.json.items[0];
+  const patch = await pageApi(page, 'PATCH', `/api/patients/${target.id}`, {
+    allergies: [{ substance: 'Latex', severity: 'life-threatening' }],
+  });
+  assert.equal(patch.status, 200, `PATCH allergies answered ${patch.status}`);
+  state.allergyPatient = target;
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
+  await page.waitForURL('**/patients');
+  await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor();
+  const search = page.getByRole('searchbox', { name: 'Search patients' });
+  await search.fill(`${target.firstName} ${target.lastName}`);
+  const row = page.getByRole('list', { name: 'Patients found' }).getByRole('link', { name: new RegExp(`${target.firstName}.*${target.lastName}`) });
+  await row.first().waitFor();
+  await page.getByRole('status').filter({ hasText: /match/ }).waitFor();
+  await scan(page, 'patients-search');
+  await shot(page, 'patients-search');
+  // Keyboard: down arrow into the results, Enter opens the first.
+  await search.press('ArrowDown');
+  assert.ok(await row.first().evaluate((el) => el === document.activeElement), 'ArrowDown moves to the first result');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`**/patients/${target.id}`);
+  const banner = page.getByRole('alert').filter({ hasText: 'Allergy alert' });
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /Latex.*LIFE-THREATENING/);
+  await page.getByRole('heading', { name: 'Medical history' }).waitFor();
+  await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+  await page.getByRole('heading', { name: 'Family' }).waitFor();
+  await scan(page, 'patient-profile');
+  await shot(page, 'patient-profile');
+
+  // The schedule's appointment details link the patient's name to the profile.
+  await page.goto(`/schedule?date=${state.date}`);
+  await page.locator('.appt').first().click();
+  const details = page.getByRole('dialog', { name: 'Appointment' });
+  await details.waitFor();
+  const patientLink = details.locator('dt:text("Patient") + dd').getByRole('link');
+  const href = await patientLink.getAttribute('href');
+  assert.match(href, /^\/patients\/[0-9a-f]+$/, `the patient's name links to the profile (${href})`);
+  await patientLink.click();
+  await page.waitForURL(`**${href}`);
+  await page.getByRole('heading', { name: 'Medical history' }).waitFor();
+  assert.equal(await page.getByRole('dialog').count(), 0, 'the details dialog is gone');
+});
+
+scenario('front desk creates a patient: a validation error, then success; edit and archive', async () => {
+  const { page } = state.deskA;
+  await page.goto('/patients');
+  await page.getByRole('link', { name: 'Add patient' }).first().click();
+  await page.waitForURL('**/patients/new');
+  const form = page.getByRole('form', { name: 'New patient' });
+  await form.getByLabel('First name').fill('Wendy');
+  await form.getByLabel('Last name').fill('Nguyen-E2E');
+  await form.getByRole('button', { name: 'Add patient' }).click();
+  const alert = form.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /check the highlighted details/);
+  const dob = form.getByLabel('Date of birth');
+  assert.equal(await dob.getAttribute('aria-invalid'), 'true', 'date of birth is flagged');
+  assert.match(await form.locator('.field__error').first().textContent(), /Date of birth/);
+  await scan(page, 'patient-new-errors');
+  await shot(page, 'patient-new-errors');
+
+  await dob.fill('1988-03-14');
+  await form.getByLabel('Phone', { exact: true }).fill('+1 555 010 4242');
+  await form.getByRole('button', { name: 'Add patient' }).click();
+  await page.waitForURL(/\/patients\/[0-9a-f]+$/);
+  await page.getByRole('heading', { level: 1, name: 'Wendy Nguyen-E2E' }).waitFor();
+  await page.getByRole('region', { name: 'Allergies' }).getByText('No known allergies on file.').waitFor();
+  const createdId = page.url().split('/').pop();
+
+  await page.getByRole('link', { name: 'Edit details' }).click();
+  await page.waitForURL('**/edit');
+  const edit = page.getByRole('form', { name: /^Edit / });
+  await edit.getByLabel('Date of birth').fill('');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await edit.getByRole('alert').waitFor();
+  await scan(page, 'patient-edit-errors');
+  await edit.getByLabel('Date of birth').fill('1988-03-15');
+  await edit.getByLabel('City').fill('Springfield');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForURL(`**/patients/${createdId}`);
+  await page.getByText('Springfield').waitFor();
+
+  await page.getByRole('button', { name: 'Archive…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Archive this patient?' });
+  await confirm.waitFor();
+  await scan(page, 'patient-archive');
+  await confirm.getByRole('button', { name: 'Archive patient' }).click();
+  await page.waitForURL('**/patients');
+  const after = await pageApi(page, 'GET', `/api/patients/${createdId}`);
+  assert.equal(after.json?.status, 'archived', 'the record is archived');
+});
+
+scenario('the waitlist page shows the seeded entries', async () => {
+  const { page } = state.deskA;
+  const api = await pageApi(page, 'GET', '/api/waitlist');
+  assert.equal(api.status, 200);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Waitlist' }).click();
+  await page.waitForURL('**/waitlist');
+  const entries = page.locator('.waitlist-entry');
+  await entries.first().waitFor();
+  const count = await entries.count();
+  assert.equal(count, api.json.items.length, `one card per entry (${count} of ${api.json.items.length})`);
+  assert.ok(count >= 1, 'the seed has waitlist entries');
+  const urgencies = await page.locator('.waitlist-entry .urgency').allTextContents();
+  const numbers = urgencies.map((u) => Number(/\((\d) of 5\)/.exec(u)[1]));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a), 'most urgent first');
+  await page.locator('.waitlist-entry__name a', { hasNotText: /^Patient$/ }).first().waitFor();
+  console.log(`    ${count} waitlist entries, urgencies ${numbers.join(', ')}`);
+  await scan(page, 'waitlist');
+  await shot(page, 'waitlist');
+  await page.getByRole('button', { name: 'Add to waitlist' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add to waitlist' });
+  await dialog.waitFor();
+  await scan(page, 'waitlist-add');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+});
+
+scenario('the account page lists sessions; password reset pages', async () => {
+  const { page } = state.deskA;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+  await page.waitForURL('**/account');
+  await page.getByRole('heading', { level: 1, name: 'Account and security' }).waitFor();
+  const rows = page.locator('.session');
+  await rows.first().waitFor();
+  const count = await rows.count();
+  assert.ok(count >= 1, 'at least this session is listed');
+  assert.equal(await page.locator('.session', { hasText: 'This device' }).count(), 1, 'exactly one row is this device');
+  console.log(`    ${count} active session(s) listed for the front desk`);
+  await scan(page, 'account');
+  await shot(page, 'account');
+
+  const context = await newContext();
+  const anon = await newPage(context);
+  await anon.goto('/sign-in');
+  await anon.getByRole('link', { name: 'Forgot your password?' }).click();
+  await anon.waitForURL('**/forgot-password');
+  await anon.getByLabel('Email').fill(STAFF.email);
+  await scan(anon, 'forgot-password');
+  await anon.getByRole('button', { name: 'Send reset link' }).click();
+  await anon.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await anon.goto('/reset-password?token=not-a-real-token');
+  await anon.getByLabel('New password', { exact: true }).fill('a brand new sunny sentence');
+  await anon.getByLabel('Repeat new password').fill('a brand new sunny sentence');
+  await scan(anon, 'reset-password');
+  await anon.getByRole('button', { name: 'Set new password' }).click();
+  await anon.getByText('This link does not work any more').waitFor();
+  await context.close();
+});
+
+scenario('a patient updates their details in the portal', async () => {
+  const { page } = state.patient;
+  await page.goto('/portal/details');
+  await page.getByRole('heading', { level: 1, name: 'My details' }).waitFor();
+  const form = page.getByRole('form', { name: 'My details' });
+  await form.getByLabel('Phone', { exact: true }).fill('+1 555 010 9999');
+  await form.getByLabel('Preferred contact method').selectOption('email');
+  await form.getByLabel('Send news and offers from the practice').check();
+  await scan(page, 'portal-details');
+  await form.getByRole('button', { name: 'Save my details' }).click();
+  await page.getByText('Your details are saved.').waitFor();
+  const me = await pageApi(page, 'GET', '/api/auth/me');
+  const record = await pageApi(page, 'GET', `/api/patients/${me.json.user.patientId}`);
+  assert.equal(record.json.phone, '+1 555 010 9999');
+  assert.equal(record.json.preferredContactMethod, 'email');
+  assert.equal(record.json.communication?.marketing, true);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await shot(page, 'portal-details');
 });
 
 scenario('not-found page', async () => {

@@ -16,16 +16,29 @@ import { useSessionStore } from './features/session/sessionStore';
 const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
 const PortalPage = lazy(() => import('./features/portal/PortalPage'));
 const PortalBookPage = lazy(() => import('./features/portal/PortalBookPage'));
+const MyDetailsPage = lazy(() => import('./features/portal/MyDetailsPage'));
 const SignUpPage = lazy(() => import('./features/session/SignUpPage'));
+const ForgotPasswordPage = lazy(() => import('./features/session/ForgotPasswordPage'));
+const ResetPasswordPage = lazy(() => import('./features/session/ResetPasswordPage'));
+const AccountPage = lazy(() => import('./features/account/AccountPage'));
 const TwoStepPage = lazy(() => import('./features/session/TwoStepPage'));
+const PatientsPage = lazy(() => import('./features/patients/PatientsPage'));
+const PatientNewPage = lazy(() => import('./features/patients/PatientNewPage'));
+const PatientProfilePage = lazy(() => import('./features/patients/PatientProfilePage'));
+const WaitlistPage = lazy(() => import('./features/waitlist/WaitlistPage'));
+const PatientEditPage = lazy(() => import('./features/patients/PatientEditPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
-  { to: '/account/two-step', label: 'Security' },
+  { to: '/patients', label: 'Patients' },
+  { to: '/waitlist', label: 'Waitlist' },
+  { to: '/account', label: 'Account' },
 ];
 const PATIENT_NAV: NavItem[] = [
   { to: '/portal', label: 'My appointments', end: true },
   { to: '/portal/book', label: 'Book a visit' },
+  { to: '/portal/details', label: 'My details' },
+  { to: '/account', label: 'Account' },
 ];
 const ALL_ROLES = [...STAFF_ROLES, 'patient'] as const;
 
@@ -62,6 +75,8 @@ export function AppRoutes() {
           <Route path="/" element={<HomeRoute />} />
           <Route path="/sign-in" element={<SignInPage />} />
           <Route path="/sign-up" element={<SignUpPage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route
             element={
               <RequireRole roles={STAFF_ROLES}>
@@ -70,6 +85,11 @@ export function AppRoutes() {
             }
           >
             <Route path="/schedule" element={<SchedulePage />} />
+            <Route path="/waitlist" element={<WaitlistPage />} />
+            <Route path="/patients" element={<PatientsPage />} />
+            <Route path="/patients/new" element={<PatientNewPage />} />
+            <Route path="/patients/:id" element={<PatientProfilePage />} />
+            <Route path="/patients/:id/edit" element={<PatientEditPage />} />
           </Route>
           <Route
             element={
@@ -80,6 +100,7 @@ export function AppRoutes() {
           >
             <Route path="/portal" element={<PortalPage />} />
             <Route path="/portal/book" element={<PortalBookPage />} />
+            <Route path="/portal/details" element={<MyDetailsPage />} />
           </Route>
           <Route
             element={
@@ -89,6 +110,15 @@ export function AppRoutes() {
             }
           >
             <Route path="/account/two-step" element={<TwoStepPage />} />
+          </Route>
+          <Route
+            element={
+              <RequireRole roles={ALL_ROLES}>
+                <AccountShell />
+              </RequireRole>
+            }
+          >
+            <Route path="/account" element={<AccountPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

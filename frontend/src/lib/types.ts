@@ -121,6 +121,8 @@ export interface PatientSummary {
   phone?: string;
   email?: string;
   status: string;
+  guarantorId?: string;
+  recallDueDate?: string;
   allergyAlert: boolean;
 }
 
@@ -134,6 +136,95 @@ export interface Patient extends PatientSummary {
   medications: { name: string; dose?: string }[];
   conditions: { name: string; notes?: string }[];
   recall?: { dueDate?: string };
+}
+
+export type AllergySeverity = 'mild' | 'moderate' | 'severe' | 'life-threatening';
+export const ALLERGY_SEVERITIES: AllergySeverity[] = ['mild', 'moderate', 'severe', 'life-threatening'];
+
+/** Severities that must interrupt whoever opens the record. */
+export function isSevereAllergy(a: Allergy): boolean {
+  return a.severity === 'severe' || a.severity === 'life-threatening';
+}
+
+export interface Address {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface EmergencyContact {
+  name: string;
+  relationship?: string;
+  phone: string;
+}
+
+export type ContactMethod = 'sms' | 'email' | 'phone' | 'none';
+
+export interface Communication {
+  appointmentReminders: boolean;
+  marketing: boolean;
+}
+
+/** The full record, as `GET /api/patients/{id}` sends it. */
+export interface PatientRecord extends Patient {
+  sex?: string;
+  address?: Address;
+  emergencyContact?: EmergencyContact;
+  preferredContactMethod?: ContactMethod;
+  language?: string;
+  communication?: Communication | null;
+  guarantorId?: string;
+  medicalHistoryUpdatedAt?: string | null;
+  medicalHistoryUpdatedBy?: string;
+  recall?: { intervalMonths?: number; lastHygieneVisit?: string; dueDate?: string };
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface TimelineItem {
+  at: string;
+  kind: string;
+  id: string;
+  title: string;
+  status?: string;
+}
+
+export type WaitlistStatus = 'waiting' | 'offered';
+
+export interface WaitlistOffer {
+  appointmentId: string;
+  start: string;
+  end: string;
+  providerId: string;
+  expiresAt: string;
+}
+
+export interface WaitlistEntry {
+  id: string;
+  patientId: string;
+  typeId?: string;
+  providerIds?: string[] | null;
+  days?: string[] | null;
+  from?: string;
+  to?: string;
+  urgency: number;
+  expiresOn?: string;
+  status: WaitlistStatus | string;
+  offer?: WaitlistOffer | null;
+  createdAt?: string;
+}
+
+export interface AuthSession {
+  id: string;
+  device: string;
+  ip: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  current: boolean;
 }
 
 export function patientDisplayName(p: Pick<PatientSummary, 'firstName' | 'lastName' | 'preferredName'>): string {

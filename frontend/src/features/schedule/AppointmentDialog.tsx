@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { Dialog } from '../../components/Dialog';
 import { isApiError } from '../../lib/api';
 import { formatDateTime, formatLongDate, dateInZone, formatTimeRange } from '../../lib/time';
@@ -171,7 +172,9 @@ function AppointmentDetails({
         <div>
           <dt>Patient</dt>
           <dd>
-            <strong>{name}</strong>
+            <Link to={`/patients/${encodeURIComponent(a.patientId)}`} className="strong-link">
+              {name}
+            </Link>
             {(record?.dateOfBirth ?? patientSummary?.dateOfBirth) && (
               <span className="muted"> · born {record?.dateOfBirth ?? patientSummary?.dateOfBirth}</span>
             )}

@@ -39,6 +39,9 @@ export function SignInPage() {
           )}
           <SignInForm onSignedIn={(me) => navigate(safeReturnTo(returnTo, me.user.role), { replace: true })} />
           <p className="landing__alt">
+            <Link to="/forgot-password">Forgot your password?</Link>
+          </p>
+          <p className="landing__alt">
             New patient? Ask your practice for its sign-up link, or{' '}
             <Link to="/sign-up">create a patient account</Link>.
           </p>

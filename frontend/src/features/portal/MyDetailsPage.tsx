@@ -1,0 +1,40 @@
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Skeleton } from '../../components/Skeleton';
+import { toastSuccess } from '../../lib/toast';
+import { PatientForm } from '../patients/PatientForm';
+import { usePatientRecord, useUpdatePatient } from '../patients/queries';
+import { useSessionStore } from '../session/sessionStore';
+
+/** `/portal/details`: the patient keeps their own contact details and preferences up to date. */
+export default function MyDetailsPage() {
+  const patientId = useSessionStore((s) => s.user?.patientId) ?? '';
+  const record = usePatientRecord(patientId);
+  const update = useUpdatePatient(patientId);
+
+  return (
+    <main id="main" className="page page--narrow">
+      <h1>My details</h1>
+      <p className="lead">How we reach you, and what you would like to hear from us.</p>
+      {!patientId ? (
+        <p className="notice notice--info">Your account is not linked to a patient record yet. Please call the practice.</p>
+      ) : record.isError ? (
+        <ErrorNotice error={record.error} title="Could not load your details" onRetry={() => void record.refetch()} />
+      ) : !record.data ? (
+        <Skeleton lines={8} label="Loading your details…" />
+      ) : (
+        <PatientForm
+          key={record.data.updatedAt ?? record.data.id}
+          initial={record.data}
+          sections={['contact', 'address', 'preferences']}
+          label="My details"
+          submitLabel="Save my details"
+          busyLabel="Saving…"
+          submit={async (body) => {
+            await update.mutateAsync(body);
+            toastSuccess('Your details are saved.');
+          }}
+        />
+      )}
+    </main>
+  );
+}

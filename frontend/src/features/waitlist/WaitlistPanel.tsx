@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { formatDateTime, formatLongDate, formatMinutes, formatTimeRange, isCalendarDate, parseHHMM } from '../../lib/time';
+import {
+  patientDisplayName,
+  type AppointmentType,
+  type PatientSummary,
+  type Provider,
+  type WaitlistEntry,
+} from '../../lib/types';
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const URGENCY_LABELS: Record<number, string> = { 1: 'Low', 2: 'Routine', 3: 'Soon', 4: 'High', 5: 'Urgent' };
+
+export function urgencyLabel(u: number): string {
+  return `${URGENCY_LABELS[u] ?? 'Urgency'} (${u} of 5)`;
+}
+
+/** Most urgent first; equal urgency keeps the order people joined. */
+export function sortByUrgency(entries: WaitlistEntry[]): WaitlistEntry[] {
+  return [...entries].sort(
+    (a, b) => b.urgency - a.urgency || (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id),
+  );
+}
+
+function safeTime(hhmm: string | undefined): string | null {
+  if (!hhmm) return null;
+  try {
+    return formatMinutes(parseHHMM(hhmm));
+  } catch {
+    return hhmm;
+  }
+}
+
+export function describePreferences(e: WaitlistEntry, providers: Map<string, Provider>): string {
+  const days = e.days?.length ? e.days.map(capital).join(', ') : 'Any day';
+  const from = safeTime(e.from);
+  const to = safeTime(e.to);
+  const hours = from && to ? `${from} – ${to}` : 'any time';
+  const who = e.providerIds?.length
+    ? `with ${e.providerIds.map((id) => providers.get(id)?.name ?? 'a chosen provider').join(' or ')}`
+    : 'any provider';
+  return `${days}, ${hours}, ${who}`;
+}
+
+/** "4:59" until `expiresAt`, ticking every second; "expired" after. */
+export function Countdown({ expiresAt, now: nowProp }: { expiresAt: string; now?: () => number }) {
+  const now = nowProp ?? Date.now;
+  const [left, setLeft] = useState(() => new Date(expiresAt).getTime() - now());
+  useEffect(() => {
+    const tick = () => setLeft(new Date(expiresAt).getTime() - now());
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [expiresAt, now]);
+  if (left <= 0) return <span className="countdown countdown--expired">offer expired</span>;
+  const total = Math.ceil(left / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const text = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+  return (
+    <span className="countdown">
+      expires in <time dateTime={expiresAt}>{text}</time>
+    </span>
+  );
+}
+
+export interface WaitlistPanelProps {
+  entries: WaitlistEntry[];
+  patients: Map<string, PatientSummary>;
+  types: Map<string, AppointmentType>;
+  providers: Map<string, Provider>;
+  timeZone: string;
+  onRemove: (entry: WaitlistEntry) => void;
+}
+
+/** The waitlist, most urgent first; an offer in flight shows its slot and how long it has left. */
+export function WaitlistPanel({ entries, patients, types, providers, timeZone, onRemove }: WaitlistPanelProps) {
+  if (entries.length === 0) {
+    return (
+      <div className="empty-state">
+        <h2>Nobody is waiting</h2>
+        <p>Add a patient who wants an earlier visit; they are offered cancelled slots that suit them.</p>
+      </div>
+    );
+  }
+  return (
+    <ol className="waitlist" aria-label="Waitlist, most urgent first">
+      {sortByUrgency(entries).map((e) => {
+        const patient = patients.get(e.patientId);
+        const name = patient ? patientDisplayName(patient) : 'Patient';
+        const offered = e.status === 'offered' && e.offer;
+        return (
+          <li key={e.id} className={`waitlist-entry waitlist-entry--u${e.urgency}`}>
+            <div className="waitlist-entry__head">
+              <h2 className="waitlist-entry__name">
+                <Link to={`/patients/${encodeURIComponent(e.patientId)}`}>{name}</Link>
+              </h2>
+              <span className={`urgency urgency--${e.urgency}`}>{urgencyLabel(e.urgency)}</span>
+              <span className={`status status--${offered ? 'held' : 'scheduled'}`}>{offered ? 'Offered' : 'Waiting'}</span>
+              {patient?.allergyAlert && <span className="badge badge--alert">Allergy alert</span>}
+            </div>
+            <p className="waitlist-entry__what">
+              {(e.typeId && types.get(e.typeId)?.name) || 'Any visit'} · {describePreferences(e, providers)}
+            </p>
+            {offered && e.offer && (
+              <p className="waitlist-entry__offer">
+                Offered {formatDateTime(e.offer.start, timeZone)} –{' '}
+                {formatTimeRange(e.offer.start, e.offer.end, timeZone).split(' – ')[1]} with{' '}
+                {providers.get(e.offer.providerId)?.name ?? 'a provider'} · <Countdown expiresAt={e.offer.expiresAt} />
+              </p>
+            )}
+            <div className="waitlist-entry__foot">
+              <span className="muted small">
+                {e.expiresOn && isCalendarDate(e.expiresOn) ? `Waiting until ${formatLongDate(e.expiresOn)}` : ''}
+              </span>
+              <button type="button" className="button-ghost" onClick={() => onRemove(e)}>
+                Remove{' '}
+                <span className="visually-hidden">{name} from the waitlist</span>
+              </button>
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

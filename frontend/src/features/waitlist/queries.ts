@@ -1,0 +1,49 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type ListResponse } from '../../lib/api';
+import type { WaitlistEntry } from '../../lib/types';
+
+export const waitlistKeys = { all: ['waitlist'] as const };
+
+/** Offers expire within minutes, so the list is polled. */
+export const WAITLIST_POLL_MS = 15_000;
+
+export function useWaitlist() {
+  return useQuery({
+    queryKey: waitlistKeys.all,
+    queryFn: ({ signal }) => api.get<ListResponse<WaitlistEntry>>('/api/waitlist', { signal, query: { limit: 200 } }),
+    select: (r) => r.items,
+    refetchInterval: WAITLIST_POLL_MS,
+  });
+}
+
+export interface WaitlistInput {
+  patientId: string;
+  typeId: string;
+  urgency: number;
+  from: string;
+  to: string;
+  days: string[];
+  expiresOn: string;
+}
+
+export function useAddToWaitlist() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: WaitlistInput) => api.post<WaitlistEntry>('/api/waitlist', input),
+    meta: { inlineErrors: true },
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: waitlistKeys.all }),
+  });
+}
+
+export function useRemoveFromWaitlist() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.delete<unknown>(`/api/waitlist/${encodeURIComponent(id)}`),
+    meta: { inlineErrors: true },
+    onSuccess: (_r, id) =>
+      queryClient.setQueryData<ListResponse<WaitlistEntry>>(waitlistKeys.all, (old) =>
+        old ? { ...old, items: old.items.filter((e) => e.id !== id) } : old,
+      ),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: waitlistKeys.all }),
+  });
+}
