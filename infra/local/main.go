@@ -143,6 +143,7 @@ func run(ctx context.Context) error {
 			go queue.Run(ctx, h)
 		}
 	}
+	go localstack.SweepOffers(ctx, deps, 30*time.Second)
 	if err := localstack.Bootstrap(ctx, deps, localstack.BootstrapOptions{
 		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, Seed: cfg.Seed, Out: os.Stdout,
 	}); err != nil {
