@@ -229,6 +229,26 @@ scenario('front desk signs in and sees the schedule', async () => {
   await shot(page, 'schedule');
   await scan(page, 'schedule');
 
+  // Columns by chair, and one provider's week; both poll like the day view.
+  const operatories = (await pageApi(page, 'GET', '/api/operatories')).json.items.filter((o) => o.active);
+  await page.getByRole('button', { name: 'By chair' }).click();
+  await page.waitForURL(/view=chair/);
+  await page.locator('.day-grid__col-head', { hasText: operatories[0].name }).waitFor();
+  assert.ok((await page.locator('.day-grid__col-head').count()) >= operatories.length, 'one column per chair');
+  assert.equal(await page.getByRole('button', { name: 'By chair' }).getAttribute('aria-pressed'), 'true');
+  await scan(page, 'schedule-by-chair');
+  await shot(page, 'schedule-by-chair');
+  await page.getByRole('button', { name: 'Week' }).click();
+  await page.waitForURL(/view=week/);
+  await page.getByLabel('Provider').waitFor();
+  await page.getByRole('button', { name: 'Next week' }).waitFor();
+  assert.equal(await page.locator('.day-grid__col-head').count(), 7, 'seven day columns');
+  await scan(page, 'schedule-week');
+  await shot(page, 'schedule-week');
+  await page.getByRole('button', { name: 'By provider' }).click();
+  await page.waitForURL(`**/schedule?date=${state.date}`);
+  await page.locator('.day-grid__col-head').nth(providers.length - 1).waitFor();
+
   // Day navigation by keyboard-operable buttons.
   await page.getByRole('button', { name: 'Next day' }).click();
   await page.waitForURL(/date=/);
@@ -385,6 +405,63 @@ scenario('front desk checks a patient in', async () => {
   await page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor();
   // The other desk sees it within a poll or two.
   await state.deskB.page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor({ timeout: 12_000 });
+});
+
+scenario('front desk drags an appointment to a free time; a drop on a taken time is put back', async () => {
+  const { page } = state.deskA;
+  await page.goto(`/schedule?date=${state.date}`);
+  await page.locator('.appt').first().waitFor();
+  const pid = await providerId(page, 'Dr. Samuel Reyes');
+  const list = await pageApi(page, 'GET', `/api/appointments?from=${state.date}T00:00:00Z&to=${state.date}T23:59:59Z&providerId=${pid}&limit=200`);
+  const movable = list.json.items.filter((a) => ['scheduled', 'confirmed'].includes(a.status)).sort((a, b) => a.start.localeCompare(b.start));
+  assert.ok(movable.length >= 2, 'two movable appointments with Dr. Samuel Reyes');
+  const appt = movable[0];
+  const other = movable.find((a) => a.start !== appt.start);
+  assert.ok(other, 'a second appointment at another time');
+  const minutes = (a, b) => (new Date(b).getTime() - new Date(a).getTime()) / 60_000;
+  const duration = minutes(appt.start, appt.end);
+  const slots = await pageApi(page, 'GET', `/api/availability?from=${state.date}T00:00:00Z&to=${state.date}T23:59:59Z&duration=${duration}&providerId=${pid}`);
+  const free = slots.json.items.find((s) => s.operatoryId === appt.operatoryId && s.start !== appt.start);
+  assert.ok(free, 'a free time in the same chair');
+  const PX = 1.6; // PX_PER_MINUTE in grid.ts
+
+  async function dragBy(id, dy) {
+    const tile = page.locator(`.appt[data-appointment-id="${id}"]`);
+    await tile.scrollIntoViewIfNeeded();
+    const box = await tile.boundingBox();
+    const x = box.x + box.width / 2;
+    const y = box.y + Math.min(10, box.height / 2);
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 5; i += 1) await page.mouse.move(x, y + (dy * i) / 5);
+    await page.mouse.up();
+    return box;
+  }
+
+  // A drop on the taken time: the server says 409, the message shows, the tile goes back.
+  const tile = page.locator(`.appt[data-appointment-id="${appt.id}"]`);
+  // Measured from the column's top: the error notice above the grid moves the whole grid down.
+  const offsetInColumn = () =>
+    tile.evaluate((el) => el.getBoundingClientRect().top - el.closest('.day-grid__col').getBoundingClientRect().top);
+  const before = await offsetInColumn();
+  await dragBy(appt.id, minutes(appt.start, other.start) * PX);
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not move' });
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /that time is taken|outside working hours/);
+  await page.waitForTimeout(300);
+  const back = await offsetInColumn();
+  assert.ok(Math.abs(back - before) < 2, `the tile is back where it was (${before} → ${back})`);
+  await shot(page, 'drag-409');
+  await scan(page, 'schedule-drag-error');
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+
+  // A drop on a free time moves it.
+  await dragBy(appt.id, minutes(appt.start, free.start) * PX);
+  await page.getByText(/^Moved to /).first().waitFor();
+  const after = await pageApi(page, 'GET', `/api/appointments/${appt.id}`);
+  assert.equal(new Date(after.json.start).getTime(), new Date(free.start).getTime(), 'the appointment starts at the free time');
+  assert.ok(after.json.history.some((h) => /move/i.test(h.action)), 'the move is in the history');
+  console.log(`    dragged ${appt.start} → ${free.start}; a drop on ${other.start} was refused`);
 });
 
 scenario('an expired access token is refreshed once and the schedule keeps working', async () => {
@@ -592,6 +669,12 @@ scenario('front desk searches a patient and opens the profile (allergy banner)',
   await page.getByRole('heading', { name: 'Family' }).waitFor();
   await scan(page, 'patient-profile');
   await shot(page, 'patient-profile');
+  await page.getByRole('button', { name: 'Edit medical history' }).click();
+  const editor = page.getByRole('form', { name: 'Edit medical history' });
+  await editor.getByLabel('Substance (allergy 1)').waitFor();
+  await scan(page, 'medical-history-editor');
+  await editor.getByRole('button', { name: 'Cancel' }).click();
+  await editor.waitFor({ state: 'detached' });
 
   // The schedule's appointment details link the patient's name to the profile.
   await page.goto(`/schedule?date=${state.date}`);
@@ -701,7 +784,13 @@ scenario('the account page lists sessions; password reset pages', async () => {
   await anon.goto('/sign-in');
   await anon.getByRole('link', { name: 'Forgot your password?' }).click();
   await anon.waitForURL('**/forgot-password');
-  await anon.getByLabel('Email').fill(STAFF.email);
+  // The field can be re-rendered while the session check settles: fill until the value sticks.
+  const forgotEmail = anon.getByLabel('Email');
+  for (let i = 0; i < 5; i += 1) {
+    await forgotEmail.fill(STAFF.email);
+    await anon.waitForTimeout(200);
+    if ((await forgotEmail.inputValue()) === STAFF.email) break;
+  }
   await scan(anon, 'forgot-password');
   await anon.getByRole('button', { name: 'Send reset link' }).click();
   await anon.getByRole('heading', { name: 'Check your email' }).waitFor();
@@ -733,6 +822,98 @@ scenario('a patient updates their details in the portal', async () => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
   await shot(page, 'portal-details');
+});
+
+scenario('a patient accepts a waitlist offer from the link', async () => {
+  const { page: desk } = state.deskA;
+  const { page } = state.patient;
+  const me = await pageApi(page, 'GET', '/api/auth/me');
+  const patientId = me.json.user.patientId;
+  assert.ok(patientId, 'the portal patient has a patient record');
+
+  // A free afternoon slot on a Monday, Wednesday or Friday: the seeded entries
+  // want mornings, Tuesday/Thursday afternoons, or are less urgent than ours.
+  const providers = (await pageApi(desk, 'GET', '/api/providers')).json.items.filter((p) => p.active);
+  const type = (await pageApi(desk, 'GET', '/api/appointment-types')).json.items.find((t) => t.durationMinutes <= 30);
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: state.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const dayFmt = new Intl.DateTimeFormat('en-CA', { timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const [y, m, d] = dayFmt.format(new Date()).split('-').map(Number);
+  let pick = null;
+  for (let i = 1; i <= 14 && !pick; i += 1) {
+    const dt = new Date(Date.UTC(y, m - 1, d + i));
+    if (![1, 3, 5].includes(dt.getUTCDay())) continue;
+    const date = dt.toISOString().slice(0, 10);
+    for (const provider of providers) {
+      const slots = await pageApi(desk, 'GET', `/api/availability?from=${date}T00:00:00Z&to=${date}T23:59:59Z&typeId=${type.id}&providerId=${provider.id}`);
+      const slot = slots.json?.items?.find((s) => local.format(new Date(s.start)) >= '13:00' && local.format(new Date(s.end)) <= '17:00');
+      if (slot) {
+        pick = { date, weekday: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'][dt.getUTCDay()], provider, slot };
+        break;
+      }
+    }
+  }
+  assert.ok(pick, 'a free afternoon slot on a Monday, Wednesday or Friday');
+  const booked = await pageApi(desk, 'POST', '/api/appointments', {
+    patientId: state.patientId,
+    providerId: pick.provider.id,
+    operatoryId: pick.slot.operatoryId,
+    typeId: type.id,
+    start: pick.slot.start,
+  });
+  assert.equal(booked.status, 201, `booking answered ${booked.status}`);
+  const added = await pageApi(desk, 'POST', '/api/waitlist', {
+    patientId,
+    typeId: type.id,
+    urgency: 5,
+    from: '13:00',
+    to: '17:00',
+    days: [pick.weekday],
+    providerIds: [pick.provider.id],
+    expiresOn: pick.date,
+  });
+  assert.equal(added.status, 201, `adding to the waitlist answered ${added.status}`);
+  const entryId = added.json.id;
+  const cancelled = await pageApi(desk, 'POST', `/api/appointments/${booked.json.id}/cancel`, { reason: 'e2e: frees the slot' });
+  assert.equal(cancelled.status, 200, `cancel answered ${cancelled.status}`);
+  const list = await pageApi(desk, 'GET', '/api/waitlist');
+  const entry = list.json.items.find((e) => e.id === entryId);
+  assert.equal(entry?.status, 'offered', 'the freed slot was offered to the patient');
+  const time = local.format(new Date(pick.slot.start));
+  console.log(`    offered ${pick.date} ${time} with ${pick.provider.name} to the portal patient`);
+
+  // The portal home lists the open offer.
+  await page.goto('/portal');
+  const review = page.getByRole('link', { name: /^Review offer/ });
+  await review.first().waitFor();
+  await scan(page, 'portal-offers-home');
+
+  // The link from the message: the answer is pre-selected but needs a click.
+  await page.goto(`/portal/offers/${entryId}?answer=accept`);
+  await page.getByRole('heading', { level: 1, name: 'An earlier visit is available' }).waitFor();
+  const accept = page.getByRole('button', { name: 'Accept this time' });
+  await accept.waitFor();
+  await page.getByText(/You chose “Accept”/).waitFor();
+  await scan(page, 'portal-offer');
+  await shot(page, 'portal-offer');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await accept.click();
+  await page.getByText('You are booked').waitFor();
+  await scan(page, 'portal-offer-booked');
+  await page.getByRole('link', { name: 'Go to My appointments' }).click();
+  await page.waitForURL(/\/portal$/);
+  await page.getByRole('heading', { level: 1, name: 'My appointments' }).waitFor();
+  const longDate = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })
+    .format(new Date(`${pick.date}T12:00:00Z`));
+  const card = page
+    .locator('.visit-card', { hasText: pick.provider.name })
+    .filter({ hasText: longDate })
+    .filter({ hasText: /Confirmed|Scheduled/ });
+  await card.first().waitFor();
+  const after = await pageApi(page, 'GET', `/api/appointments/${entry.offer.appointmentId}`);
+  assert.equal(after.status, 200);
+  assert.ok(['confirmed', 'scheduled'].includes(after.json.status), `the offered appointment is booked (${after.json.status})`);
+  await shot(page, 'portal-offer-in-my-appointments');
 });
 
 scenario('not-found page', async () => {

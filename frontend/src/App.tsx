@@ -17,6 +17,7 @@ const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
 const PortalPage = lazy(() => import('./features/portal/PortalPage'));
 const PortalBookPage = lazy(() => import('./features/portal/PortalBookPage'));
 const MyDetailsPage = lazy(() => import('./features/portal/MyDetailsPage'));
+const OfferPage = lazy(() => import('./features/portal/OfferPage'));
 const SignUpPage = lazy(() => import('./features/session/SignUpPage'));
 const ForgotPasswordPage = lazy(() => import('./features/session/ForgotPasswordPage'));
 const ResetPasswordPage = lazy(() => import('./features/session/ResetPasswordPage'));
@@ -101,6 +102,7 @@ export function AppRoutes() {
             <Route path="/portal" element={<PortalPage />} />
             <Route path="/portal/book" element={<PortalBookPage />} />
             <Route path="/portal/details" element={<MyDetailsPage />} />
+            <Route path="/portal/offers/:id" element={<OfferPage />} />
           </Route>
           <Route
             element={

@@ -15,6 +15,7 @@ import {
   type PatientRecord,
 } from '../../lib/types';
 import { useClinicTimeZone } from '../session/sessionStore';
+import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
 
 const CONTACT_LABELS: Record<string, string> = {
@@ -128,6 +129,8 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
   const today = todayInZone(timeZone);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [archiveError, setArchiveError] = useState<string | null>(null);
+  const [editingHistory, setEditingHistory] = useState(false);
+  const returnFocus = useRef(false);
   const keepRef = useRef<HTMLButtonElement>(null);
   const archive = useArchivePatient(p.id);
   const name = patientDisplayName(p);
@@ -213,26 +216,53 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           <h2 id={`${id}-medical`} className="section-title">
             Medical history
           </h2>
-          <dl className="details">
-            <Row label="Allergies">
-              {p.allergies?.length ? p.allergies.map((a) => `${a.substance} (${a.severity})`).join(', ') : 'None known'}
-            </Row>
-            <Row label="Medications">
-              {p.medications?.length
-                ? p.medications.map((m) => (m.dose ? `${m.name} ${m.dose}` : m.name)).join(', ')
-                : 'None recorded'}
-            </Row>
-            <Row label="Conditions">
-              {p.conditions?.length
-                ? p.conditions.map((c) => (c.notes ? `${c.name} (${c.notes})` : c.name)).join(', ')
-                : 'None recorded'}
-            </Row>
-          </dl>
-          <p className="muted small">
-            {p.medicalHistoryUpdatedAt
-              ? `Last updated ${formatDateTime(p.medicalHistoryUpdatedAt, timeZone)}.`
-              : 'Never reviewed. Ask the patient at their next visit.'}
-          </p>
+          {editingHistory ? (
+            <MedicalHistoryEditor
+              patient={p}
+              onDone={() => {
+                returnFocus.current = true;
+                setEditingHistory(false);
+              }}
+            />
+          ) : (
+            <>
+              <dl className="details">
+                <Row label="Allergies">
+                  {p.allergies?.length ? p.allergies.map((a) => `${a.substance} (${a.severity})`).join(', ') : 'None known'}
+                </Row>
+                <Row label="Medications">
+                  {p.medications?.length
+                    ? p.medications.map((m) => (m.dose ? `${m.name} ${m.dose}` : m.name)).join(', ')
+                    : 'None recorded'}
+                </Row>
+                <Row label="Conditions">
+                  {p.conditions?.length
+                    ? p.conditions.map((c) => (c.notes ? `${c.name} (${c.notes})` : c.name)).join(', ')
+                    : 'None recorded'}
+                </Row>
+              </dl>
+              <p className="muted small">
+                {p.medicalHistoryUpdatedAt
+                  ? `Last updated ${formatDateTime(p.medicalHistoryUpdatedAt, timeZone)}.`
+                  : 'Never reviewed. Ask the patient at their next visit.'}
+              </p>
+              {!archived && (
+                <button
+                  ref={(el) => {
+                    if (el && returnFocus.current) {
+                      returnFocus.current = false;
+                      el.focus();
+                    }
+                  }}
+                  type="button"
+                  className="button-secondary"
+                  onClick={() => setEditingHistory(true)}
+                >
+                  Edit medical history
+                </button>
+              )}
+            </>
+          )}
         </section>
 
         <section className="card" aria-labelledby={`${id}-recall`}>

@@ -16,6 +16,7 @@ import {
   useAppointmentTypes,
   useProviders,
 } from '../schedule/queries';
+import { useWaitlist } from '../waitlist/queries';
 
 const UPCOMING = new Set(['held', 'scheduled', 'confirmed', 'checked_in']);
 
@@ -37,6 +38,8 @@ export default function PortalPage() {
   const types = useAppointmentTypes();
   const providers = useProviders();
   const [cancelling, setCancelling] = useState<Appointment | null>(null);
+  const waitlist = useWaitlist();
+  const offers = (waitlist.data ?? []).filter((e) => e.status === 'offered' && e.offer);
 
   const now = Date.now();
   const upcoming = (mine.data ?? [])
@@ -55,6 +58,34 @@ export default function PortalPage() {
           Book a visit
         </Link>
       </p>
+
+      {offers.length > 0 && (
+        <section aria-labelledby="offers-title">
+          <h2 id="offers-title" className="section-title">
+            Earlier times offered to you
+          </h2>
+          <ul className="portal-list">
+            {offers.map((e) =>
+              e.offer ? (
+                <li key={e.id} className="visit-card">
+                  <p>
+                    <strong>{formatLongDate(dateInZone(e.offer.start, timeZone))}</strong>
+                    <br />
+                    {formatTimeRange(e.offer.start, e.offer.end, timeZone)} with {providerName(e.offer.providerId)}
+                  </p>
+                  <Link to={`/portal/offers/${encodeURIComponent(e.id)}`} className="button-primary">
+                    Review offer
+                    <span className="visually-hidden">
+                      {' '}
+                      for {formatLongDate(dateInZone(e.offer.start, timeZone))} at {formatTime(e.offer.start, timeZone)}
+                    </span>
+                  </Link>
+                </li>
+              ) : null,
+            )}
+          </ul>
+        </section>
+      )}
 
       <section aria-labelledby="upcoming-title">
         <h2 id="upcoming-title" className="section-title">

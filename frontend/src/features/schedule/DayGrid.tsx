@@ -1,38 +1,76 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { formatMinutes, formatTimeRange, minutesOfDay, parseHHMM, todayInZone, weekdayOf } from '../../lib/time';
 import {
   STATUS_LABELS,
+  isMovable,
   patientDisplayName,
   type Appointment,
   type AppointmentType,
   type PatientSummary,
   type Provider,
 } from '../../lib/types';
-import { gridHeight, hourMarks, layoutColumn, offsetFor, PX_PER_MINUTE, type DayWindow } from './grid';
+import {
+  dropMinutes,
+  gridHeight,
+  hourMarks,
+  layoutColumn,
+  offsetFor,
+  PX_PER_MINUTE,
+  type DayWindow,
+  type GridColumn,
+} from './grid';
 
 export interface DayGridProps {
-  date: string;
   timeZone: string;
   window: DayWindow;
+  /** Columns from `groupColumns`: providers, chairs, or the days of a week. */
+  columns: GridColumn<Appointment>[];
+  /** For each tile's left border. */
   providers: Provider[];
-  appointments: Appointment[];
   types: Map<string, AppointmentType>;
   patients: Map<string, PatientSummary>;
   onOpen: (appointment: Appointment) => void;
+  /** Drag to move (mouse and pen): resolves true when the server took the move. */
+  onDrop?: ((appointment: Appointment, column: GridColumn<Appointment>, minutes: number) => Promise<boolean>) | undefined;
+  /** Minutes a drag snaps to. */
+  step?: number;
 }
 
-function useNowMinutes(date: string, timeZone: string): number | null {
+interface Drag {
+  id: string;
+  pointerId: number;
+  x: number;
+  y: number;
+  dx: number;
+  dy: number;
+  moved: boolean;
+  /** Waiting for the server after the drop. */
+  pending: boolean;
+}
+
+/** The column under the pointer, by the `data-column-key` of the grid's sections. */
+function columnKeyAt(x: number, y: number): string | null {
+  if (typeof document.elementsFromPoint !== 'function') return null;
+  for (const el of document.elementsFromPoint(x, y)) {
+    const col = (el as HTMLElement).closest?.('[data-column-key]');
+    if (col) return col.getAttribute('data-column-key');
+  }
+  return null;
+}
+
+function useNow(timeZone: string): { today: string; minutes: number } {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 60_000);
     return () => clearInterval(timer);
   }, []);
-  return todayInZone(timeZone, new Date(now)) === date ? minutesOfDay(now, timeZone) : null;
+  return { today: todayInZone(timeZone, new Date(now)), minutes: minutesOfDay(now, timeZone) };
 }
 
-/** The stretches of the window a provider does not work, shaded on the grid. */
-function offHours(provider: Provider, date: string, window: DayWindow): { start: number; end: number }[] {
-  const spans = (provider.hours?.[weekdayOf(date)] ?? [])
+/** The stretches of the window a column's provider does not work, shaded on the grid. */
+function offHours(hours: Provider['hours'] | undefined, date: string, window: DayWindow): { start: number; end: number }[] {
+  if (hours === null) return [];
+  const spans = (hours?.[weekdayOf(date)] ?? [])
     .map((s) => ({ start: parseHHMM(s.start), end: parseHHMM(s.end) }))
     .sort((a, b) => a.start - b.start);
   const out: { start: number; end: number }[] = [];
@@ -51,31 +89,78 @@ function patientName(patients: Map<string, PatientSummary>, id: string): string 
 }
 
 /**
- * One column per provider, appointments placed by clinic-local time.
+ * One column per provider (or chair, or day of a week), appointments placed by clinic-local time.
  * Each appointment is a button: click, Enter or Space opens its details.
  */
 export const DayGrid = memo(function DayGrid({
-  date,
   timeZone,
   window,
+  columns,
   providers,
-  appointments,
   types,
   patients,
   onOpen,
+  onDrop,
+  step = 15,
 }: DayGridProps) {
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const suppressClick = useRef(false);
+
+  function startDrag(e: ReactPointerEvent<HTMLButtonElement>, a: Appointment) {
+    if (!onDrop || e.button !== 0 || e.pointerType === 'touch' || !isMovable(a.status) || drag?.pending) return;
+    e.currentTarget.setPointerCapture?.(e.pointerId);
+    setDrag({ id: a.id, pointerId: e.pointerId, x: e.clientX, y: e.clientY, dx: 0, dy: 0, moved: false, pending: false });
+  }
+
+  function moveDrag(e: ReactPointerEvent<HTMLButtonElement>) {
+    if (!drag || drag.pending || e.pointerId !== drag.pointerId) return;
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    setDrag({ ...drag, dx, dy, moved: drag.moved || Math.abs(dx) + Math.abs(dy) > 4 });
+  }
+
+  async function endDrag(
+    e: ReactPointerEvent<HTMLButtonElement>,
+    a: Appointment,
+    from: GridColumn<Appointment>,
+    startMinutes: number,
+    endMinutes: number,
+  ) {
+    if (!drag || drag.pending || e.pointerId !== drag.pointerId) return;
+    if (!drag.moved || !onDrop) {
+      setDrag(null);
+      return;
+    }
+    suppressClick.current = true;
+    setTimeout(() => {
+      suppressClick.current = false;
+    }, 0);
+    const key = columnKeyAt(e.clientX, e.clientY) ?? from.key;
+    const to = columns.find((c) => c.key === key) ?? from;
+    const minutes = dropMinutes({ startMinutes, durationMinutes: endMinutes - startMinutes, deltaY: drag.dy, window, step });
+    setDrag({ ...drag, dy: (minutes - startMinutes) * PX_PER_MINUTE, pending: true });
+    try {
+      await onDrop(a, to, minutes);
+    } finally {
+      // Moved: the cache has the new place. Refused: the tile goes back.
+      setDrag(null);
+    }
+  }
+
   const height = gridHeight(window);
-  const nowMinutes = useNowMinutes(date, timeZone);
+  const now = useNow(timeZone);
   const marks = hourMarks(window);
+  const colours = new Map(providers.map((p) => [p.id, p.colour]));
+  const showNow = now.minutes >= window.start && now.minutes <= window.end;
 
   return (
-    <div className="day-grid" style={{ ['--provider-count' as string]: providers.length }}>
+    <div className="day-grid" style={{ ['--provider-count' as string]: columns.length }}>
       <div className="day-grid__scroll">
         <div className="day-grid__head" aria-hidden="true">
           <div className="day-grid__corner" />
-          {providers.map((p) => (
-            <div key={p.id} className="day-grid__col-head" style={{ borderTopColor: p.colour }}>
-              {p.name}
+          {columns.map((c) => (
+            <div key={c.key} className="day-grid__col-head" style={{ borderTopColor: c.colour }}>
+              {c.label}
             </div>
           ))}
         </div>
@@ -87,21 +172,22 @@ export const DayGrid = memo(function DayGrid({
               </span>
             ))}
           </div>
-          {providers.map((p) => {
-            const mine = appointments.filter((a) => a.providerId === p.id);
-            const blocks = layoutColumn(mine, date, timeZone, window);
-            const headingId = `col-${p.id}`;
+          {columns.map((c) => {
+            const mine = c.items;
+            const blocks = layoutColumn(mine, c.date, timeZone, window);
+            const headingId = `col-${c.key}`;
             return (
               <section
-                key={p.id}
+                key={c.key}
+                data-column-key={c.key}
                 className="day-grid__col"
                 aria-labelledby={headingId}
                 style={{ ['--hour-px' as string]: `${60 * PX_PER_MINUTE}px`, ['--grid-offset' as string]: `${-(window.start % 60) * PX_PER_MINUTE}px` }}
               >
                 <h2 id={headingId} className="visually-hidden">
-                  {p.name}: {mine.length} appointment{mine.length === 1 ? '' : 's'}
+                  {c.label}: {mine.length} appointment{mine.length === 1 ? '' : 's'}
                 </h2>
-                {offHours(p, date, window).map((o) => (
+                {offHours(c.hours, c.date, window).map((o) => (
                   <div
                     key={o.start}
                     className="day-grid__off"
@@ -120,17 +206,37 @@ export const DayGrid = memo(function DayGrid({
                       const when = formatTimeRange(a.start, a.end, timeZone);
                       const status = STATUS_LABELS[a.status] ?? a.status;
                       const compact = b.height < 44;
+                      const dragging = drag?.id === a.id && drag.moved;
                       return (
                         <li
                           key={a.id}
-                          className="day-grid__item"
-                          style={{ top: b.top, height: b.height, left: `${b.left}%`, width: `${b.width}%` }}
+                          className={`day-grid__item${dragging ? ' day-grid__item--dragging' : ''}`}
+                          style={{
+                            top: b.top,
+                            height: b.height,
+                            left: `${b.left}%`,
+                            width: `${b.width}%`,
+                            ...(dragging ? { transform: `translate(${drag.dx}px, ${drag.dy}px)` } : {}),
+                          }}
                         >
                           <button
                             type="button"
                             className={`appt appt--${a.status}${compact ? ' appt--compact' : ''}`}
-                            style={{ borderLeftColor: p.colour }}
-                            onClick={() => onOpen(a)}
+                            style={{ borderLeftColor: colours.get(a.providerId) ?? c.colour }}
+                            onClick={() => {
+                              if (suppressClick.current) {
+                                suppressClick.current = false;
+                                return;
+                              }
+                              onOpen(a);
+                            }}
+                            onPointerDown={(e) => startDrag(e, a)}
+                            onPointerMove={moveDrag}
+                            onPointerUp={(e) => void endDrag(e, a, c, b.startMinutes, b.endMinutes)}
+                            onPointerCancel={() => {
+                              if (!drag?.pending) setDrag(null);
+                            }}
+                            aria-busy={drag?.id === a.id && drag.pending ? true : undefined}
                             data-appointment-id={a.id}
                           >
                             <span className="appt__time">{when}</span>
@@ -143,12 +249,12 @@ export const DayGrid = memo(function DayGrid({
                     })}
                   </ol>
                 )}
+                {showNow && c.date === now.today && (
+                  <div className="day-grid__now day-grid__now--col" style={{ top: offsetFor(now.minutes, window) }} aria-hidden="true" />
+                )}
               </section>
             );
           })}
-          {nowMinutes !== null && nowMinutes >= window.start && nowMinutes <= window.end && (
-            <div className="day-grid__now" style={{ top: offsetFor(nowMinutes, window) }} aria-hidden="true" />
-          )}
         </div>
       </div>
     </div>

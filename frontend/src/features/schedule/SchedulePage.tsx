@@ -7,26 +7,39 @@ import {
   dateInZone,
   dayRangeUtc,
   formatLongDate,
+  formatShortDate,
+  formatTime,
   isCalendarDate,
-  minutesOfDay,
   todayInZone,
   zoneAbbreviation,
 } from '../../lib/time';
+import { isApiError } from '../../lib/api';
+import { toastSuccess } from '../../lib/toast';
 import type { Appointment } from '../../lib/types';
 import { useClinicTimeZone, useSlotMinutes } from '../session/sessionStore';
 import { AppointmentDialog } from './AppointmentDialog';
 import { BookDialog } from './BookDialog';
 import { DayGrid } from './DayGrid';
-import { dayWindow } from './grid';
+import { columnsWindow, dropChanges, groupColumns, weekDates, type GridColumn, type ScheduleView } from './grid';
 import {
   useAppointmentTypes,
   useDayAppointments,
+  useMoveAppointment,
   useOperatories,
   usePatientDirectory,
   useProviders,
 } from './queries';
 
 const HIDDEN_STATUSES = new Set(['cancelled', 'failed', 'pending']);
+const VIEWS: { value: ScheduleView; label: string }[] = [
+  { value: 'provider', label: 'By provider' },
+  { value: 'chair', label: 'By chair' },
+  { value: 'week', label: 'Week' },
+];
+
+function parseView(value: string | null): ScheduleView {
+  return value === 'chair' || value === 'week' ? value : 'provider';
+}
 
 /** The front desk's day view: one column per provider, live every 5 seconds. */
 export default function SchedulePage() {
@@ -37,13 +50,21 @@ export default function SchedulePage() {
   const today = todayInZone(timeZone);
   const paramDate = params.get('date');
   const date = isCalendarDate(paramDate) ? paramDate : today;
+  const view = parseView(params.get('view'));
+  const week = view === 'week';
   const [showCancelled, setShowCancelled] = useState(false);
   const [bookOpen, setBookOpen] = useState(false);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [lastSeen, setLastSeen] = useState<Appointment | null>(null);
   const bookButtonRef = useRef<HTMLButtonElement>(null);
+  const [dropError, setDropError] = useState<{ message: string; requestId: string } | null>(null);
+  const move = useMoveAppointment();
 
-  const range = useMemo(() => dayRangeUtc(date, timeZone), [date, timeZone]);
+  const range = useMemo(() => {
+    if (!week) return dayRangeUtc(date, timeZone);
+    const days = weekDates(date);
+    return { from: dayRangeUtc(days[0]!, timeZone).from, to: dayRangeUtc(days[6]!, timeZone).to };
+  }, [date, timeZone, week]);
   const providers = useProviders();
   const operatories = useOperatories();
   const types = useAppointmentTypes();
@@ -65,6 +86,21 @@ export default function SchedulePage() {
     [setParams, timeZone],
   );
 
+  const setParam = useCallback(
+    (key: string, value: string | null) => {
+      setParams(
+        (p) => {
+          const out = new URLSearchParams(p);
+          if (value) out.set(key, value);
+          else out.delete(key);
+          return out;
+        },
+        { replace: false },
+      );
+    },
+    [setParams],
+  );
+
   const typeMap = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, t])), [types.data]);
   const patientMap = directory.data?.byId ?? EMPTY_PATIENTS;
   const all = appointments.data ?? [];
@@ -73,17 +109,30 @@ export default function SchedulePage() {
     [all, showCancelled],
   );
   const providerList = providers.data ?? [];
+  const weekProviderId = params.get('provider') ?? providerList[0]?.id ?? null;
+  const columns = useMemo(
+    () =>
+      groupColumns(view, {
+        date,
+        timeZone,
+        providers: providerList,
+        operatories: operatories.data ?? [],
+        items: visible,
+        providerId: weekProviderId,
+        formatDay: formatShortDate,
+      }),
+    [view, date, timeZone, providerList, operatories.data, visible, weekProviderId],
+  );
   const gridWindow = useMemo(
     () =>
-      dayWindow(
-        date,
-        providerList.map((p) => p.hours),
-        visible.map((a) => ({
-          start: dateInZone(a.start, timeZone) === date ? minutesOfDay(a.start, timeZone) : 0,
-          end: dateInZone(a.end, timeZone) === date ? minutesOfDay(a.end, timeZone) : 24 * 60,
-        })),
+      columnsWindow(
+        columns,
+        timeZone,
+        week
+          ? providerList.filter((p) => p.id === weekProviderId).map((p) => p.hours)
+          : providerList.map((p) => p.hours),
       ),
-    [date, providerList, visible, timeZone],
+    [columns, timeZone, week, providerList, weekProviderId],
   );
 
   const selected = selectedId ? (all.find((a) => a.id === selectedId) ?? lastSeen) : null;
@@ -96,8 +145,40 @@ export default function SchedulePage() {
     setLastSeen(a);
   }, []);
 
-  const loading = providers.isPending || appointments.isPending || types.isPending;
-  const counts = countByStatus(visible);
+  const mutateMove = move.mutateAsync;
+  const onDrop = useCallback(
+    async (a: Appointment, column: GridColumn<Appointment>, minutes: number): Promise<boolean> => {
+      const changes = dropChanges(view, a, column, minutes, timeZone);
+      if (!changes) return true;
+      setDropError(null);
+      try {
+        const updated = await mutateMove({ id: a.id, ...changes });
+        toastSuccess(`Moved to ${formatTime(updated?.start ?? changes.start, timeZone)}.`);
+        return true;
+      } catch (err) {
+        if (isApiError(err)) {
+          const message =
+            err.status === 409
+              ? `Could not move: that time is taken. ${err.message}`
+              : err.status === 422
+                ? `Could not move: outside working hours or the practice’s rules. ${err.message}`
+                : err.message;
+          setDropError({ message, requestId: err.requestId });
+        } else {
+          setDropError({ message: 'Could not move the appointment. Please try again.', requestId: '' });
+        }
+        return false;
+      }
+    },
+    [view, timeZone, mutateMove],
+  );
+
+  const loading =
+    providers.isPending || appointments.isPending || types.isPending || (view === 'chair' && operatories.isPending);
+  const step = week ? 7 : 1;
+  const unit = week ? 'week' : 'day';
+  const shown = week ? columns.flatMap((c) => c.items) : visible;
+  const counts = countByStatus(shown);
 
   return (
     <main id="main" className="page page--wide schedule">
@@ -105,13 +186,13 @@ export default function SchedulePage() {
         <div className="schedule__title">
           <h1>Schedule</h1>
           <p className="schedule__date" aria-live="polite">
-            {formatLongDate(date)}
-            {date === today && <span className="badge badge--today">Today</span>}
+            {week ? `Week of ${formatLongDate(weekDates(date)[0]!)}` : formatLongDate(date)}
+            {!week && date === today && <span className="badge badge--today">Today</span>}
           </p>
         </div>
-        <div className="schedule__nav" role="group" aria-label="Choose day">
-          <button type="button" className="button-secondary" onClick={() => setDate(addDays(date, -1))}>
-            <span aria-hidden="true">‹ </span>Previous day
+        <div className="schedule__nav" role="group" aria-label={`Choose ${unit}`}>
+          <button type="button" className="button-secondary" onClick={() => setDate(addDays(date, -step))}>
+            <span aria-hidden="true">‹ </span>Previous {unit}
           </button>
           <div className="field field--inline">
             <label htmlFor={`${id}-date`}>Date</label>
@@ -124,8 +205,8 @@ export default function SchedulePage() {
               }}
             />
           </div>
-          <button type="button" className="button-secondary" onClick={() => setDate(addDays(date, 1))}>
-            Next day<span aria-hidden="true"> ›</span>
+          <button type="button" className="button-secondary" onClick={() => setDate(addDays(date, step))}>
+            Next {unit}<span aria-hidden="true"> ›</span>
           </button>
           {date !== today && (
             <button type="button" className="button-ghost" onClick={() => setDate(today)}>
@@ -144,11 +225,44 @@ export default function SchedulePage() {
         </div>
       </div>
 
+      <div className="schedule__views">
+        <div className="segmented" role="group" aria-label="Schedule view">
+          {VIEWS.map((v) => (
+            <button
+              key={v.value}
+              type="button"
+              className="button-secondary"
+              aria-pressed={view === v.value}
+              onClick={() => setParam('view', v.value === 'provider' ? null : v.value)}
+            >
+              {v.label}
+            </button>
+          ))}
+        </div>
+        {week && providerList.length > 0 && (
+          <div className="field field--inline">
+            <label htmlFor={`${id}-provider`}>Provider</label>
+            <select
+              id={`${id}-provider`}
+              value={weekProviderId ?? ''}
+              onChange={(e) => setParam('provider', e.target.value)}
+            >
+              {providerList.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+
       <p className="schedule__summary muted">
-        Times in {timeZone.replace('_', ' ')} ({zoneAbbreviation(timeZone)}).{' '}
+        Times in {timeZone.replace('_', ' ')} ({zoneAbbreviation(timeZone)}). Drag an appointment to move it, or open
+        it and choose Move.{' '}
         {!loading && (
           <>
-            {visible.length} appointment{visible.length === 1 ? '' : 's'}
+            {shown.length} appointment{shown.length === 1 ? '' : 's'}
             {counts.checked_in ? ` · ${counts.checked_in} checked in` : ''}
             {counts.completed ? ` · ${counts.completed} completed` : ''}.
           </>
@@ -181,22 +295,34 @@ export default function SchedulePage() {
         </div>
       ) : (
         <>
-          {visible.length === 0 && (
+          {shown.length === 0 && (
             <div className="empty-state empty-state--inline">
               <p>
-                <strong>No appointments on this day.</strong> Book one, or look at another day.
+                <strong>No appointments {week ? 'this week' : 'on this day'}.</strong> Book one, or look at another day.
               </p>
               <button type="button" className="button-primary" onClick={() => setBookOpen(true)}>
                 Book appointment
               </button>
             </div>
           )}
+          {dropError && (
+            <div className="notice notice--error" role="alert">
+              <p>
+                {dropError.message}
+                {dropError.requestId && <span className="notice__ref"> Reference: {dropError.requestId}</span>}
+              </p>
+              <button type="button" className="button-secondary" onClick={() => setDropError(null)}>
+                Dismiss
+              </button>
+            </div>
+          )}
           <DayGrid
-            date={date}
+            onDrop={onDrop}
+            step={slotMinutes}
             timeZone={timeZone}
             window={gridWindow}
+            columns={columns}
             providers={providerList}
-            appointments={visible}
             types={typeMap}
             patients={patientMap}
             onOpen={openAppointment}

@@ -3,7 +3,7 @@
  * appointment sits (time → pixels) and how overlapping appointments share a
  * provider's column (lanes). No React, no DOM: everything here is unit-tested.
  */
-import { addDays, minutesOfDay, parseHHMM, weekdayOf, zonedTimeToUtc } from '../../lib/time';
+import { addDays, dateInZone, minutesOfDay, parseHHMM, weekdayOf, zonedTimeToUtc } from '../../lib/time';
 
 /** Minutes after local midnight. */
 export interface DayWindow {
@@ -177,4 +177,180 @@ export function layoutColumn<T extends { start: string; end: string }>(
 /** Rounds `minutes` to the nearest multiple of `step`. */
 export function snap(minutes: number, step: number): number {
   return Math.round(minutes / step) * step;
+}
+
+// ---------- columns: by provider, by chair, or a provider's week ----------
+
+export type ScheduleView = 'provider' | 'chair' | 'week';
+
+export interface GridColumn<T> {
+  key: string;
+  label: string;
+  /** The column's top border colour. */
+  colour: string;
+  /** The calendar day this column shows. */
+  date: string;
+  /** Working hours to shade around; null for no shading (chairs). */
+  hours: Hours;
+  items: T[];
+}
+
+interface ColumnProvider {
+  id: string;
+  name: string;
+  colour: string;
+  hours: Hours;
+}
+
+interface ColumnOperatory {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+const CHAIR_COLOUR = '#667085';
+export const UNASSIGNED_CHAIR = 'unassigned';
+
+/** Monday to Sunday of the week that holds `date`. */
+export function weekDates(date: string): string[] {
+  const offset = (['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const).indexOf(
+    weekdayOf(date) as 'monday',
+  );
+  const monday = addDays(date, -offset);
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+}
+
+/**
+ * The grid's columns for a view. `provider`: one per provider on `date`;
+ * `chair`: one per active operatory on `date` (an appointment in an unknown or
+ * inactive chair gets an "Other chair" column, so nothing booked is hidden);
+ * `week`: the seven days of `date`'s week for `providerId`, each appointment on
+ * the clinic-local day it starts.
+ */
+export function groupColumns<T extends { providerId: string; operatoryId: string; start: string }>(
+  view: ScheduleView,
+  opts: {
+    date: string;
+    timeZone: string;
+    providers: readonly ColumnProvider[];
+    operatories: readonly ColumnOperatory[];
+    items: readonly T[];
+    providerId?: string | null | undefined;
+    formatDay?: (date: string) => string;
+  },
+): GridColumn<T>[] {
+  const { date, timeZone, providers, operatories, items } = opts;
+  if (view === 'chair') {
+    const chairs = operatories.filter((o) => o.active);
+    const known = new Set(chairs.map((o) => o.id));
+    const columns: GridColumn<T>[] = chairs.map((o) => ({
+      key: o.id,
+      label: o.name,
+      colour: CHAIR_COLOUR,
+      date,
+      hours: null,
+      items: items.filter((a) => a.operatoryId === o.id),
+    }));
+    const stray = items.filter((a) => !known.has(a.operatoryId));
+    if (stray.length > 0) {
+      columns.push({ key: UNASSIGNED_CHAIR, label: 'Other chair', colour: CHAIR_COLOUR, date, hours: null, items: stray });
+    }
+    return columns;
+  }
+  if (view === 'week') {
+    const provider = providers.find((p) => p.id === opts.providerId) ?? providers[0];
+    if (!provider) return [];
+    const mine = items.filter((a) => a.providerId === provider.id);
+    return weekDates(date).map((d) => ({
+      key: d,
+      label: opts.formatDay ? opts.formatDay(d) : d,
+      colour: provider.colour,
+      date: d,
+      hours: provider.hours ?? {},
+      items: mine.filter((a) => dateInZone(a.start, timeZone) === d),
+    }));
+  }
+  return providers.map((p) => ({
+    key: p.id,
+    label: p.name,
+    colour: p.colour,
+    date,
+    hours: p.hours ?? {},
+    items: items.filter((a) => a.providerId === p.id),
+  }));
+}
+
+/** One window wide enough for every column (each on its own day). */
+export function columnsWindow<T extends { start: string; end: string }>(
+  columns: readonly GridColumn<T>[],
+  timeZone: string,
+  allHours: Hours[],
+): DayWindow {
+  let start = Infinity;
+  let end = -Infinity;
+  const dates = [...new Set(columns.map((c) => c.date))];
+  for (const d of dates.length ? dates : []) {
+    const onDay = columns.filter((c) => c.date === d).flatMap((c) => c.items);
+    const w = dayWindow(
+      d,
+      allHours,
+      onDay.map((a) => ({
+        start: dateInZone(a.start, timeZone) === d ? minutesOfDay(a.start, timeZone) : 0,
+        end: dateInZone(a.end, timeZone) === d ? minutesOfDay(a.end, timeZone) : 24 * 60,
+      })),
+    );
+    // A day nobody works (the default window) should not stretch a week.
+    const empty = onDay.length === 0 && !allHours.some((h) => (h?.[weekdayOf(d)] ?? []).length > 0);
+    if (empty) continue;
+    start = Math.min(start, w.start);
+    end = Math.max(end, w.end);
+  }
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return { ...DEFAULT_WINDOW };
+  return { start, end };
+}
+
+// ---------- drag to move ----------
+
+export interface DropInput {
+  /** Where the tile started, in minutes after local midnight, and how long it is. */
+  startMinutes: number;
+  durationMinutes: number;
+  /** Pointer travel since the drag began, in pixels. */
+  deltaY: number;
+  window: DayWindow;
+  step: number;
+  pxPerMinute?: number;
+}
+
+/**
+ * The new start time for a tile dragged `deltaY` pixels: snapped to `step`
+ * minutes and kept inside the drawn window (the whole visit must fit).
+ */
+export function dropMinutes({ startMinutes, durationMinutes, deltaY, window, step, pxPerMinute = PX_PER_MINUTE }: DropInput): number {
+  const raw = startMinutes + deltaY / pxPerMinute;
+  const snapped = snap(raw, step);
+  const latest = Math.floor((window.end - durationMinutes) / step) * step;
+  const earliest = Math.ceil(window.start / step) * step;
+  return Math.max(earliest, Math.min(latest, snapped));
+}
+
+/**
+ * The PATCH body for dropping an appointment in `column` at `minutes`, or null
+ * when nothing changes. By provider, another column is another provider; by
+ * chair, another chair; in the week view, another day.
+ */
+export function dropChanges<T extends { start: string; providerId: string; operatoryId: string }>(
+  view: ScheduleView,
+  appointment: T,
+  column: Pick<GridColumn<T>, 'key' | 'date'>,
+  minutes: number,
+  timeZone: string,
+): { start: string; providerId?: string; operatoryId?: string } | null {
+  const start = zonedTimeToUtc(column.date, minutes, timeZone).toISOString();
+  const out: { start: string; providerId?: string; operatoryId?: string } = { start };
+  if (view === 'provider' && column.key !== appointment.providerId) out.providerId = column.key;
+  if (view === 'chair' && column.key !== appointment.operatoryId && column.key !== UNASSIGNED_CHAIR) out.operatoryId = column.key;
+  const sameTime = new Date(start).getTime() === new Date(appointment.start).getTime();
+  if (sameTime && !out.providerId && !out.operatoryId) return null;
+  return out;
 }

@@ -47,3 +47,19 @@ export function useRemoveFromWaitlist() {
     onSettled: () => void queryClient.invalidateQueries({ queryKey: waitlistKeys.all }),
   });
 }
+
+export type OfferAnswer = 'accept' | 'decline';
+
+/** A patient's answer to an offer: accept books the held slot, decline passes it on. */
+export function useAnswerOffer() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, answer }: { id: string; answer: OfferAnswer }) =>
+      api.patch<WaitlistEntry>(`/api/waitlist/${encodeURIComponent(id)}`, { answer }),
+    meta: { inlineErrors: true },
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: waitlistKeys.all });
+      void queryClient.invalidateQueries({ queryKey: ['appointments'] });
+    },
+  });
+}
