@@ -7,9 +7,15 @@ import (
 	"os"
 
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/platform"
 )
+
+type Config struct {
+	platform.Config
+	Identity identity.Config
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -19,17 +25,20 @@ func main() {
 }
 
 func run() error {
-	var cfg identity.FunctionConfig
+	var cfg Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	log := httpapi.NewLogger(os.Stdout, httpapi.ParseLevel(cfg.LogLevel))
-	log.Info("cold start", "config", config.Redacted(cfg))
-	// Admin publishes no notifications.
-	rt, clients, err := identity.Build(cfg, nil, log, identity.MountAdmin)
+	base, err := platform.New(cfg.Config, cfg)
 	if err != nil {
 		return err
 	}
-	httpapi.StartLambda(httpapi.Stack(log, rt), clients.Close)
+	// Admin publishes no notifications.
+	svc, err := identity.NewService(cfg.Identity, base.Authz, base.Mongo, nil, patients.NewStore(base.Mongo, base.Clock), base.Clock, base.Log)
+	if err != nil {
+		return err
+	}
+	svc.AdminRoutes(base.Routes())
+	base.Serve()
 	return nil
 }

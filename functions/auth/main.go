@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -12,10 +11,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/platform"
 )
+
+type Config struct {
+	platform.Config
+	Identity identity.Config
+	// QueueURL is the notifications queue (password-reset e-mails).
+	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -25,25 +32,25 @@ func main() {
 }
 
 func run() error {
-	var cfg identity.FunctionConfig
+	var cfg Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	if cfg.QueueURL == "" {
-		return errors.New("config: NOTIFICATIONS_QUEUE_URL is required")
+	base, err := platform.New(cfg.Config, cfg)
+	if err != nil {
+		return err
 	}
-	log := httpapi.NewLogger(os.Stdout, httpapi.ParseLevel(cfg.LogLevel))
-	log.Info("cold start", "config", config.Redacted(cfg))
 	// Reads the environment and role credentials only: no network I/O.
 	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		return err
 	}
 	pub := &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.QueueURL}
-	rt, clients, err := identity.Build(cfg, pub, log, identity.MountAuth)
+	svc, err := identity.NewService(cfg.Identity, base.Authz, base.Mongo, pub, patients.NewStore(base.Mongo, base.Clock), base.Clock, base.Log)
 	if err != nil {
 		return err
 	}
-	httpapi.StartLambda(httpapi.Stack(log, rt), clients.Close)
+	svc.AuthRoutes(base.Routes())
+	base.Serve()
 	return nil
 }

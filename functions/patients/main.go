@@ -9,7 +9,6 @@ import (
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/platform"
-	"github.com/topsmile/topsmile/shared/scheduling"
 )
 
 type Config struct {
@@ -32,7 +31,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	appointments := scheduling.NewStore(base.Mongo, base.Redis, platform.ClinicSettings(base.Mongo, base.Clock), base.Clock)
+	appointments := platform.Scheduling(base.Mongo, base.Redis, base.Clock, nil, "")
 	patients.Routes(base.Routes(), patients.Deps{
 		Store: patients.NewStore(base.Mongo, base.Clock), Audit: base.Authz.Audit, Clock: base.Clock, Log: base.Log,
 		Timeline: []patients.TimelineSource{platform.AppointmentsTimeline(appointments)},

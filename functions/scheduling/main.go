@@ -44,9 +44,7 @@ func run() error {
 		return err
 	}
 	pub := &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.QueueURL}
-	st := scheduling.NewStore(base.Mongo, base.Redis, platform.ClinicSettings(base.Mongo, base.Clock), base.Clock).
-		WithWaitlistOffers(platform.WaitlistNotifier(base.Mongo, base.Clock, pub, cfg.AppURL), platform.OfferTTL).
-		WithRecall(platform.Recall(base.Mongo, base.Clock))
+	st := platform.Scheduling(base.Mongo, base.Redis, base.Clock, pub, cfg.AppURL)
 	scheduling.Routes(base.Routes(), scheduling.Deps{Store: st, Audit: base.Authz.Audit, Log: base.Log})
 	base.Serve()
 	return nil

@@ -74,7 +74,7 @@ var Functions = map[string]Function{
 			return nil, err
 		}
 		rt := httpapi.NewRouter(d.Log)
-		appointments := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock)
+		appointments := platform.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
 		patients.Routes(p.Guard.Router(rt), patients.Deps{Store: patients.NewStore(d.Mongo, d.Clock), Audit: p.Audit, Clock: d.Clock, Log: d.Log,
 			Timeline: []patients.TimelineSource{platform.AppointmentsTimeline(appointments)}})
 		return rt, nil
@@ -85,9 +85,7 @@ var Functions = map[string]Function{
 			return nil, err
 		}
 		rt := httpapi.NewRouter(d.Log)
-		st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock).
-			WithWaitlistOffers(platform.WaitlistNotifier(d.Mongo, d.Clock, d.Publisher, d.Identity.AppURL), platform.OfferTTL).
-			WithRecall(platform.Recall(d.Mongo, d.Clock))
+		st := platform.Scheduling(d.Mongo, d.Redis, d.Clock, d.Publisher, d.Identity.AppURL)
 		scheduling.Routes(p.Guard.Router(rt), scheduling.Deps{Store: st, Audit: p.Audit, Log: d.Log})
 		return rt, nil
 	}},

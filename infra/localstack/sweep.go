@@ -13,8 +13,7 @@ import (
 // ends: locally it stands in for the reminders schedule that does this in a
 // deployed stack (offers also move on whenever the waitlist is read).
 func SweepOffers(ctx context.Context, d Deps, every time.Duration) {
-	st := scheduling.NewStore(d.Mongo, d.Redis, platform.ClinicSettings(d.Mongo, d.Clock), d.Clock).
-		WithWaitlistOffers(platform.WaitlistNotifier(d.Mongo, d.Clock, d.Publisher, d.Identity.AppURL), platform.OfferTTL)
+	st := platform.Scheduling(d.Mongo, d.Redis, d.Clock, d.Publisher, d.Identity.AppURL)
 	clinics := identity.NewStore(d.Mongo, d.Clock)
 	t := time.NewTicker(every)
 	defer t.Stop()

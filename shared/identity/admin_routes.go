@@ -202,7 +202,7 @@ func (s *Service) userSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": list, "nextCursor": nil})
+	httpapi.WriteJSON(w, http.StatusOK, store.All(list))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/ratelimit"
+	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
 )
 
@@ -569,7 +570,7 @@ func (s *Service) listSessions(w http.ResponseWriter, r *http.Request) error {
 	for _, sess := range list {
 		out = append(out, sessionView{Session: sess, Current: sess.ID == p.SessionID})
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": out, "nextCursor": nil})
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
 	return nil
 }
 

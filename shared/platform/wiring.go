@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/identity"
@@ -70,4 +72,15 @@ func AppointmentsTimeline(st *scheduling.Store) patients.TimelineSource {
 // Recall lets completed hygiene visits move a patient's recall date.
 func Recall(m *store.Mongo, c clock.Clock) scheduling.RecallHook {
 	return patients.NewStore(m, c).RecordHygieneVisit
+}
+
+// Scheduling is the scheduling store as every function wires it: clinic
+// settings from identity, recall into patients and, when pub is set,
+// waitlist offers through the queue with links to appURL.
+func Scheduling(m *store.Mongo, rdb *redis.Client, c clock.Clock, pub notify.Publisher, appURL string) *scheduling.Store {
+	st := scheduling.NewStore(m, rdb, ClinicSettings(m, c), c).WithRecall(Recall(m, c))
+	if pub != nil {
+		st.WithWaitlistOffers(WaitlistNotifier(m, c, pub, appURL), OfferTTL)
+	}
+	return st
 }

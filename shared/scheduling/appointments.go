@@ -32,6 +32,7 @@ type Booking struct {
 	Note        string
 	Source      string        // staff | portal | waitlist
 	Hold        time.Duration // > 0: a hold that expires after this long
+	OnlineOnly  bool          // a patient booking: only types bookable online
 }
 
 // resolve validates a booking against the catalog and returns the
@@ -43,6 +44,12 @@ func (c Catalog) resolve(b Booking, now time.Time) (Appointment, error) {
 	o, okO := c.operatory(b.OperatoryID)
 	v.Check(okO && o.Active, "operatoryId", "is not an active chair of this practice")
 	var t AppointmentType
+	if b.OnlineOnly {
+		t, ok := c.apptType(b.TypeID)
+		if !ok || !t.BookableOnline {
+			return Appointment{}, errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "choose an appointment type you can book online"})
+		}
+	}
 	if b.TypeID != "" {
 		var ok bool
 		t, ok = c.apptType(b.TypeID)

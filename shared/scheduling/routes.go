@@ -60,13 +60,6 @@ func (h *handlers) audit(r *http.Request, p authz.Principal, action, resource, p
 		Resource: resource, PatientID: patientID, RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientIP(r), Outcome: audit.Success})
 }
 
-func items[T any](list []T) map[string]any {
-	if list == nil {
-		list = []T{}
-	}
-	return map[string]any{"items": list, "nextCursor": nil}
-}
-
 // --- providers, chairs, types ---
 
 func (h *handlers) listProviders(w http.ResponseWriter, r *http.Request) error {
@@ -84,7 +77,7 @@ func (h *handlers) listProviders(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
 	return nil
 }
 
@@ -166,7 +159,7 @@ func (h *handlers) listOperatories(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, items(cat.Operatories))
+	httpapi.WriteJSON(w, http.StatusOK, store.All(cat.Operatories))
 	return nil
 }
 
@@ -201,7 +194,7 @@ func (h *handlers) listTypes(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
 	return nil
 }
 
@@ -282,14 +275,7 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 		Start: in.Start, End: in.End, Note: in.Note, Source: "staff"}
 	if p.IsPatient() {
 		// A patient books for themselves, a type bookable online, through a hold.
-		cat, err := h.Store.Catalog(ctx, p.ClinicID)
-		if err != nil {
-			return err
-		}
-		t, ok := cat.apptType(in.TypeID)
-		if !ok || !t.BookableOnline {
-			return errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "choose an appointment type you can book online"})
-		}
+		b.OnlineOnly = true
 		if in.PatientID != "" && in.PatientID != p.PatientID {
 			return errs.E(errs.NotFound, "not found")
 		}
@@ -455,6 +441,6 @@ func (h *handlers) availability(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range slots {
 		out = append(out, slotView{Start: s.Start, End: s.End, ProviderID: s.ProviderID, OperatoryID: s.OperatoryID})
 	}
-	httpapi.WriteJSON(w, http.StatusOK, items(out))
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
 // WaitlistRoutes registers the waitlist routes (the scheduling function).
@@ -35,7 +36,7 @@ func (h *handlers) listWaitlist(w http.ResponseWriter, r *http.Request) error {
 	if err := h.audit(r, p, "waitlist.list", "waitlist", patientID); err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, items(list))
+	httpapi.WriteJSON(w, http.StatusOK, store.All(list))
 	return nil
 }
 

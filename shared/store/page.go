@@ -137,3 +137,12 @@ func FindPage[T any](ctx context.Context, c *Collection, clinicID string, filter
 	}
 	return page, nil
 }
+
+// All is a complete, unpaged list in the contract's list shape (short lists
+// such as a clinic's chairs or a user's sessions).
+func All[T any](list []T) Page[T] {
+	if list == nil {
+		list = []T{}
+	}
+	return Page[T]{Items: list}
+}
