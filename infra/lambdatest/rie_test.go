@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -287,13 +288,23 @@ func invoke[R any](tb testing.TB, invokeURL string, event any) R {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req, err := http.NewRequestWithContext(tb.Context(), http.MethodPost, invokeURL, bytes.NewReader(payload))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	res, err := invokeClient.Do(req)
-	if err != nil {
-		tb.Fatalf("invoke: %v", err)
+	// The emulator accepts connections a moment before it serves them, and on
+	// a busy machine an early connection is sometimes reset: retry only such
+	// transport errors (nothing was invoked), never an answer.
+	var res *http.Response
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(tb.Context(), http.MethodPost, invokeURL, bytes.NewReader(payload))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		res, err = invokeClient.Do(req)
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !(errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)) {
+			tb.Fatalf("invoke: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
