@@ -16,6 +16,7 @@ import (
 	"github.com/topsmile/topsmile/shared/ratelimit"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
+	"github.com/topsmile/topsmile/shared/validate"
 )
 
 // AuthRoutes registers the auth function's routes.
@@ -267,7 +268,8 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 	v.Check(strings.TrimSpace(in.FirstName) != "", "firstName", "is required")
 	v.Check(strings.TrimSpace(in.LastName) != "", "lastName", "is required")
 	v.Check(validDate(in.DateOfBirth, s.Clock.Now()), "dateOfBirth", "must be a past date YYYY-MM-DD")
-	v.Check(len(patients.Digits(in.Phone)) >= 7, "phone", "must be a phone number")
+	phone, err := validate.Phone(in.Phone, validate.DefaultRegion)
+	validate.Check(&v, "phone", err)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -288,7 +290,7 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, err = s.Patients.Create(ctx, clinic.ID, patients.Patient{ID: patientID, FirstName: u.FirstName, LastName: u.LastName,
-		DateOfBirth: in.DateOfBirth, Phone: strings.TrimSpace(in.Phone), Email: u.Email, Source: "portal"})
+		DateOfBirth: in.DateOfBirth, Phone: phone, Email: u.Email, Source: "portal"})
 	if err != nil {
 		// Undo the account so the email can sign up again.
 		_ = s.Store.DeleteUser(context.WithoutCancel(ctx), clinic.ID, u.ID)
@@ -309,7 +311,7 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 func validDate(s string, now time.Time) bool {
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := validate.Date(s)
 	return err == nil && t.Before(now) && t.Year() > 1900
 }
 

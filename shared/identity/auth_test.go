@@ -301,11 +301,30 @@ func TestBruteForceIsRateLimited(t *testing.T) {
 	}
 }
 
+// Sign-up reads the phone as the patients group does: a valid number, stored
+// in E.164; the old 7-digit rule let "+1 555 0100" through.
+func TestRegisterRefusesAnInvalidPhone(t *testing.T) {
+	e := newEnv(t)
+	for _, phone := range []string{"+1 555 0100", "12-345", "call me", "", "212 555 0100 ext. 7"} {
+		r := e.client().do("POST", "/api/auth/register", map[string]any{"clinicId": e.clinic.ID, "email": ids.New() + "@portal.example",
+			"password": "a-good-passphrase", "firstName": "Pat", "lastName": "Lee", "dateOfBirth": "1990-04-01", "phone": phone})
+		var out struct {
+			Error struct {
+				Fields []struct{ Field string } `json:"fields"`
+			} `json:"error"`
+		}
+		r.json(t, &out)
+		if r.status != 400 || len(out.Error.Fields) != 1 || out.Error.Fields[0].Field != "phone" {
+			t.Errorf("phone %q: %d %s", phone, r.status, r.body)
+		}
+	}
+}
+
 func TestMassAssignmentHasNoEffect(t *testing.T) {
 	e := newEnv(t)
 	admin, _ := e.signedIn(e.clinic.ID, identity.RoleAdmin)
 	reg := map[string]any{"clinicId": e.clinic.ID, "email": "pat@portal.example", "password": "a-good-passphrase", "firstName": "Pat", "lastName": "Lee",
-		"dateOfBirth": "1990-04-01", "phone": "+1 555 0100"}
+		"dateOfBirth": "1990-04-01", "phone": "(212) 555-0100"}
 	for _, field := range []string{"role", "id", "patientId"} {
 		body := map[string]any{}
 		for k, v := range reg {

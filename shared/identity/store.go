@@ -11,6 +11,7 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/validate"
 )
 
 // Store keeps clinics and users.
@@ -103,9 +104,9 @@ type NewUser struct {
 // CreateUser validates and stores an account in clinicID. An email already in
 // use is Conflict.
 func (s *Store) CreateUser(ctx context.Context, clinicID string, in NewUser) (User, error) {
-	email := NormalizeEmail(in.Email)
+	email, err := validate.Email(in.Email)
 	var v errs.Validator
-	v.Check(validEmail(email), "email", "must be an email address")
+	validate.Check(&v, "email", err)
 	v.Check(in.Role.Valid(), "role", "must be one of admin, dentist, hygienist, assistant, receptionist, patient")
 	v.Check(in.FirstName != "", "firstName", "is required")
 	v.Check(in.LastName != "", "lastName", "is required")
@@ -180,29 +181,4 @@ func (s *Store) EnsureAdmin(ctx context.Context, clinicID, email, password strin
 	_, err = s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: u.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: RoleAdmin}, {Key: "disabled", Value: false}, {Key: "updatedAt", Value: s.clock.Now()}}}})
 	return false, err
-}
-
-func validEmail(s string) bool {
-	at := -1
-	for i, c := range s {
-		if c == '@' {
-			if at >= 0 {
-				return false
-			}
-			at = i
-		}
-		if c == ' ' || c < 0x21 {
-			return false
-		}
-	}
-	return at > 0 && at < len(s)-3 && len(s) <= 254 && containsDot(s[at:])
-}
-
-func containsDot(s string) bool {
-	for i := 1; i < len(s)-1; i++ {
-		if s[i] == '.' {
-			return true
-		}
-	}
-	return false
 }

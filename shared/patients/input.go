@@ -2,7 +2,6 @@ package patients
 
 import (
 	"fmt"
-	"net/mail"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
+	// Named valid: this package's own validate judges a whole record.
+	valid "github.com/topsmile/topsmile/shared/validate"
 )
 
 // Input is the body of POST /api/patients and PATCH /api/patients/{id}.
@@ -114,6 +115,7 @@ func apply(p *Patient, in Input) (medicalChanged bool) {
 	set(&p.DateOfBirth, in.DateOfBirth)
 	set(&p.Sex, in.Sex)
 	set(&p.Phone, in.Phone)
+	p.Phone = e164(p.Phone)
 	set(&p.Email, in.Email)
 	p.Email = strings.ToLower(p.Email)
 	set(&p.PreferredContactMethod, in.PreferredContactMethod)
@@ -137,7 +139,7 @@ func apply(p *Patient, in Input) (medicalChanged bool) {
 	}
 	if in.EmergencyContact != nil {
 		c := EmergencyContact{Name: strings.TrimSpace(in.EmergencyContact.Name),
-			Relationship: strings.TrimSpace(in.EmergencyContact.Relationship), Phone: strings.TrimSpace(in.EmergencyContact.Phone)}
+			Relationship: strings.TrimSpace(in.EmergencyContact.Relationship), Phone: e164(strings.TrimSpace(in.EmergencyContact.Phone))}
 		p.EmergencyContact = &c
 		if c == (EmergencyContact{}) {
 			p.EmergencyContact = nil
@@ -244,10 +246,12 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 		v.Check(slices.Contains([]string{"female", "male", "other", "unknown"}, p.Sex), "sex", "must be female, male, other or unknown")
 	}
 	if t("phone") && p.Phone != "" {
-		v.Check(validPhone(p.Phone), "phone", "must be a phone number (7 to 15 digits)")
+		_, err := valid.Phone(p.Phone, valid.DefaultRegion)
+		valid.Check(&v, "phone", err)
 	}
 	if t("email") && p.Email != "" {
-		v.Check(validEmail(p.Email), "email", "must be an email address")
+		_, err := valid.Email(p.Email)
+		valid.Check(&v, "email", err)
 	}
 	if p.Phone == "" && p.Email == "" && (t("phone") || t("email")) {
 		v.Check(false, "phone", "a phone number or an email address is required")
@@ -269,7 +273,8 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 		c := p.EmergencyContact
 		name("emergencyContact.name", c.Name, true)
 		name("emergencyContact.relationship", c.Relationship, false)
-		v.Check(validPhone(c.Phone), "emergencyContact.phone", "must be a phone number (7 to 15 digits)")
+		_, err := valid.Phone(c.Phone, valid.DefaultRegion)
+		valid.Check(&v, "emergencyContact.phone", err)
 	}
 	if t("preferredContactMethod") || t("phone") || t("email") {
 		switch p.PreferredContactMethod {
@@ -334,7 +339,7 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 
 // parseDate reads a calendar date YYYY-MM-DD (and refuses 2026-02-30).
 func parseDate(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := valid.Date(s)
 	return t, err == nil
 }
 
@@ -345,28 +350,13 @@ func latestToday(now time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// validPhone accepts digits with the usual punctuation, 7 to 15 digits
-// (E.164's longest), with "+" only in front.
-func validPhone(s string) bool {
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9', r == ' ', r == '-', r == '(', r == ')', r == '.':
-		case r == '+' && i == 0:
-		default:
-			return false
-		}
+// e164 stores a valid phone number in E.164, as the contract answers it;
+// anything else stays as typed for validate to refuse.
+func e164(s string) string {
+	if n, err := valid.Phone(s, valid.DefaultRegion); err == nil {
+		return n
 	}
-	n := len(Digits(s))
-	return n >= 7 && n <= 15
-}
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".")
+	return s
 }
 
 // dueDate is visit plus months, on the same day of the month or the

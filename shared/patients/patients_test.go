@@ -36,7 +36,7 @@ func names(items []patients.Summary) []string {
 }
 
 func validBody() map[string]any {
-	return map[string]any{"firstName": "Ana", "lastName": "Silva", "dateOfBirth": "1990-05-01", "phone": "555 010 2030"}
+	return map[string]any{"firstName": "Ana", "lastName": "Silva", "dateOfBirth": "1990-05-01", "phone": "(212) 555-0123"}
 }
 
 func TestCreateReturnsTheFullNormalizedRecord(t *testing.T) {
@@ -44,7 +44,7 @@ func TestCreateReturnsTheFullNormalizedRecord(t *testing.T) {
 	desk := e.staff(identity.RoleReceptionist)
 	r := desk.do("POST", "/api/patients", map[string]any{
 		"firstName": " João ", "lastName": "Silva", "preferredName": "Jo", "dateOfBirth": "1980-02-29", "sex": "male",
-		"phone": "+1 (555) 010-2030", "email": "Joao.Silva@Example.com",
+		"phone": "+1 (212) 555-0147", "email": "Joao.Silva@Example.com",
 		"address":                map[string]any{"line1": "1 Rua Augusta", "city": "Lisboa", "postalCode": "1100-048", "country": "pt"},
 		"emergencyContact":       map[string]any{"name": "Maria Silva", "relationship": "spouse", "phone": "+351 912 000 111"},
 		"preferredContactMethod": "sms", "language": "pt-pt",
@@ -60,7 +60,8 @@ func TestCreateReturnsTheFullNormalizedRecord(t *testing.T) {
 	switch {
 	case !ids.Valid(p.ID), p.ClinicID != e.clinic.ID, p.Status != "active":
 		t.Fatalf("id/clinic/status: %+v", p)
-	case p.FirstName != "João", p.Email != "joao.silva@example.com", p.Language != "pt-PT", p.Address == nil || p.Address.Country != "PT":
+	case p.FirstName != "João", p.Email != "joao.silva@example.com", p.Language != "pt-PT", p.Address == nil || p.Address.Country != "PT",
+		p.Phone != "+12125550147", p.EmergencyContact == nil || p.EmergencyContact.Phone != "+351912000111":
 		t.Fatalf("normalization: %s", r.body)
 	case p.Communication == nil || !p.Communication.AppointmentReminders || !p.Communication.Marketing:
 		t.Fatalf("communication defaults not merged: %+v", p.Communication)
@@ -115,6 +116,9 @@ func TestCreateValidation(t *testing.T) {
 		{"empty phone and email", func(b map[string]any) { b["phone"], b["email"] = "", "" }, []string{"phone", "email"}},
 		{"phone with letters", func(b map[string]any) { b["phone"] = "call me maybe" }, []string{"phone"}},
 		{"phone too short", func(b map[string]any) { b["phone"] = "12-345" }, []string{"phone"}},
+		{"phone with an unassigned area code", func(b map[string]any) { b["phone"] = "+1 555 010 2030" }, []string{"phone"}},
+		{"phone with an extension", func(b map[string]any) { b["phone"] = "212 555 0123 ext. 4" }, []string{"phone"}},
+		{"email without a dot in the domain", func(b map[string]any) { b["email"] = "ana@clinic" }, []string{"email"}},
 		{"bad email", func(b map[string]any) { b["email"] = "ana@" }, []string{"email"}},
 		{"bad severity", func(b map[string]any) {
 			b["allergies"] = []map[string]any{{"substance": "Latex", "severity": "deadly"}}
@@ -424,14 +428,14 @@ func TestPatientChangesOnlyTheirOwnContactDetails(t *testing.T) {
 
 	// Contact details and preferences: allowed.
 	r = pc.do("PATCH", "/api/patients/"+me.ID, map[string]any{
-		"phone": "+1 555 999 0000", "email": "paula@new.example", "preferredName": "Pau",
+		"phone": "+1 212 555 0199", "email": "paula@new.example", "preferredName": "Pau",
 		"address": map[string]any{"line1": "2 Elm St", "city": "Springfield", "country": "US"}, "preferredContactMethod": "email",
 		"language": "en-GB", "communication": map[string]any{"marketing": true},
-		"emergencyContact": map[string]any{"name": "Pedro", "phone": "555 123 4567"},
+		"emergencyContact": map[string]any{"name": "Pedro", "phone": "212 555 0111"},
 	})
 	expectStatus(t, r, 200)
 	r.decode(t, &p)
-	if p.Phone != "+1 555 999 0000" || p.Email != "paula@new.example" || p.Language != "en-GB" || !p.Communication.Marketing ||
+	if p.Phone != "+12125550199" || p.Email != "paula@new.example" || p.Language != "en-GB" || !p.Communication.Marketing ||
 		!p.Communication.AppointmentReminders || p.Address.City != "Springfield" || p.PreferredName != "Pau" {
 		t.Fatalf("contact change not applied: %s", r.body)
 	}
@@ -455,7 +459,7 @@ func TestPatientChangesOnlyTheirOwnContactDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.FirstName != "Paula" || len(got.Allergies) != 1 || got.Phone != "+1 555 999 0000" || got.GuarantorID != "" {
+	if got.FirstName != "Paula" || len(got.Allergies) != 1 || got.Phone != "+12125550199" || got.GuarantorID != "" {
 		t.Fatalf("refused changes leaked through: %+v", got)
 	}
 	var denied int
@@ -661,7 +665,7 @@ func TestNoAuditNoAccess(t *testing.T) {
 		{"GET", "/api/patients/" + p.ID, nil},
 		{"GET", "/api/patients?q=secret", nil},
 		{"GET", "/api/patients/" + p.ID + "/timeline", nil},
-		{"PATCH", "/api/patients/" + p.ID, map[string]any{"phone": "555 010 2222"}},
+		{"PATCH", "/api/patients/" + p.ID, map[string]any{"phone": "212 555 0122"}},
 		{"DELETE", "/api/patients/" + p.ID, nil},
 		{"POST", "/api/patients", validBody()},
 	} {
@@ -707,7 +711,7 @@ func TestPatchUpdatesSearchAndMedicalStamp(t *testing.T) {
 	if got := search("7946 0000"); len(got) != 1 {
 		t.Fatalf("new phone not searchable: %v", got)
 	}
-	if got := search("555 010"); len(got) != 0 {
+	if got := search("212 555"); len(got) != 0 {
 		t.Fatalf("old phone still found: %v", got)
 	}
 	// A contact change leaves the medical stamp alone; a history change sets it.
@@ -761,7 +765,7 @@ func TestConcurrentPatchesAllApply(t *testing.T) {
 		{"email": "xq@example.com"},
 		{"language": "es"},
 		{"address": map[string]any{"city": "Madrid", "country": "ES"}},
-		{"emergencyContact": map[string]any{"name": "Yara", "phone": "555 010 7777"}},
+		{"emergencyContact": map[string]any{"name": "Yara", "phone": "212 555 0177"}},
 		{"allergies": []map[string]any{{"substance": "Aspirin", "severity": "moderate"}}},
 	}
 	var wg sync.WaitGroup
@@ -801,20 +805,20 @@ func TestAbandonedChangeClaimIsTakenOverAfterTheLease(t *testing.T) {
 	// A writer claims the record's version and dies before writing.
 	crash := errors.New("writer died")
 	e.st.SetAfterClaim(func(string, int) error { return crash })
-	if r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "555 010 0002"}); r.status != 500 {
+	if r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0102"}); r.status != 500 {
 		t.Fatalf("crashed write: %d %s", r.status, r.body)
 	}
 	e.st.SetAfterClaim(nil)
 	// While its lease runs, others are told to retry rather than overwrite.
-	r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "555 010 0003"})
+	r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0103"})
 	if r.status != 409 {
 		t.Fatalf("during the lease: %d %s", r.status, r.body)
 	}
 	e.clock.Advance(patients.ClaimLease + time.Second)
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "555 010 0004"})
+	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0104"})
 	expectStatus(t, r, 200)
 	got, _ := e.st.Get(context.Background(), e.clinic.ID, p.ID)
-	if got.Phone != "555 010 0004" || got.Version != 1 {
+	if got.Phone != "+12125550104" || got.Version != 1 {
 		t.Fatalf("after take-over: phone %q version %d", got.Phone, got.Version)
 	}
 	// The failed attempts are in the trail as failures.
@@ -841,7 +845,7 @@ func TestFamilyLinks(t *testing.T) {
 		return r, p
 	}
 	body := func(first string, extra ...any) map[string]any {
-		b := map[string]any{"firstName": first, "lastName": "Family", "dateOfBirth": "1980-01-01", "phone": "555 010 4000"}
+		b := map[string]any{"firstName": first, "lastName": "Family", "dateOfBirth": "1980-01-01", "phone": "212 555 0140"}
 		for i := 0; i+1 < len(extra); i += 2 {
 			b[extra[i].(string)] = extra[i+1]
 		}

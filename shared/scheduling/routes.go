@@ -15,6 +15,7 @@ import (
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/validate"
 )
 
 // Deps are what the scheduling routes need.
@@ -217,15 +218,6 @@ func (h *handlers) createType(w http.ResponseWriter, r *http.Request) error {
 
 // --- appointments ---
 
-func parseTime(q string, field string, v *errs.Validator) time.Time {
-	if q == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, q)
-	v.Check(err == nil, field, "must be an RFC 3339 time")
-	return t
-}
-
 func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	q := r.URL.Query()
@@ -234,7 +226,7 @@ func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var v errs.Validator
-	f := ListFilter{From: parseTime(q.Get("from"), "from", &v), To: parseTime(q.Get("to"), "to", &v),
+	f := ListFilter{From: validate.QueryInstant(q, "from", &v), To: validate.QueryInstant(q, "to", &v),
 		ProviderID: q.Get("providerId"), OperatoryID: q.Get("operatoryId"), PatientID: q.Get("patientId"), Status: Status(q.Get("status"))}
 	if err := v.Err(); err != nil {
 		return err
@@ -420,7 +412,7 @@ func (h *handlers) availability(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	qs := r.URL.Query()
 	var v errs.Validator
-	q := AvailabilityQuery{From: parseTime(qs.Get("from"), "from", &v), To: parseTime(qs.Get("to"), "to", &v),
+	q := AvailabilityQuery{From: validate.QueryInstant(qs, "from", &v), To: validate.QueryInstant(qs, "to", &v),
 		TypeID: qs.Get("typeId"), ProviderID: qs.Get("providerId"), OnlineOnly: p.IsPatient()}
 	if d := qs.Get("duration"); d != "" {
 		n, err := strconv.Atoi(d)

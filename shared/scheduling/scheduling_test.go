@@ -316,3 +316,38 @@ func TestAvailabilityReflectsBookings(t *testing.T) {
 		break
 	}
 }
+
+// Query times are RFC 3339 with an offset, as everywhere in the API; a "+"
+// sent unescaped (form-decoded to a space) still reads as the offset it was.
+func TestQueryTimesNeedAnOffset(t *testing.T) {
+	e := newEnv(t)
+	desk := e.as(identity.RoleReceptionist)
+	for _, tc := range []struct {
+		name, from string
+		status     int
+	}{
+		{"UTC", "2026-12-02T13:00:00Z", 200},
+		{"negative offset", "2026-12-02T08:00:00-05:00", 200},
+		{"unescaped plus offset", "2026-12-02T14:00:00+01:00", 200},
+		{"no offset", "2026-12-02T08:00:00", 400},
+		{"date only", "2026-12-02", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{"/api/appointments?from=", "/api/availability?duration=30&to=2026-12-02T23:00:00Z&from="} {
+				r := desk.do("GET", path+tc.from, nil)
+				expect(t, r, tc.status)
+				if tc.status == 400 {
+					var out struct {
+						Error struct {
+							Fields []struct{ Field string } `json:"fields"`
+						} `json:"error"`
+					}
+					r.decode(t, &out)
+					if len(out.Error.Fields) != 1 || out.Error.Fields[0].Field != "from" {
+						t.Fatalf("%s: fields %s, want from", path, r.body)
+					}
+				}
+			}
+		})
+	}
+}
