@@ -1,44 +1,34 @@
-// Command admin is the AdminFunction Lambda: users, their sessions, clinic
-// settings and the audit trail.
+// Command admin is the AdminFunction Lambda: users, their sessions, clinic settings and the audit trail.
+// It is assembled in one place, package app, which the local stack and the
+// tests build too.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
+	"github.com/topsmile/topsmile/functions/admin/app"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/identity"
-	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/platform"
 )
 
-type Config struct {
-	platform.Config
-	Identity identity.Config
-}
-
 func main() {
-	if err := run(); err != nil {
+	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var cfg Config
+func run(_ context.Context) error {
+	var cfg app.Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	base, err := platform.New(cfg.Config, cfg)
+	a, err := app.New(cfg, boot.Options{})
 	if err != nil {
 		return err
 	}
-	// Admin publishes no notifications.
-	svc, err := identity.NewService(cfg.Identity, base.Authz, base.Mongo, nil, patients.NewStore(base.Mongo, base.Clock), base.Clock, base.Log)
-	if err != nil {
-		return err
-	}
-	svc.AdminRoutes(base.Routes())
-	base.Serve()
+	a.Serve()
 	return nil
 }

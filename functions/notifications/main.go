@@ -1,47 +1,33 @@
-// Command notifications is the NotificationsFunction Lambda: it consumes the
-// notifications queue in batches with partial batch failures.
-//
-// Delivery channels (SMTP e-mail, Twilio SMS) arrive with the notifications
-// issue; until a channel has a sender its messages fail, are retried, and end
-// in the DLQ (kept 14 days), so nothing is silently dropped.
+// Command notifications is the NotificationsFunction Lambda: it consumes the notifications queue in batches with partial batch failures.
+// It is assembled in one place, package app, which the local stack and the
+// tests build too.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/topsmile/topsmile/functions/notifications/app"
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/httpapi"
-	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/store"
 )
 
-type Config struct {
-	LogLevel string `env:"LOG_LEVEL" default:"info"`
-	Redis    store.RedisConfig
-}
-
 func main() {
-	if err := run(); err != nil {
+	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var cfg Config
+func run(_ context.Context) error {
+	var cfg app.Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	log := httpapi.NewLogger(os.Stdout, httpapi.ParseLevel(cfg.LogLevel))
-	log.Info("cold start", "config", config.Redacted(cfg))
-	rdb, err := store.NewRedis(cfg.Redis)
+	a, err := app.New(cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	consumer := &notify.Consumer{Senders: map[notify.Channel]notify.Sender{}, Redis: rdb, Log: log}
-	lambda.StartWithOptions(consumer.Handle, lambda.WithEnableSIGTERM(func() { _ = rdb.Close() }))
+	a.Serve()
 	return nil
 }

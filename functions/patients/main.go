@@ -1,41 +1,34 @@
-// Command patients is the PatientsFunction Lambda: patient records, search,
-// recall lists and the patient timeline.
+// Command patients is the PatientsFunction Lambda: patient records, search, recall lists and the patient timeline.
+// It is assembled in one place, package app, which the local stack and the
+// tests build too.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
+	"github.com/topsmile/topsmile/functions/patients/app"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/platform"
 )
 
-type Config struct {
-	platform.Config
-}
-
 func main() {
-	if err := run(); err != nil {
+	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var cfg Config
+func run(_ context.Context) error {
+	var cfg app.Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	base, err := platform.New(cfg.Config, cfg)
+	a, err := app.New(cfg, boot.Options{})
 	if err != nil {
 		return err
 	}
-	appointments := platform.Scheduling(base.Mongo, base.Redis, base.Clock, nil, "")
-	patients.Routes(base.Routes(), patients.Deps{
-		Store: patients.NewStore(base.Mongo, base.Clock), Audit: base.Authz.Audit, Clock: base.Clock, Log: base.Log,
-		Timeline: []patients.TimelineSource{platform.AppointmentsTimeline(appointments)},
-	})
-	base.Serve()
+	a.Serve()
 	return nil
 }

@@ -1,5 +1,6 @@
-// Command scheduling is the SchedulingFunction Lambda: providers, chairs,
-// appointment types, appointments, availability and the waitlist.
+// Command scheduling is the SchedulingFunction Lambda: providers, chairs, appointment types, appointments, availability and the waitlist.
+// It is assembled in one place, package app, which the local stack and the
+// tests build too.
 package main
 
 import (
@@ -7,45 +8,26 @@ import (
 	"fmt"
 	"os"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
+	"github.com/topsmile/topsmile/functions/scheduling/app"
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/platform"
-	"github.com/topsmile/topsmile/shared/scheduling"
 )
 
-type Config struct {
-	platform.Config
-	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
-	AppURL   string `env:"APP_URL,required"`
-}
-
 func main() {
-	if err := run(); err != nil {
+	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var cfg Config
+func run(_ context.Context) error {
+	var cfg app.Config
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	base, err := platform.New(cfg.Config, cfg)
+	a, err := app.New(cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	// Reads the environment and role credentials only: no network I/O.
-	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
-	if err != nil {
-		return err
-	}
-	pub := &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.QueueURL}
-	st := platform.Scheduling(base.Mongo, base.Redis, base.Clock, pub, cfg.AppURL)
-	scheduling.Routes(base.Routes(), scheduling.Deps{Store: st, Audit: base.Authz.Audit, Log: base.Log})
-	base.Serve()
+	a.Serve()
 	return nil
 }

@@ -3,6 +3,12 @@
 // its routes, backed by MONGODB_URI / REDIS_URL / SQS_QUEUE_URL when set and
 // by embedded stand-ins otherwise (FerretDB on SQLite under
 // TOPSMILE_DATA_DIR, an in-process Redis, an in-process queue).
+//
+// Each function is built by its own composition root from its own Config,
+// loaded from this process's environment exactly as its Lambda loads it; the
+// local stack only fills in what it provides itself when unset (the
+// embedded databases' URLs, dev keys kept in TOPSMILE_DATA_DIR, its own URL
+// and queue).
 package main
 
 import (
@@ -15,38 +21,30 @@ import (
 	"syscall"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/topsmile/topsmile/infra/embedded"
 	"github.com/topsmile/topsmile/infra/localstack"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
-	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/store"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
-// Config holds the local stack's knobs (fixed: scripts rely on them).
+// Config holds the local stack's own knobs (fixed: scripts rely on them).
+// Everything the functions read (JWT_KEYS, SESSION_TTL, ACCESS_TOKEN_TTL,
+// MONGODB_*, REDIS_*, COOKIE_SECURE, ...) is read by the functions' own
+// Config structs from the same environment.
 type Config struct {
 	Port          int    `env:"PORT" default:"3000"`
 	DataDir       string `env:"TOPSMILE_DATA_DIR" default:".data"`
 	Seed          bool   `env:"TOPSMILE_SEED" default:"true"`
 	AdminEmail    string `env:"TOPSMILE_ADMIN_EMAIL"`
 	AdminPassword string `env:"TOPSMILE_ADMIN_PASSWORD,secret"`
-	MongoURI      string `env:"MONGODB_URI,secret"`
-	RedisURL      string `env:"REDIS_URL,secret"`
 	SQSQueueURL   string `env:"SQS_QUEUE_URL"`
 	DistDir       string `env:"TOPSMILE_DIST_DIR"`
 	LogLevel      string `env:"LOG_LEVEL" default:"info"`
-	// Unset: keys generated once into TOPSMILE_DATA_DIR/dev-secrets.json.
-	JWTKeys      string `env:"JWT_KEYS,secret"`
-	JWTActiveKID string `env:"JWT_ACTIVE_KID"`
-	DataKey      string `env:"DATA_KEY,secret"`
-	CookieSecure bool   `env:"COOKIE_SECURE" default:"true"`
-	AppURL       string `env:"APP_URL"`
 }
 
 func main() {
@@ -57,6 +55,19 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// env is the process environment over the local stack's defaults.
+type env map[string]string
+
+func (e env) lookup(key string) (string, bool) {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v, true
+	}
+	v, ok := e[key]
+	return v, ok
+}
+
+func (e env) unset(key string) bool { _, ok := e.lookup(key); return !ok }
 
 func run(ctx context.Context) error {
 	var cfg Config
@@ -79,65 +90,70 @@ func run(ctx context.Context) error {
 		cfg.DistDir = filepath.Join(root, "frontend", "dist")
 	}
 
-	if cfg.MongoURI == "" {
+	defaults := env{"APP_URL": fmt.Sprintf("http://127.0.0.1:%d", cfg.Port)}
+	if defaults.unset("MONGODB_URI") {
 		m, err := embedded.StartMongo(ctx, cfg.DataDir)
 		if err != nil {
 			return err
 		}
 		defer m.Stop()
-		cfg.MongoURI = m.URI
+		defaults["MONGODB_URI"] = m.URI
 		fmt.Printf("MongoDB: embedded FerretDB (SQLite under %s)\n", cfg.DataDir)
 	}
-	if cfg.RedisURL == "" {
+	if defaults.unset("REDIS_URL") {
 		url, stopRedis, err := embedded.StartRedis()
 		if err != nil {
 			return err
 		}
 		defer stopRedis()
-		cfg.RedisURL = url
+		defaults["REDIS_URL"] = url
 		fmt.Println("Redis: embedded (in-process)")
 	}
-	mongo := store.NewMongo(store.MongoConfig{URI: cfg.MongoURI, Database: "topsmile", MaxPoolSize: 16, MaxIdleTime: time.Minute, Timeout: 5 * time.Second})
-	defer mongo.Close(context.Background())
-	rdb, err := store.NewRedis(store.RedisConfig{URL: cfg.RedisURL, PoolSize: 16, Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-
-	if cfg.JWTKeys == "" || cfg.JWTActiveKID == "" || cfg.DataKey == "" {
+	if defaults.unset("JWT_KEYS") || defaults.unset("JWT_ACTIVE_KID") || defaults.unset("DATA_KEY") {
 		dev, err := localstack.LoadDevSecrets(cfg.DataDir)
 		if err != nil {
 			return err
 		}
-		cfg.JWTKeys, cfg.JWTActiveKID, cfg.DataKey = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
+		defaults["JWT_KEYS"], defaults["JWT_ACTIVE_KID"], defaults["DATA_KEY"] = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
 	}
-	if cfg.AppURL == "" {
-		cfg.AppURL = fmt.Sprintf("http://127.0.0.1:%d", cfg.Port)
-	}
-	deps := localstack.Deps{
-		Log: log, Mongo: mongo, Redis: rdb, Outbox: notify.NewOutbox(200), Clock: clock.Real{},
-		Token:    token.Config{Keys: cfg.JWTKeys, ActiveKID: cfg.JWTActiveKID, AccessTTL: 10 * time.Minute},
-		Identity: identity.Config{DataKey: cfg.DataKey, AppURL: cfg.AppURL, SessionTTL: 12 * time.Hour, CookieSecure: cfg.CookieSecure},
-	}
+
+	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200)}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return err
-		}
-		deps.Publisher = &notify.SQSPublisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.SQSQueueURL}
+		// The functions publish to it themselves, as deployed.
+		defaults["NOTIFICATIONS_QUEUE_URL"] = cfg.SQSQueueURL
 		fmt.Println("SQS:", cfg.SQSQueueURL, "(consumed by the deployed notifications function)")
 	} else {
 		queue = localstack.NewQueue(log)
 		deps.Publisher = queue
+		defaults["NOTIFICATIONS_QUEUE_URL"] = "local:in-process"
 		fmt.Println("SQS: in-process queue -> notifications handler; sent messages at /_dev/outbox")
+	}
+
+	// The local stack's own clients (bootstrap, seed, sweeps), configured
+	// like a function's.
+	var own boot.Config
+	if err := config.LoadFrom(deps.Env, &own); err != nil {
+		return err
+	}
+	deps.Mongo = store.NewMongo(own.Mongo)
+	defer deps.Mongo.Close(context.Background())
+	if deps.Redis, err = store.NewRedis(own.Redis); err != nil {
+		return err
+	}
+	defer deps.Redis.Close()
+	deps.AppURL, _ = deps.Env("APP_URL")
+	if deps.Publisher == nil {
+		if deps.Publisher, err = sqsqueue.New(ctx, cfg.SQSQueueURL); err != nil {
+			return err
+		}
 	}
 
 	stack, err := localstack.Build(tpl, deps, cfg.DistDir)
 	if err != nil {
 		return err
 	}
+	defer stack.Close()
 	if queue != nil {
 		for _, h := range stack.Consumers {
 			go queue.Run(ctx, h)

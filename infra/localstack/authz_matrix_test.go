@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/infra/localstack"
 	"github.com/topsmile/topsmile/shared/authz"
-	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store/storetest"
 	"github.com/topsmile/topsmile/shared/token"
 )
 
@@ -28,7 +28,9 @@ import (
 // same keys and database as the stack under test.
 type matrix struct {
 	t        *testing.T
-	svc      *identity.Service
+	users    *identity.Store
+	sessions *identity.Sessions
+	keys     *token.Keys
 	sched    *scheduling.Store
 	patients *patients.Store
 	handler  http.Handler
@@ -49,16 +51,16 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := identity.New(deps.Identity, deps.Token, deps.Mongo, deps.Redis, nil, clock.Real{}, httpapi.NewLogger(io.Discard, nil))
+	keys, err := token.NewKeys(token.Config{Keys: "k1:" + storetest.TestKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute}, deps.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &matrix{t: t, svc: svc, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
-		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, platform.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
+	m := &matrix{t: t, users: identity.NewStore(deps.Mongo, deps.Clock), sessions: identity.NewSessions(deps.Mongo, deps.Clock), keys: keys, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
+		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, wire.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
 		patients: patients.NewStore(deps.Mongo, deps.Clock)}
 	ctx := context.Background()
-	m.clinicA, _ = svc.Store.CreateClinic(ctx, "A")
-	m.clinicB, _ = svc.Store.CreateClinic(ctx, "B")
+	m.clinicA, _ = m.users.CreateClinic(ctx, "A")
+	m.clinicB, _ = m.users.CreateClinic(ctx, "B")
 	for _, c := range []identity.Clinic{m.clinicA, m.clinicB} {
 		o, err := m.sched.CreateOperatory(ctx, c.ID, "Op")
 		if err != nil {
@@ -92,7 +94,7 @@ func (m *matrix) user(clinicID string, role identity.Role) identity.User {
 	if role == identity.RolePatient {
 		nu.PatientID = m.patient(clinicID)
 	}
-	u, err := m.svc.Store.CreateUser(context.Background(), clinicID, nu)
+	u, err := m.users.CreateUser(context.Background(), clinicID, nu)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -113,15 +115,15 @@ type creds struct{ access, csrf, sessionID string }
 
 func (m *matrix) mint(u identity.User) creds {
 	m.t.Helper()
-	sess, _, err := m.svc.Sessions.Create(context.Background(), u, identity.SessionLimits{Absolute: time.Hour, Idle: time.Hour}, false, "matrix", "10.0.0.1")
+	sess, _, err := m.sessions.Create(context.Background(), u, identity.SessionLimits{Absolute: time.Hour, Idle: time.Hour}, false, "matrix", "10.0.0.1")
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	access, _, err := m.svc.Keys.IssueAccess(token.Subject{UserID: u.ID, Role: string(u.Role), ClinicID: u.ClinicID, SessionID: sess.ID, PatientID: u.PatientID})
+	access, _, err := m.keys.IssueAccess(token.Subject{UserID: u.ID, Role: string(u.Role), ClinicID: u.ClinicID, SessionID: sess.ID, PatientID: u.PatientID})
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	return creds{access: access, csrf: m.svc.Keys.CSRF(sess.ID), sessionID: sess.ID}
+	return creds{access: access, csrf: m.keys.CSRF(sess.ID), sessionID: sess.ID}
 }
 
 func (m *matrix) call(c *creds, method, path string) int {

@@ -1,101 +1,70 @@
 package localstack
 
 import (
-	"context"
 	"log/slog"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/topsmile/topsmile/shared/authz"
+	adminapp "github.com/topsmile/topsmile/functions/admin/app"
+	authapp "github.com/topsmile/topsmile/functions/auth/app"
+	healthapp "github.com/topsmile/topsmile/functions/health/app"
+	notificationsapp "github.com/topsmile/topsmile/functions/notifications/app"
+	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
+	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
-	"github.com/topsmile/topsmile/shared/health"
-	"github.com/topsmile/topsmile/shared/httpapi"
-	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/platform"
-	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/store"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
-// Deps are the clients the local stack builds once and shares between the
-// functions it mounts (each Lambda builds its own in production).
+// Deps are what the local stack runs every function with: the environment
+// each function's own Config is loaded from (the process environment over
+// the local defaults), the logger and clock, and the in-process stand-ins
+// for what a deployed stack has outside (the queue, the delivery channels).
+// Mongo and Redis are the local stack's own clients, for bootstrap, seed and
+// sweeps; every function builds its own from the environment, as on Lambda.
 type Deps struct {
+	Env       config.Lookup
 	Log       *slog.Logger
-	Mongo     *store.Mongo
-	Redis     *redis.Client
+	Clock     clock.Clock
 	Publisher notify.Publisher
 	Outbox    *notify.Outbox
-	Clock     clock.Clock
-	Token     token.Config
-	Identity  identity.Config
+	Mongo     *store.Mongo
+	Redis     *redis.Client
+	// AppURL is where links in messages point (APP_URL).
+	AppURL string
 }
 
-// identityRouter builds the identity service and mounts one of its route sets.
-func identityRouter(d Deps, mount func(*identity.Service, *httpapi.Router)) (*httpapi.Router, error) {
-	svc, err := identity.New(d.Identity, d.Token, d.Mongo, d.Redis, d.Publisher, d.Clock, d.Log)
-	if err != nil {
+func (d Deps) boot() boot.Options { return boot.Options{Log: d.Log, Clock: d.Clock} }
+
+// load fills a function's Config from d.Env and builds it with newApp.
+func load[C, O any](d Deps, newApp func(C, O) (*boot.App, error), o O) (*boot.App, error) {
+	var cfg C
+	if err := config.LoadFrom(d.Env, &cfg); err != nil {
 		return nil, err
 	}
-	rt := httpapi.NewRouter(d.Log)
-	mount(svc, rt)
-	return rt, nil
+	return newApp(cfg, o)
 }
 
-// SQSHandler is a queue consumer's Lambda handler.
-type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+// Function builds one template function the way its Lambda main does.
+type Function func(d Deps) (*boot.App, error)
 
-// Function is how the local stack builds one template function's handler;
-// the wiring mirrors functions/<group>/main.go.
-type Function struct {
-	HTTP func(d Deps) (*httpapi.Router, error)
-	SQS  func(d Deps) SQSHandler
-}
-
-// Functions maps template logical ids to their handlers. A test fails when a
-// function of template.yaml is missing here, or a route differs.
+// Functions maps template logical ids to their composition roots. A test
+// fails when a function of template.yaml is missing here, or a route differs.
 var Functions = map[string]Function{
-	"HealthFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
-		rt := httpapi.NewRouter(d.Log)
-		health.Routes(rt, health.Deps{Checks: health.Standard(d.Mongo, d.Redis), Clock: d.Clock})
-		return rt, nil
-	}},
-	"AuthFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
-		return identityRouter(d, identity.MountAuth)
-	}},
-	"AdminFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
-		return identityRouter(d, identity.MountAdmin)
-	}},
-	"PatientsFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
-		p, err := authz.NewPlatform(d.Token, d.Mongo, d.Redis, d.Clock, d.Log)
-		if err != nil {
-			return nil, err
-		}
-		rt := httpapi.NewRouter(d.Log)
-		appointments := platform.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
-		patients.Routes(p.Guard.Router(rt), patients.Deps{Store: patients.NewStore(d.Mongo, d.Clock), Audit: p.Audit, Clock: d.Clock, Log: d.Log,
-			Timeline: []patients.TimelineSource{platform.AppointmentsTimeline(appointments)}})
-		return rt, nil
-	}},
-	"SchedulingFunction": {HTTP: func(d Deps) (*httpapi.Router, error) {
-		p, err := authz.NewPlatform(d.Token, d.Mongo, d.Redis, d.Clock, d.Log)
-		if err != nil {
-			return nil, err
-		}
-		rt := httpapi.NewRouter(d.Log)
-		st := platform.Scheduling(d.Mongo, d.Redis, d.Clock, d.Publisher, d.Identity.AppURL)
-		scheduling.Routes(p.Guard.Router(rt), scheduling.Deps{Store: st, Audit: p.Audit, Log: d.Log})
-		return rt, nil
-	}},
-	"NotificationsFunction": {SQS: func(d Deps) SQSHandler {
-		// Locally every channel goes to the outbox unless real senders are set.
-		c := &notify.Consumer{
-			Senders: map[notify.Channel]notify.Sender{notify.Email: d.Outbox, notify.SMS: d.Outbox},
-			Redis:   d.Redis,
-			Log:     d.Log,
-		}
-		return c.Handle
-	}},
+	"HealthFunction":   func(d Deps) (*boot.App, error) { return load(d, healthapp.New, d.boot()) },
+	"AdminFunction":    func(d Deps) (*boot.App, error) { return load(d, adminapp.New, d.boot()) },
+	"PatientsFunction": func(d Deps) (*boot.App, error) { return load(d, patientsapp.New, d.boot()) },
+	"AuthFunction": func(d Deps) (*boot.App, error) {
+		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})
+	},
+	"SchedulingFunction": func(d Deps) (*boot.App, error) {
+		return load(d, schedulingapp.New, schedulingapp.Options{Options: d.boot(), Publisher: d.Publisher})
+	},
+	"NotificationsFunction": func(d Deps) (*boot.App, error) {
+		// Locally every channel goes to the outbox.
+		senders := map[notify.Channel]notify.Sender{notify.Email: d.Outbox, notify.SMS: d.Outbox}
+		return load(d, notificationsapp.New, notificationsapp.Options{Options: d.boot(), Senders: senders})
+	},
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
@@ -77,7 +78,7 @@ func (q *Queue) Dead() []events.SQSMessage {
 }
 
 // Run delivers batches to handle until ctx ends.
-func (q *Queue) Run(ctx context.Context, handle SQSHandler) {
+func (q *Queue) Run(ctx context.Context, handle boot.SQSHandler) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -95,7 +96,7 @@ func (q *Queue) Run(ctx context.Context, handle SQSHandler) {
 }
 
 // deliver sends one batch and reports whether more are pending.
-func (q *Queue) deliver(ctx context.Context, handle SQSHandler) bool {
+func (q *Queue) deliver(ctx context.Context, handle boot.SQSHandler) bool {
 	q.mu.Lock()
 	n := min(len(q.pending), q.BatchSize)
 	batch := append([]events.SQSMessage(nil), q.pending[:n]...)

@@ -6,11 +6,11 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
 )
@@ -23,7 +23,7 @@ var lastNames = []string{"Silva", "Santos", "Smith", "Johnson", "García", "Mül
 // seedPractice loads the demo practice: chairs, three providers with hours,
 // appointment types, 40 patients and a week of appointments starting today.
 func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map[identity.Role]identity.User) error {
-	st := platform.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
+	st := wire.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
 	var chairs []string
 	for i := 1; i <= 4; i++ {
 		o, err := st.CreateOperatory(ctx, clinic.ID, fmt.Sprintf("Operatory %d", i))

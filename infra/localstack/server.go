@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/httpapi"
 )
 
@@ -21,29 +22,40 @@ type Stack struct {
 	// Routers are the mounted functions' routers by logical id.
 	Routers map[string]*httpapi.Router
 	// Consumers are the queue consumers' handlers by logical id.
-	Consumers map[string]SQSHandler
+	Consumers map[string]boot.SQSHandler
+	apps      []*boot.App
+}
+
+// Close closes every function's clients.
+func (s *Stack) Close() {
+	for _, a := range s.apps {
+		a.Close()
+	}
 }
 
 // Build mounts every function of tpl. A function in the template that the
 // local stack cannot build is an error: the stack would silently miss routes.
 func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
-	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]SQSHandler{}}
+	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]boot.SQSHandler{}}
 	handlers := map[string]http.Handler{}
 	for id := range tpl.Functions {
-		fn, ok := Functions[id]
+		build, ok := Functions[id]
 		if !ok {
+			s.Close()
 			return nil, fmt.Errorf("template function %s has no local wiring in infra/localstack/functions.go", id)
 		}
-		if fn.HTTP != nil {
-			rt, err := fn.HTTP(deps)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", id, err)
-			}
-			s.Routers[id] = rt
-			handlers[id] = httpapi.Stack(deps.Log, rt)
+		a, err := build(deps)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s: %w", id, err)
 		}
-		if fn.SQS != nil {
-			s.Consumers[id] = fn.SQS(deps)
+		s.apps = append(s.apps, a)
+		if a.Handler != nil {
+			s.Routers[id] = a.Router
+			handlers[id] = a.Handler
+		}
+		if a.SQS != nil {
+			s.Consumers[id] = a.SQS
 		}
 	}
 	mux := http.NewServeMux()

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/shared/identity"
-	"github.com/topsmile/topsmile/shared/platform"
 	"github.com/topsmile/topsmile/shared/scheduling"
 )
 
@@ -13,7 +13,7 @@ import (
 // ends: locally it stands in for the reminders schedule that does this in a
 // deployed stack (offers also move on whenever the waitlist is read).
 func SweepOffers(ctx context.Context, d Deps, every time.Duration) {
-	st := platform.Scheduling(d.Mongo, d.Redis, d.Clock, d.Publisher, d.Identity.AppURL)
+	st := wire.Scheduling(d.Mongo, d.Redis, d.Clock, d.Publisher, d.AppURL)
 	clinics := identity.NewStore(d.Mongo, d.Clock)
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -1,6 +1,7 @@
 package localstack_test
 
 import (
+	"context"
 	"encoding/base64"
 	"io"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/cloudformation/sqs"
@@ -20,10 +20,8 @@ import (
 	"github.com/topsmile/topsmile/infra/localstack"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/httpapi"
-	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store/storetest"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
 func repoRoot(tb testing.TB) string {
@@ -47,16 +45,23 @@ func loadTemplate(tb testing.TB) *localstack.Template {
 
 func newDeps(tb testing.TB) localstack.Deps {
 	tb.Helper()
+	env := storetest.NewFunctionEnv(tb)
 	return localstack.Deps{
-		Log:      httpapi.NewLogger(io.Discard, nil),
-		Mongo:    storetest.NewMongo(tb),
-		Redis:    storetest.NewRedis(tb),
-		Outbox:   notify.NewOutbox(10),
-		Clock:    clock.Real{},
-		Token:    token.Config{Keys: "k1:" + testKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute},
-		Identity: identity.Config{DataKey: testKey, AppURL: "http://127.0.0.1", SessionTTL: time.Hour, CookieSecure: true},
+		Env:       env.Lookup,
+		Log:       httpapi.NewLogger(io.Discard, nil),
+		Mongo:     env.Mongo(tb),
+		Redis:     storetest.NewRedis(tb),
+		Outbox:    notify.NewOutbox(10),
+		Clock:     clock.Real{},
+		Publisher: validatingPublisher{},
+		AppURL:    env["APP_URL"],
 	}
 }
+
+// validatingPublisher accepts well-formed messages and drops them.
+type validatingPublisher struct{}
+
+func (validatingPublisher) Publish(_ context.Context, m notify.Message) error { return m.Validate() }
 
 var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 

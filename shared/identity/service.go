@@ -12,7 +12,6 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/ratelimit"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
@@ -31,11 +30,17 @@ type Config struct {
 	CookieSecure bool `env:"COOKIE_SECURE" default:"true"`
 }
 
-// PatientRegistrar creates the patient record a portal sign-up links to; the
-// patients group satisfies it.
+// PortalPatient is the record a portal sign-up creates for the front desk
+// to review (source "portal").
+type PortalPatient struct {
+	ID, FirstName, LastName, DateOfBirth, Phone, Email string
+}
+
+// PatientRegistrar creates the patient record a portal sign-up links to, and
+// removes it when the sign-up is undone. The auth function's composition
+// root satisfies it with the patients group.
 type PatientRegistrar interface {
-	Create(ctx context.Context, clinicID string, p patients.Patient) (patients.Patient, error)
-	Delete(ctx context.Context, clinicID, id string) error
+	RegisterPatient(ctx context.Context, clinicID string, p PortalPatient) error
 }
 
 // Service is the identity group: stores, credentials and the collaborators
@@ -56,8 +61,9 @@ type Service struct {
 	sealer    *sealer
 }
 
-// NewService wires the identity group (no I/O).
-func NewService(cfg Config, p *authz.Platform, m *store.Mongo, pub notify.Publisher, pr PatientRegistrar, c clock.Clock, log *slog.Logger) (*Service, error) {
+// NewService wires the identity group (no I/O). pub and pr may be nil for a
+// function that serves no route needing them (admin).
+func NewService(cfg Config, p *authz.Security, m *store.Mongo, pub notify.Publisher, pr PatientRegistrar, c clock.Clock, log *slog.Logger) (*Service, error) {
 	key, err := base64.StdEncoding.DecodeString(cfg.DataKey)
 	if err != nil {
 		key = nil

@@ -1,4 +1,10 @@
-package platform
+// Package wire holds the cross-group adapters that more than one
+// composition root uses (the scheduling store as patients and scheduling
+// wire it). Groups never import each other; only the composition roots
+// (functions/<name>/app) and this package do. An adapter only one function
+// needs lives in that function's app package, so no binary links a group
+// it does not serve.
+package wire
 
 import (
 	"context"
@@ -16,7 +22,7 @@ import (
 )
 
 // ClinicSettings lets scheduling read the clinic rules the identity group
-// owns, without either group importing the other.
+// owns.
 func ClinicSettings(m *store.Mongo, c clock.Clock) scheduling.SettingsSource {
 	clinics := identity.NewStore(m, c)
 	return func(ctx context.Context, clinicID string) (scheduling.Settings, error) {
@@ -48,6 +54,17 @@ func WaitlistNotifier(m *store.Mongo, c clock.Clock, pub notify.Publisher, appUR
 // OfferTTL is how long a waitlist offer holds a freed slot.
 const OfferTTL = 30 * time.Minute
 
+// Scheduling is the scheduling store as the functions wire it: clinic
+// settings from identity, recall into patients and, when pub is set,
+// waitlist offers through the queue with links to appURL.
+func Scheduling(m *store.Mongo, rdb *redis.Client, c clock.Clock, pub notify.Publisher, appURL string) *scheduling.Store {
+	st := scheduling.NewStore(m, rdb, ClinicSettings(m, c), c).WithRecall(patients.NewStore(m, c).RecordHygieneVisit)
+	if pub != nil {
+		st.WithWaitlistOffers(WaitlistNotifier(m, c, pub, appURL), OfferTTL)
+	}
+	return st
+}
+
 // AppointmentsTimeline is the scheduling group's part of a patient's
 // timeline: their appointments with type and status (every role that may
 // open the timeline may see appointments).
@@ -67,20 +84,4 @@ func AppointmentsTimeline(st *scheduling.Store) patients.TimelineSource {
 		}
 		return out, nil
 	})
-}
-
-// Recall lets completed hygiene visits move a patient's recall date.
-func Recall(m *store.Mongo, c clock.Clock) scheduling.RecallHook {
-	return patients.NewStore(m, c).RecordHygieneVisit
-}
-
-// Scheduling is the scheduling store as every function wires it: clinic
-// settings from identity, recall into patients and, when pub is set,
-// waitlist offers through the queue with links to appURL.
-func Scheduling(m *store.Mongo, rdb *redis.Client, c clock.Clock, pub notify.Publisher, appURL string) *scheduling.Store {
-	st := scheduling.NewStore(m, rdb, ClinicSettings(m, c), c).WithRecall(Recall(m, c))
-	if pub != nil {
-		st.WithWaitlistOffers(WaitlistNotifier(m, c, pub, appURL), OfferTTL)
-	}
-	return st
 }

@@ -1,0 +1,68 @@
+// Package app is the auth function's composition root: sign-in, tokens,
+// sign-up, password reset, MFA and the caller's sessions. Sign-up creates the
+// patient record through the patients group, wired here.
+package app
+
+import (
+	"context"
+
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
+	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// Config is everything the auth function reads.
+type Config struct {
+	boot.Config
+	Token    token.Config
+	Identity identity.Config
+	// QueueURL is the notifications queue (password-reset e-mails).
+	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+}
+
+// Options are the boot options plus, locally and in tests, the queue to
+// publish to instead of SQS at QueueURL.
+type Options struct {
+	boot.Options
+	Publisher notify.Publisher
+}
+
+// New assembles the function (no I/O).
+func New(cfg Config, o Options) (*boot.App, error) {
+	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o.Options)
+	if err != nil {
+		return nil, err
+	}
+	pub := o.Publisher
+	if pub == nil {
+		if pub, err = sqsqueue.New(context.Background(), cfg.QueueURL); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, pub, PatientRegistrar(g.Mongo, g.Clock), g.Clock, g.Log)
+	if err != nil {
+		return nil, err
+	}
+	svc.AuthRoutes(g.Routes())
+	return g.App(), nil
+}
+
+// PatientRegistrar creates a portal sign-up's patient record in the patients
+// group (source "portal", for the front desk to review and merge).
+func PatientRegistrar(m *store.Mongo, c clock.Clock) identity.PatientRegistrar {
+	return registrar{patients.NewStore(m, c)}
+}
+
+type registrar struct{ st *patients.Store }
+
+func (r registrar) RegisterPatient(ctx context.Context, clinicID string, p identity.PortalPatient) error {
+	_, err := r.st.Create(ctx, clinicID, patients.Patient{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName,
+		DateOfBirth: p.DateOfBirth, Phone: p.Phone, Email: p.Email, Source: "portal"})
+	return err
+}

@@ -1,0 +1,50 @@
+// Package app is the scheduling function's composition root: providers,
+// chairs, appointment types, appointments, availability and the waitlist,
+// with clinic settings from identity, recall and contacts from patients and
+// offers through the notifications queue.
+package app
+
+import (
+	"context"
+
+	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
+	"github.com/topsmile/topsmile/shared/scheduling"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// Config is everything the scheduling function reads.
+type Config struct {
+	boot.Config
+	Token    token.Config
+	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+	// AppURL is where links in messages (waitlist offers) point.
+	AppURL string `env:"APP_URL,required"`
+}
+
+// Options are the boot options plus, locally and in tests, the queue to
+// publish to instead of SQS at QueueURL.
+type Options struct {
+	boot.Options
+	Publisher notify.Publisher
+}
+
+// New assembles the function (no I/O).
+func New(cfg Config, o Options) (*boot.App, error) {
+	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o.Options)
+	if err != nil {
+		return nil, err
+	}
+	pub := o.Publisher
+	if pub == nil {
+		if pub, err = sqsqueue.New(context.Background(), cfg.QueueURL); err != nil {
+			return nil, err
+		}
+	}
+	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL)
+	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})
+	return g.App(), nil
+}

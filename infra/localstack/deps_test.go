@@ -1,0 +1,90 @@
+package localstack_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/topsmile/topsmile/"
+
+// groups are the resource groups; a function links only those it serves.
+var groups = []string{"shared/identity", "shared/patients", "shared/scheduling"}
+
+// linkRules says, per function folder, which groups it may link and what
+// else it must not: each binary carries only what its routes need.
+var linkRules = map[string]struct {
+	groups []string
+	never  []string
+}{
+	"health":        {never: []string{module + "shared/authz", module + "shared/audit", module + "shared/notify"}},
+	"notifications": {never: []string{module + "shared/authz", module + "shared/audit"}},
+	"auth":          {groups: []string{"shared/identity", "shared/patients"}},
+	"admin":         {groups: []string{"shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
+	"patients":      {groups: []string{"shared/patients", "shared/scheduling", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
+	"scheduling":    {groups: []string{"shared/scheduling", "shared/identity", "shared/patients"}},
+}
+
+// Never in any Lambda: the local stack's stand-ins and test tooling.
+var neverInLambda = []string{
+	module + "infra/", "github.com/FerretDB/", "github.com/alicebob/miniredis", "github.com/awslabs/goformation",
+	"testing", module + "shared/store/storetest",
+}
+
+// Each function's binary (as SAM builds it) links only the groups it serves
+// and none of the local stack's or the tests' packages; and every function
+// folder has a rule, so a new function must say what it links.
+func TestFunctionsLinkOnlyWhatTheyServe(t *testing.T) {
+	root := repoRoot(t)
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(root, "functions", e.Name(), "main.go")); err != nil {
+			continue // not a function (functions/wire: the adapters)
+		}
+		name := e.Name()
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rule, ok := linkRules[name]
+			if !ok {
+				t.Fatalf("functions/%s has no entry in linkRules: say which groups it may link", name)
+			}
+			cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "-f", "{{.ImportPath}}", "./functions/"+name)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list: %v\n%s", err, out)
+			}
+			deps := strings.Fields(string(out))
+			has := func(prefix string) []string {
+				var hits []string
+				for _, d := range deps {
+					if d == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(d, prefix) && (strings.HasSuffix(prefix, "/") || strings.HasPrefix(d, prefix+"/")) {
+						hits = append(hits, d)
+					}
+				}
+				return hits
+			}
+			for _, g := range groups {
+				linked := len(has(module+g)) > 0
+				if linked && !slices.Contains(rule.groups, g) {
+					t.Errorf("%s links %s, which it does not serve", name, g)
+				}
+				if !linked && slices.Contains(rule.groups, g) {
+					t.Errorf("%s does not link %s: the rule is stale", name, g)
+				}
+			}
+			for _, p := range append(slices.Clone(neverInLambda), rule.never...) {
+				if hits := has(p); len(hits) > 0 {
+					t.Errorf("%s links %v", name, hits)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,70 @@
+package authz
+
+import (
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ratelimit"
+	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/token"
+)
+
+// Security is what every guarded function builds once per cold start: the
+// token keys, the audit trail, the limiter, the deny-list writer and the
+// guard over them. Groups take the parts they use from it.
+type Security struct {
+	Keys    *token.Keys
+	Audit   *audit.Log
+	Limiter *ratelimit.Limiter
+	Revoker *Revoker
+	Guard   *Guard
+}
+
+// NewSecurity builds the guard and its collaborators (no I/O).
+func NewSecurity(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Security, error) {
+	keys, err := token.NewKeys(tc, c)
+	if err != nil {
+		return nil, err
+	}
+	s := &Security{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
+	s.Guard = &Guard{Policies: Policies, Keys: keys, Redis: rdb, Limiter: s.Limiter, Audit: s.Audit, Log: log}
+	return s, nil
+}
+
+// Guarded is a guarded API function's base: its clients, its security and
+// the router its group's routes go on.
+type Guarded struct {
+	*boot.Clients
+	*Security
+	Router *httpapi.Router
+}
+
+// Open builds a guarded function's base from its configuration (no I/O);
+// whole is the function's entire config, logged with secrets masked.
+func Open(cfg boot.Config, tc token.Config, whole any, o boot.Options) (*Guarded, error) {
+	c, err := boot.Open(cfg, whole, o)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := NewSecurity(tc, c.Mongo, c.Redis, c.Clock, c.Log)
+	if err != nil {
+		return nil, err
+	}
+	return &Guarded{Clients: c, Security: sec, Router: httpapi.NewRouter(c.Log)}, nil
+}
+
+// Routes is the guarded router to register the group's routes on.
+func (g *Guarded) Routes() *Router { return g.Guard.Router(g.Router) }
+
+// App is the assembled function: the router under the common middleware,
+// closing the clients on shutdown.
+func (g *Guarded) App() *boot.App {
+	a := boot.NewHTTP(g.Log, g.Router)
+	a.OnClose(g.Clients.Close)
+	return a
+}

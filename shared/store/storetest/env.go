@@ -1,0 +1,60 @@
+package storetest
+
+import (
+	"context"
+	"encoding/base64"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// TestKey is the base64 of a 32-byte key, for JWT_KEYS and DATA_KEY.
+var TestKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+
+// FunctionEnv is a function environment as a deployed stack gives it, on a
+// fresh database of the test server (dropped at cleanup) and the run's
+// Redis: every variable a function requires, with test keys. Tests load a
+// function's Config from it (config.LoadFrom(env.Lookup, &cfg)) and may set
+// more variables first.
+type FunctionEnv map[string]string
+
+// NewFunctionEnv returns the environment; all functions built from one share
+// its database.
+func NewFunctionEnv(tb testing.TB) FunctionEnv {
+	tb.Helper()
+	mc := MongoConfig(tb)
+	tb.Cleanup(func() {
+		m := store.NewMongo(mc)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if db, err := m.Database(); err == nil {
+			_ = db.Drop(ctx)
+		}
+		_ = m.Close(ctx)
+	})
+	rc := RedisConfig(tb)
+	return FunctionEnv{
+		"MONGODB_URI": mc.URI, "MONGODB_DATABASE": mc.Database,
+		"MONGODB_MAX_POOL_SIZE": strconv.FormatUint(mc.MaxPoolSize, 10), "MONGODB_TIMEOUT": mc.Timeout.String(),
+		"REDIS_URL": rc.URL, "REDIS_POOL_SIZE": strconv.Itoa(rc.PoolSize), "REDIS_TIMEOUT": rc.Timeout.String(),
+		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey,
+		"APP_URL":                 "https://clinic.test",
+		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
+	}
+}
+
+// Lookup is the environment as a config.Lookup.
+func (e FunctionEnv) Lookup(key string) (string, bool) {
+	v, ok := e[key]
+	return v, ok
+}
+
+// Mongo is a client of the environment's database.
+func (e FunctionEnv) Mongo(tb testing.TB) *store.Mongo {
+	tb.Helper()
+	m := store.NewMongo(store.MongoConfig{URI: e["MONGODB_URI"], Database: e["MONGODB_DATABASE"], MaxPoolSize: 8, MaxIdleTime: time.Minute, Timeout: 10 * time.Second})
+	tb.Cleanup(func() { _ = m.Close(context.Background()) })
+	return m
+}
