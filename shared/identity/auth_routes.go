@@ -12,7 +12,6 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/ratelimit"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
@@ -289,8 +288,8 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Patients.Create(ctx, clinic.ID, patients.Patient{ID: patientID, FirstName: u.FirstName, LastName: u.LastName,
-		DateOfBirth: in.DateOfBirth, Phone: phone, Email: u.Email, Source: "portal"})
+	err = s.Patients.RegisterPatient(ctx, clinic.ID, PortalPatient{ID: patientID, FirstName: u.FirstName, LastName: u.LastName,
+		DateOfBirth: in.DateOfBirth, Phone: phone, Email: u.Email})
 	if err != nil {
 		// Undo the account so the email can sign up again.
 		_ = s.Store.DeleteUser(context.WithoutCancel(ctx), clinic.ID, u.ID)
