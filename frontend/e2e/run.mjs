@@ -495,7 +495,7 @@ scenario('a patient signs up and books in the portal at 360×740', async () => {
   await page.getByLabel('First name').fill('Erin');
   await page.getByLabel('Last name').fill('Tester');
   await page.getByLabel('Date of birth').fill('1991-05-17');
-  await page.getByLabel('Mobile phone').fill('+1 555 010 7788');
+  await page.getByLabel('Mobile phone').fill('+1 212 555 7788');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('a sunny day at the dentist');
   await shot(page, 'sign-up');
@@ -709,7 +709,7 @@ scenario('front desk creates a patient: a validation error, then success; edit a
   await shot(page, 'patient-new-errors');
 
   await dob.fill('1988-03-14');
-  await form.getByLabel('Phone', { exact: true }).fill('+1 555 010 4242');
+  await form.getByLabel('Phone', { exact: true }).fill('+1 212 555 4242');
   await form.getByRole('button', { name: 'Add patient' }).click();
   await page.waitForURL(/\/patients\/[0-9a-f]+$/);
   await page.getByRole('heading', { level: 1, name: 'Wendy Nguyen-E2E' }).waitFor();
@@ -808,7 +808,7 @@ scenario('a patient updates their details in the portal', async () => {
   await page.goto('/portal/details');
   await page.getByRole('heading', { level: 1, name: 'My details' }).waitFor();
   const form = page.getByRole('form', { name: 'My details' });
-  await form.getByLabel('Phone', { exact: true }).fill('+1 555 010 9999');
+  await form.getByLabel('Phone', { exact: true }).fill('+1 212 555 9999');
   await form.getByLabel('Preferred contact method').selectOption('email');
   await form.getByLabel('Send news and offers from the practice').check();
   await scan(page, 'portal-details');
@@ -816,7 +816,7 @@ scenario('a patient updates their details in the portal', async () => {
   await page.getByText('Your details are saved.').waitFor();
   const me = await pageApi(page, 'GET', '/api/auth/me');
   const record = await pageApi(page, 'GET', `/api/patients/${me.json.user.patientId}`);
-  assert.equal(record.json.phone, '+1 555 010 9999');
+  assert.equal(record.json.phone, '+12125559999');
   assert.equal(record.json.preferredContactMethod, 'email');
   assert.equal(record.json.communication?.marketing, true);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -87,7 +87,7 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 		first, last := firstNames[i%len(firstNames)], lastNames[(i*7)%len(lastNames)]
 		dob := time.Date(1950+rng.IntN(65), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 		p, err := ps.Create(ctx, clinic.ID, patients.Patient{ID: ids.New(), FirstName: first, LastName: last, DateOfBirth: dob.Format(time.DateOnly),
-			Phone: fmt.Sprintf("+1 555 01%02d %04d", i, rng.IntN(10000)), Email: fmt.Sprintf("%s.%s%d@example.com", asciiLower(first), asciiLower(last), i), Source: "seed"})
+			Phone: fmt.Sprintf("+1212555%04d", 100+i), Email: fmt.Sprintf("%s.%s%d@example.com", asciiLower(first), asciiLower(last), i), Source: "seed"})
 		if err != nil {
 			return err
 		}

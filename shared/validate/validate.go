@@ -19,8 +19,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/topsmile/topsmile/shared/errs"
 )
 
@@ -84,22 +82,6 @@ func validDomain(d string) bool {
 		}
 	}
 	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
-}
-
-// Phone answers s in E.164 ("+12125550147") if it is a valid number: one in
-// international form ("+1 (212) 555-0147") or in the national form of
-// region ("212-555-0147" with "US"), an ISO 3166-1 alpha-2 code. An empty
-// region accepts international form only. An extension is refused, since
-// E.164 cannot hold it.
-func Phone(s, region string) (string, error) {
-	n, err := phonenumbers.Parse(strings.TrimSpace(s), strings.ToUpper(region))
-	switch {
-	case err != nil || !phonenumbers.IsValidNumber(n):
-		return "", ErrPhone
-	case n.GetExtension() != "":
-		return "", ErrPhoneExtension
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
 // Date reads a calendar date, exactly YYYY-MM-DD and a real day

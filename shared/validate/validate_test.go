@@ -99,6 +99,16 @@ func TestPhone(t *testing.T) {
 		{"too long", "+1 212 555 0147 0147", "US", "", validate.ErrPhone},
 		{"UK national form read as US", "020 7946 0000", "US", "", validate.ErrPhone},
 		{"extension", "+1 212 555 0147 ext. 12", "US", "", validate.ErrPhoneExtension},
+		{"extension as x", "212-555-0147 x12", "US", "", validate.ErrPhoneExtension},
+		{"unassigned calling code", "+999 1234 5678", "US", "", validate.ErrPhone},
+		{"trunk zero after the calling code", "+44 020 7946 0000", "US", "", validate.ErrPhone},
+		{"international form too long", "+351 912 345 678 901 234", "US", "", validate.ErrPhone},
+		{"national form of a region without a plan", "020 7946 0000", "ZZ", "", validate.ErrPhone},
+		{"exchange N11", "(212) 411-0147", "US", "", validate.ErrPhone},
+		{"reserved area code N9X", "(298) 555-0147", "US", "", validate.ErrPhone},
+		{"toll-free", "+1 (800) 555-0199", "US", "+18005550199", nil},
+		{"Portugal national form", "912 345 678", "PT", "+351912345678", nil},
+		{"other punctuation", "212_555_0147", "US", "", validate.ErrPhone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := validate.Phone(tc.in, tc.region)
