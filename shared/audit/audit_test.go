@@ -170,7 +170,7 @@ func TestListFiltersAndPaginatesNewestFirst(t *testing.T) {
 			if r.Seq != seq || r.ClinicID != clinic || r.ActorID != en.ActorID || r.ActorRole != en.ActorRole ||
 				r.Action != en.Action || r.Resource != en.Resource || r.PatientID != en.PatientID ||
 				r.RequestID != fmt.Sprintf("req-%d", seq) || r.IP != "198.51.100.4" || r.Detail != en.Detail ||
-				!r.At.Equal(at[seq]) || !ids.Valid(r.ID) || len(r.Hash) != 64 {
+				!r.At.Equal(at[seq]) || r.ID != audit.RecordID(clinic, seq) || len(r.Hash) != 64 {
 				t.Errorf("record %d = %+v, entry %+v", seq, r, en)
 			}
 			if i+1 < len(all) && r.PrevHash != all[i+1].Hash {

@@ -3,7 +3,6 @@ package patients
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/shared/backoff"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -344,7 +344,7 @@ const maxUpdateAttempts = 10
 func (s *Store) update(ctx context.Context, clinicID, id string, change func(p *Patient) (bool, error)) (Patient, error) {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
 		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
+			if err := backoff.Sleep(ctx, attempt, retryBase, retryMax); err != nil {
 				return Patient{}, err
 			}
 		}
@@ -486,15 +486,9 @@ func (s *Store) claimVersion(ctx context.Context, clinicID string, p Patient) (b
 	return false, nil
 }
 
-// backoff waits a random time below a ceiling that doubles per attempt.
-func backoff(ctx context.Context, attempt int) error {
-	ceiling := min(5*time.Millisecond<<attempt, 200*time.Millisecond)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return errs.Wrap(errs.Unavailable, ctx.Err(), "request cancelled")
-	}
-}
+// An update that lost a version race waits below a ceiling that doubles per
+// attempt from retryBase up to retryMax before it re-applies its change.
+const (
+	retryBase = 5 * time.Millisecond
+	retryMax  = 200 * time.Millisecond
+)

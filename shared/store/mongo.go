@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
@@ -29,6 +30,10 @@ type MongoConfig struct {
 	MaxIdleTime time.Duration `env:"MONGODB_MAX_IDLE_TIME" default:"60s"`
 	// Timeout bounds each database call, well under the function's timeout.
 	Timeout time.Duration `env:"MONGODB_TIMEOUT" default:"3s"`
+	// Monitor, when set, sees every command the client sends: tests count
+	// round trips and read filters with it. It has no env tag, so
+	// config.Load leaves it alone and config.Redacted does not print it.
+	Monitor *event.CommandMonitor
 }
 
 // Mongo is the process's Mongo client. Creating it does no I/O; the client
@@ -71,6 +76,9 @@ func (m *Mongo) Database() (*mongo.Database, error) {
 		SetMaxConnIdleTime(m.cfg.MaxIdleTime).
 		SetServerSelectionTimeout(m.cfg.Timeout).
 		SetConnectTimeout(m.cfg.Timeout)
+	if m.cfg.Monitor != nil {
+		opts.SetMonitor(m.cfg.Monitor)
+	}
 	client, err := mongo.Connect(context.Background(), opts)
 	if err != nil {
 		return nil, errs.Wrap(errs.Unavailable, err, "database unavailable")

@@ -39,7 +39,15 @@ func MongoConfig(tb testing.TB) store.MongoConfig {
 // NewMongo returns a client on a fresh database that is dropped at cleanup.
 func NewMongo(tb testing.TB) *store.Mongo {
 	tb.Helper()
-	m := store.NewMongo(MongoConfig(tb))
+	return NewMongoWith(tb, MongoConfig(tb))
+}
+
+// NewMongoWith returns a client for cfg, normally MongoConfig's with a field
+// changed (a command monitor, a shorter timeout), whose database is dropped
+// at cleanup.
+func NewMongoWith(tb testing.TB, cfg store.MongoConfig) *store.Mongo {
+	tb.Helper()
+	m := store.NewMongo(cfg)
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

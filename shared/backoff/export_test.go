@@ -1,0 +1,4 @@
+package backoff
+
+// Ceiling is the bound Sleep draws its wait below.
+var Ceiling = ceiling
