@@ -10,15 +10,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/shared/apitest"
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/scheduling"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/store/storetest"
+)
+
+const (
+	desk      = string(identity.RoleReceptionist)
+	assistant = string(identity.RoleAssistant)
+	admin     = string(identity.RoleAdmin)
 )
 
 // page is a decoded list answer.
@@ -35,14 +47,52 @@ func names(items []patients.Summary) []string {
 	return out
 }
 
+// listOf is the Want of a whole list (no further page) of the patients
+// named "First Last", in that order.
+func listOf(fullNames ...string) map[string]any {
+	items := []any{}
+	for _, n := range fullNames {
+		first, last, _ := strings.Cut(n, " ")
+		items = append(items, map[string]any{"firstName": first, "lastName": last})
+	}
+	return map[string]any{"items": items, "nextCursor": nil}
+}
+
+// list is the case of a GET of the patient list with query q wanting the
+// patients named.
+func list(q string, fullNames ...string) apitest.Case {
+	return apitest.Case{Name: q, As: desk, Method: "GET", Path: "/api/patients?" + q, Status: 200, Want: listOf(fullNames...)}
+}
+
 func validBody() map[string]any {
 	return map[string]any{"firstName": "Ana", "lastName": "Silva", "dateOfBirth": "1990-05-01", "phone": "(212) 555-0123"}
 }
 
 func TestCreateReturnsTheFullNormalizedRecord(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.staff(identity.RoleReceptionist)
-	r := desk.do("POST", "/api/patients", map[string]any{
+	want := map[string]any{
+		"id": apitest.Present, "clinicId": e.clinic.ID, "status": "active", "createdAt": apitest.Present,
+		"firstName": "João", "lastName": "Silva", "preferredName": "Jo", "dateOfBirth": "1980-02-29", "sex": "male",
+		"phone": "+12125550147", "email": "joao.silva@example.com",
+		"address":                map[string]any{"line1": "1 Rua Augusta", "city": "Lisboa", "postalCode": "1100-048", "country": "PT"},
+		"emergencyContact":       map[string]any{"name": "Maria Silva", "relationship": "spouse", "phone": "+351912000111"},
+		"preferredContactMethod": "sms", "language": "pt-PT",
+		"communication":           map[string]any{"appointmentReminders": true, "marketing": true},
+		"allergies":               []any{map[string]any{"substance": "Penicillin", "severity": "severe"}},
+		"medications":             []any{map[string]any{"name": "Lisinopril", "dose": "10 mg daily"}},
+		"conditions":              []any{map[string]any{"name": "Hypertension"}},
+		"medicalHistoryUpdatedBy": e.user(t, identity.RoleReceptionist).ID, "medicalHistoryUpdatedAt": apitest.Present,
+		"recall": map[string]any{"intervalMonths": 4},
+	}
+	noInternals := func(tb testing.TB, r apitest.Response) {
+		for _, leak := range []string{`"search"`, `"version"`} {
+			if strings.Contains(string(r.Body), leak) {
+				tb.Errorf("internal field %s in response: %s", leak, r.Body)
+			}
+		}
+	}
+	r := e.Do(t, apitest.Case{As: desk, Method: "POST", Path: "/api/patients", Status: 201, Want: want, Check: noInternals, Body: map[string]any{
 		"firstName": " João ", "lastName": "Silva", "preferredName": "Jo", "dateOfBirth": "1980-02-29", "sex": "male",
 		"phone": "+1 (212) 555-0147", "email": "Joao.Silva@Example.com",
 		"address":                map[string]any{"line1": "1 Rua Augusta", "city": "Lisboa", "postalCode": "1100-048", "country": "pt"},
@@ -53,51 +103,25 @@ func TestCreateReturnsTheFullNormalizedRecord(t *testing.T) {
 		"medications":   []map[string]any{{"name": "Lisinopril", "dose": "10 mg daily"}},
 		"conditions":    []map[string]any{{"name": "Hypertension"}},
 		"recall":        map[string]any{"intervalMonths": 4},
-	})
-	expectStatus(t, r, 201)
+	}})
 	var p patients.Patient
-	r.decode(t, &p)
-	switch {
-	case !ids.Valid(p.ID), p.ClinicID != e.clinic.ID, p.Status != "active":
-		t.Fatalf("id/clinic/status: %+v", p)
-	case p.FirstName != "João", p.Email != "joao.silva@example.com", p.Language != "pt-PT", p.Address == nil || p.Address.Country != "PT",
-		p.Phone != "+12125550147", p.EmergencyContact == nil || p.EmergencyContact.Phone != "+351912000111":
-		t.Fatalf("normalization: %s", r.body)
-	case p.Communication == nil || !p.Communication.AppointmentReminders || !p.Communication.Marketing:
-		t.Fatalf("communication defaults not merged: %+v", p.Communication)
-	case len(p.Allergies) != 1 || p.Allergies[0] != (patients.Allergy{Substance: "Penicillin", Severity: "severe"}):
-		t.Fatalf("allergies: %+v", p.Allergies)
-	case p.MedicalHistoryUpdatedBy != desk.user.ID || p.MedicalHistoryUpdatedAt == nil:
-		t.Fatalf("medical history stamp: %v %q", p.MedicalHistoryUpdatedAt, p.MedicalHistoryUpdatedBy)
-	case p.Recall.IntervalMonths != 4, p.CreatedAt.IsZero():
-		t.Fatalf("recall/createdAt: %s", r.body)
-	}
-	for _, leak := range []string{`"search"`, `"version"`} {
-		if strings.Contains(string(r.body), leak) {
-			t.Errorf("internal field %s in response: %s", leak, r.body)
-		}
+	r.Decode(t, &p)
+	if !ids.Valid(p.ID) {
+		t.Fatalf("id %q", p.ID)
 	}
 	// The stored record reads back the same.
-	var got patients.Patient
-	g := desk.do("GET", "/api/patients/"+p.ID, nil)
-	expectStatus(t, g, 200)
-	g.decode(t, &got)
-	if got.FirstName != p.FirstName || got.Email != p.Email || len(got.Medications) != 1 || got.EmergencyContact == nil || got.EmergencyContact.Name != "Maria Silva" {
-		t.Fatalf("read back %s", g.body)
-	}
+	want["id"] = p.ID
+	e.Do(t, apitest.Case{As: desk, Method: "GET", Path: "/api/patients/" + p.ID, Status: 200, Want: want, Check: noInternals})
 	// A minimal record answers with empty lists, not nulls, and defaults.
-	r = desk.do("POST", "/api/patients", map[string]any{"firstName": "Bea", "lastName": "Lima", "dateOfBirth": "2001-01-01", "email": "bea@example.com"})
-	expectStatus(t, r, 201)
-	for _, want := range []string{`"allergies":[]`, `"medications":[]`, `"conditions":[]`, `"intervalMonths":6`, `"appointmentReminders":true`, `"marketing":false`} {
-		if !strings.Contains(string(r.body), want) {
-			t.Errorf("minimal record lacks %s: %s", want, r.body)
-		}
-	}
+	e.Do(t, apitest.Case{As: desk, Method: "POST", Path: "/api/patients", Status: 201,
+		Body: map[string]any{"firstName": "Bea", "lastName": "Lima", "dateOfBirth": "2001-01-01", "email": "bea@example.com"},
+		Want: map[string]any{"allergies": []any{}, "medications": []any{}, "conditions": []any{}, "recall": map[string]any{"intervalMonths": 6},
+			"communication": map[string]any{"appointmentReminders": true, "marketing": false}, "medicalHistoryUpdatedAt": nil}})
 }
 
 func TestCreateValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.staff(identity.RoleReceptionist)
 	tomorrowPlus := e.clock.Now().AddDate(0, 0, 2).Format(time.DateOnly)
 	tests := []struct {
 		name   string
@@ -152,133 +176,93 @@ func TestCreateValidation(t *testing.T) {
 		{"createdAt in body", func(b map[string]any) { b["createdAt"] = "2020-01-01T00:00:00Z" }, []string{"createdAt"}},
 		{"unknown address field", func(b map[string]any) { b["address"] = map[string]any{"planet": "Mars"} }, []string{"planet"}},
 	}
+	var cases []apitest.Case
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			b := validBody()
-			tc.change(b)
-			r := desk.do("POST", "/api/patients", b)
-			expectStatus(t, r, 400)
-			apiErr := r.apiError(t)
-			var got []string
-			for _, f := range apiErr.Fields {
-				got = append(got, f.Field)
-			}
-			slices.Sort(got)
-			want := slices.Sorted(slices.Values(tc.fields))
-			if apiErr.Code != "invalid" || !slices.Equal(got, want) {
-				t.Fatalf("code %q fields %v, want %v: %s", apiErr.Code, got, want, r.body)
-			}
-		})
+		b := validBody()
+		tc.change(b)
+		cases = append(cases, apitest.Case{Name: tc.name, As: desk, Method: "POST", Path: "/api/patients", Body: b, Status: 400,
+			Want: apitest.Error("invalid", tc.fields...), Opts: []cmp.Option{apitest.IgnoreOrder}})
 	}
 	// The valid body itself is accepted, and nothing refused was stored.
-	expectStatus(t, desk.do("POST", "/api/patients", validBody()), 201)
-	var all page
-	r := desk.do("GET", "/api/patients?status=all", nil)
-	expectStatus(t, r, 200)
-	r.decode(t, &all)
-	if len(all.Items) != 1 {
-		t.Fatalf("stored %d patients, want only the valid one: %v", len(all.Items), names(all.Items))
-	}
+	cases = append(cases,
+		apitest.Case{Name: "valid", As: desk, Method: "POST", Path: "/api/patients", Body: validBody(), Status: 201, Want: map[string]any{"firstName": "Ana", "lastName": "Silva"}},
+		list("status=all", "Ana Silva"))
+	e.Run(t, cases)
 }
 
 // seedSearch stores the search table's patients.
-func seedSearch(e *env) {
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "João", LastName: "Silva", Phone: "+1 (555) 010-2030", Email: "joao.silva@example.com"})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Ana", LastName: "Silva", Phone: "+351 912 345 678", Email: "ana@correio.pt"})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Anabela", LastName: "Costa", Email: "anabela.costa@example.com"})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Seán", LastName: "O'Brien", Phone: "(020) 7946 0958"})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Zoë", LastName: "Åberg", Email: "zoe@example.com"})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Mary", LastName: "Jones", Phone: "+1 555 777 1234", Status: patients.StatusArchived})
+func seedSearch(t *testing.T, e *env) {
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "João", LastName: "Silva", Phone: "+1 (555) 010-2030", Email: "joao.silva@example.com"})
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Ana", LastName: "Silva", Phone: "+351 912 345 678", Email: "ana@correio.pt"})
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Anabela", LastName: "Costa", Email: "anabela.costa@example.com"})
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Seán", LastName: "O'Brien", Phone: "(020) 7946 0958"})
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Zoë", LastName: "Åberg", Email: "zoe@example.com"})
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Mary", LastName: "Jones", Phone: "+1 555 777 1234", Status: patients.StatusArchived})
 	// Another clinic's João never shows up.
-	e.mustPatient(e.other.ID, patients.Patient{FirstName: "João", LastName: "Silva", Phone: "+1 (555) 010-2030"})
+	e.mustPatient(t, e.other.ID, patients.Patient{FirstName: "João", LastName: "Silva", Phone: "+1 (555) 010-2030"})
 }
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	seedSearch(e)
-	desk := e.staff(identity.RoleReceptionist)
-	tests := []struct {
-		name, q, status string
-		want            []string
-	}{
-		{"no query lists active patients by last name", "", "", []string{"Zoë Åberg", "Anabela Costa", "Seán O'Brien", "Ana Silva", "João Silva"}},
-		{"prefix without accent finds accented name", "jo", "", []string{"João Silva"}},
-		{"upper case with accent", "JOÃO", "", []string{"João Silva"}},
-		{"accent-free full name", "joao", "", []string{"João Silva"}},
-		{"last name prefix", "sil", "", []string{"Ana Silva", "João Silva"}},
-		{"first name prefix matches several", "ana", "", []string{"Anabela Costa", "Ana Silva"}},
-		{"multi-word first then last", "ana sil", "", []string{"Ana Silva"}},
-		{"multi-word last then first", "silva an", "", []string{"Ana Silva"}},
-		{"multi-word with extra spaces and case", "  ANA   SILVA ", "", []string{"Ana Silva"}},
-		{"accents on both name parts", "zoe ab", "", []string{"Zoë Åberg"}},
-		{"apostrophe dropped", "obr", "", []string{"Seán O'Brien"}},
-		{"apostrophe typed", "o'brien", "", []string{"Seán O'Brien"}},
-		{"part after apostrophe", "brien", "", []string{"Seán O'Brien"}},
-		{"phone digits with space", "555 01", "", []string{"João Silva"}},
-		{"phone as formatted", "(555) 010-2030", "", []string{"João Silva"}},
-		{"phone with country code", "+1 555 010", "", []string{"João Silva"}},
-		{"phone last four", "2030", "", []string{"João Silva"}},
-		{"international phone", "912 345", "", []string{"Ana Silva"}},
-		{"email prefix", "anabela.co", "", []string{"Anabela Costa"}},
-		{"email with at sign", "ana@corr", "", []string{"Ana Silva"}},
-		{"email is case-insensitive", "JOAO.SILVA@", "", []string{"João Silva"}},
-		{"archived excluded by default", "jones", "", []string{}},
-		{"archived on request", "jones", "archived", []string{"Mary Jones"}},
-		{"all statuses", "jo", "all", []string{"Mary Jones", "João Silva"}},
-		{"archived phone excluded", "555 777", "", []string{}},
-		{"regex wildcard is literal", "ana@corr.*", "", []string{}},
-		{"regex dot is literal", "joao.silva@example.c.m", "", []string{}},
-		{"punctuation in a name query is dropped", "^ana$", "", []string{"Anabela Costa", "Ana Silva"}},
-		{"no match", "xyz", "", []string{}},
-		{"a word matching nothing rules the rest out", "ana xyz", "", []string{}},
+	seedSearch(t, e)
+	q := func(name, q, status string, want ...string) apitest.Case {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if status != "" {
+			v.Set("status", status)
+		}
+		c := list(v.Encode(), want...)
+		c.Name = name
+		return c
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			v := url.Values{}
-			if tc.q != "" {
-				v.Set("q", tc.q)
-			}
-			if tc.status != "" {
-				v.Set("status", tc.status)
-			}
-			r := desk.do("GET", "/api/patients?"+v.Encode(), nil)
-			expectStatus(t, r, 200)
-			var got page
-			r.decode(t, &got)
-			if !slices.Equal(names(got.Items), tc.want) {
-				t.Fatalf("q=%q status=%q: got %v, want %v", tc.q, tc.status, names(got.Items), tc.want)
-			}
-			if got.NextCursor != nil {
-				t.Fatalf("nextCursor %q on a short list", *got.NextCursor)
-			}
-		})
+	cases := []apitest.Case{
+		q("no query lists active patients by last name", "", "", "Zoë Åberg", "Anabela Costa", "Seán O'Brien", "Ana Silva", "João Silva"),
+		q("prefix without accent finds accented name", "jo", "", "João Silva"),
+		q("upper case with accent", "JOÃO", "", "João Silva"),
+		q("accent-free full name", "joao", "", "João Silva"),
+		q("last name prefix", "sil", "", "Ana Silva", "João Silva"),
+		q("first name prefix matches several", "ana", "", "Anabela Costa", "Ana Silva"),
+		q("multi-word first then last", "ana sil", "", "Ana Silva"),
+		q("multi-word last then first", "silva an", "", "Ana Silva"),
+		q("multi-word with extra spaces and case", "  ANA   SILVA ", "", "Ana Silva"),
+		q("accents on both name parts", "zoe ab", "", "Zoë Åberg"),
+		q("apostrophe dropped", "obr", "", "Seán O'Brien"),
+		q("apostrophe typed", "o'brien", "", "Seán O'Brien"),
+		q("part after apostrophe", "brien", "", "Seán O'Brien"),
+		q("phone digits with space", "555 01", "", "João Silva"),
+		q("phone as formatted", "(555) 010-2030", "", "João Silva"),
+		q("phone with country code", "+1 555 010", "", "João Silva"),
+		q("phone last four", "2030", "", "João Silva"),
+		q("international phone", "912 345", "", "Ana Silva"),
+		q("email prefix", "anabela.co", "", "Anabela Costa"),
+		q("email with at sign", "ana@corr", "", "Ana Silva"),
+		q("email is case-insensitive", "JOAO.SILVA@", "", "João Silva"),
+		q("archived excluded by default", "jones", ""),
+		q("archived on request", "jones", "archived", "Mary Jones"),
+		q("all statuses", "jo", "all", "Mary Jones", "João Silva"),
+		q("archived phone excluded", "555 777", ""),
+		q("regex wildcard is literal", "ana@corr.*", ""),
+		q("regex dot is literal", "joao.silva@example.c.m", ""),
+		q("punctuation in a name query is dropped", "^ana$", "", "Anabela Costa", "Ana Silva"),
+		q("no match", "xyz", ""),
+		q("a word matching nothing rules the rest out", "ana xyz", ""),
 	}
 	for _, bad := range []string{"status=deleted", "q=" + strings.Repeat("a", 101), "recallDue=tomorrow", "limit=0", "limit=201", "cursor=forged"} {
-		r := desk.do("GET", "/api/patients?"+bad, nil)
-		if r.status != 400 || r.apiError(t).Code != "invalid" {
-			t.Errorf("%s: %d %s", bad, r.status, r.body)
-		}
+		cases = append(cases, apitest.Case{Name: "refused " + bad[:min(len(bad), 20)], As: desk, Method: "GET", Path: "/api/patients?" + bad, Status: 400, Want: apitest.Error("invalid")})
 	}
+	e.Run(t, cases)
 }
 
-func TestSearchPaginatesAcrossPages(t *testing.T) {
-	e := newEnv(t)
-	var want []string
-	for i := 1; i <= 7; i++ {
-		first := string(rune('A'+i-1)) + "lex"
-		e.mustPatient(e.clinic.ID, patients.Patient{FirstName: first, LastName: "Pager"})
-		want = append(want, first+" Pager")
-	}
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Other", LastName: "Person"})
-	desk := e.staff(identity.RoleReceptionist)
-	var got []string
-	var sizes []int
+// pages walks the list at path (a query without cursor) page by page.
+func pages(t *testing.T, c *apitest.Client, path string) (got []string, sizes []int) {
+	t.Helper()
 	cursor := ""
 	for range 5 {
-		r := desk.do("GET", "/api/patients?q=pager&limit=3&cursor="+url.QueryEscape(cursor), nil)
-		expectStatus(t, r, 200)
 		var p page
-		r.decode(t, &p)
+		c.MustJSON(t, "GET", path+"&cursor="+url.QueryEscape(cursor), nil, 200, &p)
 		got = append(got, names(p.Items)...)
 		sizes = append(sizes, len(p.Items))
 		if p.NextCursor == nil {
@@ -286,77 +270,75 @@ func TestSearchPaginatesAcrossPages(t *testing.T) {
 		}
 		cursor = *p.NextCursor
 	}
+	return got, sizes
+}
+
+func TestSearchPaginatesAcrossPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var want []string
+	for i := 1; i <= 7; i++ {
+		first := string(rune('A'+i-1)) + "lex"
+		e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: first, LastName: "Pager"})
+		want = append(want, first+" Pager")
+	}
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Other", LastName: "Person"})
+	got, sizes := pages(t, e.staff(t, identity.RoleReceptionist), "/api/patients?q=pager&limit=3")
 	if !slices.Equal(sizes, []int{3, 3, 1}) || !slices.Equal(got, want) {
 		t.Fatalf("pages of %v gave %v, want %v", sizes, got, want)
 	}
 }
 
 func TestListsCarryNoMedicalHistory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Allergic", LastName: "Person",
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Allergic", LastName: "Person",
 		Allergies: []patients.Allergy{{Substance: "Latex", Severity: "severe"}}, Medications: []patients.Medication{{Name: "Warfarin"}},
 		Recall: patients.Recall{IntervalMonths: 6, DueDate: "2026-03-01"}})
-	e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Healthy", LastName: "Person"})
-	r := e.staff(identity.RoleReceptionist).do("GET", "/api/patients?q=person", nil)
-	expectStatus(t, r, 200)
-	for _, field := range []string{"allergies", "medications", "conditions", "Latex", "Warfarin", "medicalHistory"} {
-		if strings.Contains(string(r.body), field) {
-			t.Errorf("list shows %s: %s", field, r.body)
-		}
-	}
-	var p page
-	r.decode(t, &p)
-	if len(p.Items) != 2 || !p.Items[0].AllergyAlert || p.Items[1].AllergyAlert || p.Items[0].RecallDueDate != "2026-03-01" {
-		t.Fatalf("summaries: %+v", p.Items)
-	}
+	e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Healthy", LastName: "Person"})
+	e.Do(t, apitest.Case{As: desk, Method: "GET", Path: "/api/patients?q=person", Status: 200,
+		Want: map[string]any{"items": []any{
+			map[string]any{"firstName": "Allergic", "allergyAlert": true, "recallDueDate": "2026-03-01"},
+			map[string]any{"firstName": "Healthy", "allergyAlert": false},
+		}},
+		Check: func(tb testing.TB, r apitest.Response) {
+			for _, field := range []string{"allergies", "medications", "conditions", "Latex", "Warfarin", "medicalHistory"} {
+				if strings.Contains(string(r.Body), field) {
+					tb.Errorf("list shows %s: %s", field, r.Body)
+				}
+			}
+		}})
 }
 
 func TestRecallDueList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	due := func(first, date, status string) {
-		e.mustPatient(e.clinic.ID, patients.Patient{FirstName: first, LastName: "Recall", Status: status, Recall: patients.Recall{IntervalMonths: 6, DueDate: date}})
+		e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: first, LastName: "Recall", Status: status, Recall: patients.Recall{IntervalMonths: 6, DueDate: date}})
 	}
 	due("March", "2026-03-01", "")
 	due("January", "2026-01-10", "")
 	due("February", "2026-02-01", "")
 	due("Never", "", "")
 	due("Archived", "2026-01-01", patients.StatusArchived)
-	e.mustPatient(e.other.ID, patients.Patient{FirstName: "Elsewhere", LastName: "Recall", Recall: patients.Recall{DueDate: "2026-01-01"}})
-	desk := e.staff(identity.RoleReceptionist)
-	for _, tc := range []struct {
-		date string
-		want []string
-	}{
-		{"2026-02-01", []string{"January Recall", "February Recall"}},
-		{"2025-12-31", []string{}},
-		{"2030-01-01", []string{"January Recall", "February Recall", "March Recall"}},
-	} {
-		r := desk.do("GET", "/api/patients?recallDue="+tc.date, nil)
-		expectStatus(t, r, 200)
-		var p page
-		r.decode(t, &p)
-		if !slices.Equal(names(p.Items), tc.want) {
-			t.Errorf("recallDue=%s: %v, want %v", tc.date, names(p.Items), tc.want)
-		}
-	}
+	e.mustPatient(t, e.other.ID, patients.Patient{FirstName: "Elsewhere", LastName: "Recall", Recall: patients.Recall{DueDate: "2026-01-01"}})
+	e.Run(t, []apitest.Case{
+		list("recallDue=2026-02-01", "January Recall", "February Recall"),
+		list("recallDue=2025-12-31"),
+		list("recallDue=2030-01-01", "January Recall", "February Recall", "March Recall"),
+	})
 	// Paginated in due-date order too.
-	r := desk.do("GET", "/api/patients?recallDue=2030-01-01&limit=2", nil)
-	var p page
-	r.decode(t, &p)
-	if p.NextCursor == nil || !slices.Equal(names(p.Items), []string{"January Recall", "February Recall"}) {
-		t.Fatalf("first page %v", names(p.Items))
-	}
-	r = desk.do("GET", "/api/patients?recallDue=2030-01-01&limit=2&cursor="+url.QueryEscape(*p.NextCursor), nil)
-	r.decode(t, &p)
-	if p.NextCursor != nil || !slices.Equal(names(p.Items), []string{"March Recall"}) {
-		t.Fatalf("second page %v", names(p.Items))
+	got, sizes := pages(t, e.staff(t, identity.RoleReceptionist), "/api/patients?recallDue=2030-01-01&limit=2")
+	if !slices.Equal(sizes, []int{2, 1}) || !slices.Equal(got, []string{"January Recall", "February Recall", "March Recall"}) {
+		t.Fatalf("pages of %v gave %v", sizes, got)
 	}
 }
 
 func TestRecordHygieneVisit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Rita", LastName: "Recall"})
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Rita", LastName: "Recall"})
 	recall := func() patients.Recall {
 		t.Helper()
 		got, err := e.st.Get(ctx, e.clinic.ID, p.ID)
@@ -386,9 +368,9 @@ func TestRecordHygieneVisit(t *testing.T) {
 			t.Fatalf("%s: recall %+v, want last %s due %s", s.name, got, s.wantLast, s.wantD)
 		}
 	}
-	// The patient's own interval applies when the caller gives none.
-	desk := e.staff(identity.RoleHygienist)
-	expectStatus(t, desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"recall": map[string]any{"intervalMonths": 4}}), 200)
+	// A new interval moves the due date; it applies when the caller gives none.
+	e.Do(t, apitest.Case{As: string(identity.RoleHygienist), Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"recall": map[string]any{"intervalMonths": 4}},
+		Status: 200, Want: map[string]any{"recall": map[string]any{"intervalMonths": 4, "lastHygieneVisit": "2019-08-31", "dueDate": "2019-12-31"}}})
 	if err := e.st.RecordHygieneVisit(ctx, e.clinic.ID, p.ID, "2020-01-05", 0); err != nil {
 		t.Fatal(err)
 	}
@@ -396,12 +378,7 @@ func TestRecordHygieneVisit(t *testing.T) {
 		t.Fatalf("with the patient's 4-month interval: %+v", got)
 	}
 	// It shows in the due list.
-	r := desk.do("GET", "/api/patients?recallDue=2020-05-05", nil)
-	var pg page
-	r.decode(t, &pg)
-	if !slices.Equal(names(pg.Items), []string{"Rita Recall"}) {
-		t.Fatalf("due list %v", names(pg.Items))
-	}
+	e.Do(t, list("recallDue=2020-05-05", "Rita Recall"))
 	if err := e.st.RecordHygieneVisit(ctx, e.other.ID, p.ID, "2021-01-01", 6); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("other clinic: %v, want not found", err)
 	}
@@ -411,37 +388,36 @@ func TestRecordHygieneVisit(t *testing.T) {
 }
 
 func TestPatientChangesOnlyTheirOwnContactDetails(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	me := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Paula", LastName: "Portal", Phone: "555 111 2222",
+	me := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Paula", LastName: "Portal", Phone: "555 111 2222",
 		Allergies: []patients.Allergy{{Substance: "Latex", Severity: "moderate"}}})
-	other := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Otto", LastName: "Other", Phone: "555 333 4444"})
-	pc := e.signIn(e.clinic.ID, identity.RolePatient, me.ID)
+	other := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Otto", LastName: "Other", Phone: "555 333 4444"})
+	pc, pu := e.signIn(t, e.clinic.ID, identity.RolePatient, me.ID)
+	e.SetCaller("paula", pc)
+	mine := "/api/patients/" + me.ID
 
-	// Own record: readable in full, allergies included.
-	r := pc.do("GET", "/api/patients/"+me.ID, nil)
-	expectStatus(t, r, 200)
-	var p patients.Patient
-	r.decode(t, &p)
-	if len(p.Allergies) != 1 {
-		t.Fatalf("own record without allergies: %s", r.body)
+	cases := []apitest.Case{
+		// Own record: readable in full, allergies included.
+		{Name: "read own", As: "paula", Method: "GET", Path: mine, Status: 200,
+			Want: map[string]any{"id": me.ID, "allergies": []any{map[string]any{"substance": "Latex", "severity": "moderate"}}}},
+		// Contact details and preferences: allowed.
+		{Name: "change contact details", As: "paula", Method: "PATCH", Path: mine, Status: 200, Body: map[string]any{
+			"phone": "+1 212 555 0199", "email": "paula@new.example", "preferredName": "Pau",
+			"address": map[string]any{"line1": "2 Elm St", "city": "Springfield", "country": "US"}, "preferredContactMethod": "email",
+			"language": "en-GB", "communication": map[string]any{"marketing": true},
+			"emergencyContact": map[string]any{"name": "Pedro", "phone": "212 555 0111"},
+		}, Want: map[string]any{"phone": "+12125550199", "email": "paula@new.example", "language": "en-GB", "preferredName": "Pau",
+			"communication": map[string]any{"marketing": true, "appointmentReminders": true}, "address": map[string]any{"city": "Springfield"},
+			"emergencyContact": map[string]any{"name": "Pedro", "phone": "+12125550111"}, "preferredContactMethod": "email"}},
 	}
-
-	// Contact details and preferences: allowed.
-	r = pc.do("PATCH", "/api/patients/"+me.ID, map[string]any{
-		"phone": "+1 212 555 0199", "email": "paula@new.example", "preferredName": "Pau",
-		"address": map[string]any{"line1": "2 Elm St", "city": "Springfield", "country": "US"}, "preferredContactMethod": "email",
-		"language": "en-GB", "communication": map[string]any{"marketing": true},
-		"emergencyContact": map[string]any{"name": "Pedro", "phone": "212 555 0111"},
-	})
-	expectStatus(t, r, 200)
-	r.decode(t, &p)
-	if p.Phone != "+12125550199" || p.Email != "paula@new.example" || p.Language != "en-GB" || !p.Communication.Marketing ||
-		!p.Communication.AppointmentReminders || p.Address.City != "Springfield" || p.PreferredName != "Pau" {
-		t.Fatalf("contact change not applied: %s", r.body)
-	}
-
 	// Anything else: 403 with a message that says what to do, nothing changed.
-	for _, body := range []map[string]any{
+	helpful := func(tb testing.TB, r apitest.Response) {
+		if msg := r.Error(tb).Message; !strings.Contains(msg, "contact details") || !strings.Contains(msg, "ask the practice") {
+			tb.Errorf("unhelpful message %q", msg)
+		}
+	}
+	for i, body := range []map[string]any{
 		{"allergies": []map[string]any{}},
 		{"firstName": "Someone"},
 		{"dateOfBirth": "1999-01-01"},
@@ -449,38 +425,20 @@ func TestPatientChangesOnlyTheirOwnContactDetails(t *testing.T) {
 		{"guarantorId": other.ID},
 		{"recall": map[string]any{"dueDate": "2030-01-01"}},
 	} {
-		r := pc.do("PATCH", "/api/patients/"+me.ID, body)
-		expectStatus(t, r, 403)
-		if msg := r.apiError(t).Message; !strings.Contains(msg, "contact details") || !strings.Contains(msg, "ask the practice") {
-			t.Errorf("unhelpful message %q", msg)
-		}
+		cases = append(cases, apitest.Case{Name: "refused change " + string(rune('a'+i)), As: "paula", Method: "PATCH", Path: mine, Body: body,
+			Status: 403, Want: apitest.Error("forbidden"), Check: helpful})
 	}
-	got, err := e.st.Get(context.Background(), e.clinic.ID, me.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.FirstName != "Paula" || len(got.Allergies) != 1 || got.Phone != "+12125550199" || got.GuarantorID != "" {
-		t.Fatalf("refused changes leaked through: %+v", got)
-	}
-	var denied int
-	for _, rec := range e.auditRecords(e.clinic.ID, audit.Filter{PatientID: me.ID, Action: "patient.update"}) {
-		if rec.Outcome == audit.Denied && rec.ActorID == pc.user.ID && strings.HasPrefix(rec.Detail, "fields refused: ") {
-			denied++
-		}
-	}
-	if denied != 6 {
-		t.Fatalf("%d denied updates in the trail, want 6", denied)
-	}
-
 	// Server-owned fields: 400 from the strict decoder.
 	for _, field := range []string{"status", "clinicId", "id", "createdAt", "medicalHistoryUpdatedBy"} {
-		r := pc.do("PATCH", "/api/patients/"+me.ID, map[string]any{field: "x"})
-		if r.status != 400 || len(r.apiError(t).Fields) != 1 || r.apiError(t).Fields[0].Field != field {
-			t.Errorf("%s: %d %s", field, r.status, r.body)
+		cases = append(cases, apitest.Case{Name: "server field " + field, As: "paula", Method: "PATCH", Path: mine, Body: map[string]any{field: "x"},
+			Status: 400, Want: apitest.Error("invalid", field)})
+	}
+	// Another patient's record: 404 on every route, never the data.
+	noOtto := func(tb testing.TB, r apitest.Response) {
+		if strings.Contains(string(r.Body), "Otto") {
+			tb.Errorf("another patient's data: %s", r.Body)
 		}
 	}
-
-	// Another patient's record: 404 on every route, never the data.
 	for _, req := range []struct {
 		method, path string
 		body         any
@@ -490,56 +448,76 @@ func TestPatientChangesOnlyTheirOwnContactDetails(t *testing.T) {
 		{"GET", "/api/patients/" + other.ID + "/timeline", nil},
 		{"GET", "/api/patients?familyOf=" + other.ID, nil},
 	} {
-		r := pc.do(req.method, req.path, req.body)
-		if r.status != 404 || strings.Contains(string(r.body), "Otto") {
-			t.Errorf("%s %s: %d %s", req.method, req.path, r.status, r.body)
+		cases = append(cases, apitest.Case{Name: "other patient " + req.method + " " + req.path, As: "paula", Method: req.method, Path: req.path, Body: req.body,
+			Status: 404, Want: apitest.Error("not_found"), Check: noOtto})
+	}
+	// A patient's list is their own record only, and they cannot archive or create.
+	cases = append(cases,
+		apitest.Case{Name: "own list", As: "paula", Method: "GET", Path: "/api/patients", Status: 200,
+			Want: map[string]any{"items": []any{map[string]any{"id": me.ID}}, "nextCursor": nil}},
+		apitest.Case{Name: "archive", As: "paula", Method: "DELETE", Path: mine, Status: 403, Want: apitest.Error("forbidden")},
+		apitest.Case{Name: "create", As: "paula", Method: "POST", Path: "/api/patients", Body: validBody(), Status: 403, Want: apitest.Error("forbidden")},
+	)
+	e.Run(t, cases)
+
+	got, err := e.st.Get(context.Background(), e.clinic.ID, me.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FirstName != "Paula" || len(got.Allergies) != 1 || got.Phone != "+12125550199" || got.GuarantorID != "" {
+		t.Fatalf("refused changes leaked through: %+v", got)
+	}
+	var denied int
+	for _, rec := range e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: me.ID, Action: "patient.update"}) {
+		if rec.Outcome == audit.Denied && rec.ActorID == pu.ID && strings.HasPrefix(rec.Detail, "fields refused: ") {
+			denied++
 		}
+	}
+	if denied != 6 {
+		t.Fatalf("%d denied updates in the trail, want 6", denied)
 	}
 	if got, _ := e.st.Get(context.Background(), e.clinic.ID, other.ID); got.Phone != "555 333 4444" {
 		t.Fatalf("other patient changed: %+v", got)
 	}
-	// A patient's list is their own record only, and they cannot archive.
-	r = pc.do("GET", "/api/patients", nil)
-	expectStatus(t, r, 200)
-	var pg page
-	r.decode(t, &pg)
-	if len(pg.Items) != 1 || pg.Items[0].ID != me.ID {
-		t.Fatalf("patient list: %s", r.body)
-	}
-	expectStatus(t, pc.do("DELETE", "/api/patients/"+me.ID, nil), 403)
-	expectStatus(t, pc.do("POST", "/api/patients", validBody()), 403)
 }
 
 func TestRolesOnPatientRecords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Alba", LastName: "Allergic",
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Alba", LastName: "Allergic",
 		Allergies: []patients.Allergy{{Substance: "Penicillin", Severity: "life-threatening"}}})
+	path := "/api/patients/" + p.ID
+	var cases []apitest.Case
 	for _, role := range []identity.Role{identity.RoleReceptionist, identity.RoleAssistant, identity.RoleHygienist, identity.RoleDentist, identity.RoleAdmin} {
-		t.Run(string(role)+" reads allergies", func(t *testing.T) {
-			r := e.staff(role).do("GET", "/api/patients/"+p.ID, nil)
-			expectStatus(t, r, 200)
-			var got patients.Patient
-			r.decode(t, &got)
-			if len(got.Allergies) != 1 || got.Allergies[0].Severity != "life-threatening" {
-				t.Fatalf("allergies hidden from %s: %s", role, r.body)
-			}
-		})
+		cases = append(cases, apitest.Case{Name: string(role) + " reads allergies", As: string(role), Method: "GET", Path: path, Status: 200,
+			Want: map[string]any{"allergies": []any{map[string]any{"substance": "Penicillin", "severity": "life-threatening"}}}})
 	}
-	assistant := e.staff(identity.RoleAssistant)
-	expectStatus(t, assistant.do("POST", "/api/patients", validBody()), 403)
-	expectStatus(t, assistant.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "555 010 9999"}), 403)
-	expectStatus(t, assistant.do("DELETE", "/api/patients/"+p.ID, nil), 403)
-	expectStatus(t, assistant.do("GET", "/api/patients?q=alba", nil), 200)
-	// Signed out: 401.
-	anon := &client{e: e, cookies: map[string]string{}, ip: "10.9.9.9"}
-	expectStatus(t, anon.do("GET", "/api/patients/"+p.ID, nil), 401)
+	forbidden := apitest.Error("forbidden")
+	cases = append(cases,
+		apitest.Case{Name: "assistant creates", As: assistant, Method: "POST", Path: "/api/patients", Body: validBody(), Status: 403, Want: forbidden},
+		apitest.Case{Name: "assistant changes", As: assistant, Method: "PATCH", Path: path, Body: map[string]any{"phone": "555 010 9999"}, Status: 403, Want: forbidden},
+		apitest.Case{Name: "assistant archives", As: assistant, Method: "DELETE", Path: path, Status: 403, Want: forbidden},
+		apitest.Case{Name: "assistant searches", As: assistant, Method: "GET", Path: "/api/patients?q=alba", Status: 200, Want: listOf("Alba Allergic")},
+		// Signed out: 401.
+		apitest.Case{Name: "signed out", Method: "GET", Path: path, Status: 401, Want: apitest.Error("unauthorized")},
+	)
+	e.Run(t, cases)
+	if got, _ := e.st.Get(context.Background(), e.clinic.ID, p.ID); got.Phone != "" || got.Status != "active" {
+		t.Fatalf("a refused change applied: %+v", got)
+	}
 }
 
 func TestOtherClinicsPatientsAreNotFound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	theirs := e.mustPatient(e.other.ID, patients.Patient{FirstName: "Bruno", LastName: "Elsewhere", Phone: "555 222 3333"})
-	mine := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Carla", LastName: "Here", Phone: "555 444 5555"})
-	admin := e.staff(identity.RoleAdmin)
+	theirs := e.mustPatient(t, e.other.ID, patients.Patient{FirstName: "Bruno", LastName: "Elsewhere", Phone: "555 222 3333"})
+	mine := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Carla", LastName: "Here", Phone: "555 444 5555"})
+	noBruno := func(tb testing.TB, r apitest.Response) {
+		if strings.Contains(string(r.Body), "Bruno") {
+			tb.Errorf("another clinic's data: %s", r.Body)
+		}
+	}
+	var cases []apitest.Case
 	for _, req := range []struct {
 		method, path string
 		body         any
@@ -551,61 +529,41 @@ func TestOtherClinicsPatientsAreNotFound(t *testing.T) {
 		{"GET", "/api/patients?familyOf=" + theirs.ID, nil},
 		{"GET", "/api/patients/not-an-id", nil},
 	} {
-		r := admin.do(req.method, req.path, req.body)
-		if r.status != 404 || r.apiError(t).Code != "not_found" || strings.Contains(string(r.body), "Bruno") {
-			t.Errorf("%s %s: %d %s", req.method, req.path, r.status, r.body)
-		}
+		cases = append(cases, apitest.Case{Name: req.method + " " + req.path, As: admin, Method: req.method, Path: req.path, Body: req.body,
+			Status: 404, Want: apitest.Error("not_found"), Check: noBruno})
 	}
-	// Naming another clinic's patient as guarantor is refused like a stranger.
-	r := admin.do("PATCH", "/api/patients/"+mine.ID, map[string]any{"guarantorId": theirs.ID})
-	if r.status != 400 || r.apiError(t).Fields[0].Field != "guarantorId" {
-		t.Fatalf("foreign guarantor: %d %s", r.status, r.body)
-	}
-	r = admin.do("GET", "/api/patients?q=bruno&status=all", nil)
-	var pg page
-	r.decode(t, &pg)
-	if len(pg.Items) != 0 {
-		t.Fatalf("search crossed clinics: %s", r.body)
-	}
+	cases = append(cases,
+		// Naming another clinic's patient as guarantor is refused like a stranger.
+		apitest.Case{Name: "foreign guarantor", As: admin, Method: "PATCH", Path: "/api/patients/" + mine.ID, Body: map[string]any{"guarantorId": theirs.ID},
+			Status: 400, Want: apitest.Error("invalid", "guarantorId")},
+		apitest.Case{Name: "search", As: admin, Method: "GET", Path: "/api/patients?q=bruno&status=all", Status: 200, Want: listOf()},
+	)
+	e.Run(t, cases)
 	got, err := e.st.Get(context.Background(), e.other.ID, theirs.ID)
 	if err != nil || got.Phone != "555 222 3333" || got.Status != "active" {
 		t.Fatalf("other clinic's record changed: %+v %v", got, err)
 	}
-	if len(e.timeline.askedFor()) != 0 {
-		t.Fatalf("timeline sources were asked about another clinic's patient: %v", e.timeline.askedFor())
-	}
 }
 
 func TestArchiveKeepsTheRecord(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Olga", LastName: "Old", Phone: "555 808 0808",
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Olga", LastName: "Old", Phone: "555 808 0808",
 		Allergies: []patients.Allergy{{Substance: "Iodine", Severity: "mild"}}})
-	desk := e.staff(identity.RoleReceptionist)
-	r := desk.do("DELETE", "/api/patients/"+p.ID, nil)
-	expectStatus(t, r, 200)
-	var got patients.Patient
-	r.decode(t, &got)
-	if got.Status != "archived" || got.FirstName != "Olga" || len(got.Allergies) != 1 {
-		t.Fatalf("archive answered %s", r.body)
-	}
-	// Still readable, still whole.
-	r = desk.do("GET", "/api/patients/"+p.ID, nil)
-	expectStatus(t, r, 200)
-	r.decode(t, &got)
-	if got.Status != "archived" || got.Phone != "555 808 0808" || len(got.Allergies) != 1 {
-		t.Fatalf("archived record: %s", r.body)
-	}
-	// Out of default search, in archived search.
-	for q, want := range map[string]int{"q=olga": 0, "q=olga&status=archived": 1, "q=808": 0} {
-		var pg page
-		desk.do("GET", "/api/patients?"+q, nil).decode(t, &pg)
-		if len(pg.Items) != want {
-			t.Errorf("%s: %d results, want %d", q, len(pg.Items), want)
-		}
-	}
-	// Archiving twice is fine.
-	expectStatus(t, desk.do("DELETE", "/api/patients/"+p.ID, nil), 200)
-	acts := actions(e.auditRecords(e.clinic.ID, audit.Filter{PatientID: p.ID}))
+	whole := map[string]any{"id": p.ID, "status": "archived", "firstName": "Olga", "phone": "555 808 0808",
+		"allergies": []any{map[string]any{"substance": "Iodine", "severity": "mild"}}}
+	e.Run(t, []apitest.Case{
+		{Name: "archive", As: desk, Method: "DELETE", Path: "/api/patients/" + p.ID, Status: 200, Want: whole},
+		// Still readable, still whole.
+		{Name: "read", As: desk, Method: "GET", Path: "/api/patients/" + p.ID, Status: 200, Want: whole},
+		// Out of default search, in archived search.
+		list("q=olga"),
+		list("q=olga&status=archived", "Olga Old"),
+		list("q=808"),
+		// Archiving twice is fine.
+		{Name: "archive again", As: desk, Method: "DELETE", Path: "/api/patients/" + p.ID, Status: 200, Want: whole},
+	})
+	acts := actions(e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: p.ID}))
 	if !slices.Contains(acts, "patient.archive") {
 		t.Fatalf("no archive audit: %v", acts)
 	}
@@ -620,23 +578,25 @@ func actions(recs []audit.Record) []string {
 }
 
 func TestEveryReadAndWriteIsAudited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	dentist := e.staff(identity.RoleDentist)
-	r := dentist.do("POST", "/api/patients", validBody())
-	expectStatus(t, r, 201)
+	dentist := string(identity.RoleDentist)
 	var p patients.Patient
-	r.decode(t, &p)
-	expectStatus(t, dentist.do("GET", "/api/patients/"+p.ID, nil), 200)
-	expectStatus(t, dentist.do("PATCH", "/api/patients/"+p.ID, map[string]any{"allergies": []map[string]any{{"substance": "Latex", "severity": "severe"}}}), 200)
-	expectStatus(t, dentist.do("GET", "/api/patients/"+p.ID+"/timeline", nil), 200)
-	expectStatus(t, dentist.do("GET", "/api/patients?q=ana%20silva", nil), 200)
-
-	recs := e.auditRecords(e.clinic.ID, audit.Filter{PatientID: p.ID})
+	e.Do(t, apitest.Case{As: dentist, Method: "POST", Path: "/api/patients", Body: validBody(), Status: 201}).Decode(t, &p)
+	e.Run(t, []apitest.Case{
+		{Name: "read", As: dentist, Method: "GET", Path: "/api/patients/" + p.ID, Status: 200, Want: map[string]any{"id": p.ID}},
+		{Name: "change", As: dentist, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"allergies": []map[string]any{{"substance": "Latex", "severity": "severe"}}},
+			Status: 200, Want: map[string]any{"allergies": []any{map[string]any{"substance": "Latex", "severity": "severe"}}}},
+		{Name: "timeline", As: dentist, Method: "GET", Path: "/api/patients/" + p.ID + "/timeline", Status: 200, Want: map[string]any{"items": []any{}}},
+		{Name: "search", As: dentist, Method: "GET", Path: "/api/patients?q=ana%20silva", Status: 200, Want: listOf("Ana Silva")},
+	})
+	u := e.user(t, identity.RoleDentist)
+	recs := e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: p.ID})
 	if got, want := actions(recs), []string{"patient.create", "patient.read", "patient.update", "patient.read"}; !slices.Equal(got, want) {
 		t.Fatalf("actions about the patient %v, want %v", got, want)
 	}
 	for _, rec := range recs {
-		if rec.ActorID != dentist.user.ID || rec.ActorRole != "dentist" || rec.Outcome != audit.Success || rec.RequestID == "" ||
+		if rec.ActorID != u.ID || rec.ActorRole != "dentist" || rec.Outcome != audit.Success || rec.RequestID == "" ||
 			!strings.HasPrefix(rec.Resource, "patients/"+p.ID) || rec.IP == "" {
 			t.Errorf("record %+v", rec)
 		}
@@ -644,20 +604,27 @@ func TestEveryReadAndWriteIsAudited(t *testing.T) {
 	if !strings.Contains(recs[2].Detail, "allergies") || strings.Contains(recs[2].Detail, "Latex") {
 		t.Errorf("update detail should name fields, never values: %q", recs[2].Detail)
 	}
-	search := e.auditRecords(e.clinic.ID, audit.Filter{Action: "patient.search"})
-	if len(search) != 1 || search[0].ActorID != dentist.user.ID || !strings.Contains(search[0].Detail, "results: 1") ||
+	search := e.auditRecords(t, e.clinic.ID, audit.Filter{Action: "patient.search"})
+	if len(search) != 1 || search[0].ActorID != u.ID || !strings.Contains(search[0].Detail, "results: 1") ||
 		strings.Contains(strings.ToLower(search[0].Detail), "silva") {
 		t.Fatalf("search audit %+v", search)
 	}
-	if v, err := e.svc.Audit.Verify(context.Background(), e.clinic.ID); err != nil || !v.OK {
+	if v, err := e.audit.Verify(context.Background(), e.clinic.ID); err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}
 }
 
 func TestNoAuditNoAccess(t *testing.T) {
-	e := newEnv(t, withDeadAudit(t))
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Secret", LastName: "Person", Phone: "555 010 1111"})
-	desk := e.staff(identity.RoleReceptionist)
+	t.Parallel()
+	e := newEnv(t)
+	dead := e.withDeps(t, func(d *patients.Deps) { d.Audit = audit.New(storetest.DeadMongo(t), d.Clock) })
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Secret", LastName: "Person", Phone: "555 010 1111"})
+	noSecret := func(tb testing.TB, r apitest.Response) {
+		if strings.Contains(string(r.Body), "Secret") {
+			tb.Errorf("data without an audit record: %s", r.Body)
+		}
+	}
+	var cases []apitest.Case
 	for _, req := range []struct {
 		method, path string
 		body         any
@@ -669,11 +636,10 @@ func TestNoAuditNoAccess(t *testing.T) {
 		{"DELETE", "/api/patients/" + p.ID, nil},
 		{"POST", "/api/patients", validBody()},
 	} {
-		r := desk.do(req.method, req.path, req.body)
-		if r.status != 503 || r.apiError(t).Code != "unavailable" || strings.Contains(string(r.body), "Secret") {
-			t.Errorf("%s %s: %d %s", req.method, req.path, r.status, r.body)
-		}
+		cases = append(cases, apitest.Case{Name: req.method + " " + req.path, As: desk, Method: req.method, Path: req.path, Body: req.body,
+			Status: 503, Want: apitest.Error("unavailable"), Check: noSecret})
 	}
+	dead.Run(t, cases)
 	got, err := e.st.Get(context.Background(), e.clinic.ID, p.ID)
 	if err != nil || got.Phone != "555 010 1111" || got.Status != "active" {
 		t.Fatalf("unaudited write happened: %+v %v", got, err)
@@ -685,79 +651,61 @@ func TestNoAuditNoAccess(t *testing.T) {
 }
 
 func TestPatchUpdatesSearchAndMedicalStamp(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.staff(identity.RoleReceptionist)
-	r := desk.do("POST", "/api/patients", validBody())
-	expectStatus(t, r, 201)
 	var p patients.Patient
-	r.decode(t, &p)
-	if p.MedicalHistoryUpdatedAt != nil {
-		t.Fatalf("no medical history yet, but stamped: %s", r.body)
-	}
-	search := func(q string) []string {
-		var pg page
-		desk.do("GET", "/api/patients?q="+url.QueryEscape(q), nil).decode(t, &pg)
-		return names(pg.Items)
+	e.Do(t, apitest.Case{As: desk, Method: "POST", Path: "/api/patients", Body: validBody(), Status: 201,
+		Want: map[string]any{"medicalHistoryUpdatedAt": nil}}).Decode(t, &p) // no medical history yet
+	patch := func(as string, body map[string]any, want any) apitest.Case {
+		return apitest.Case{As: as, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: body, Status: 200, Want: want}
 	}
 	e.clock.Advance(time.Minute)
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"lastName": "Gonçalves", "phone": "+44 20 7946 0000", "email": "ana.g@example.com"})
-	expectStatus(t, r, 200)
-	if got := search("ana gonc"); !slices.Equal(got, []string{"Ana Gonçalves"}) {
-		t.Fatalf("new name not searchable: %v", got)
-	}
-	if got := search("ana silva"); len(got) != 0 {
-		t.Fatalf("old name still found: %v", got)
-	}
-	if got := search("7946 0000"); len(got) != 1 {
-		t.Fatalf("new phone not searchable: %v", got)
-	}
-	if got := search("212 555"); len(got) != 0 {
-		t.Fatalf("old phone still found: %v", got)
-	}
-	// A contact change leaves the medical stamp alone; a history change sets it.
 	var got patients.Patient
-	r.decode(t, &got)
+	e.Do(t, patch(desk, map[string]any{"lastName": "Gonçalves", "phone": "+44 20 7946 0000", "email": "ana.g@example.com"},
+		map[string]any{"lastName": "Gonçalves", "phone": "+442079460000", "email": "ana.g@example.com"})).Decode(t, &got)
+	e.Run(t, []apitest.Case{
+		list("q=ana+gonc", "Ana Gonçalves"),
+		list("q=ana+silva"),
+		list("q=7946+0000", "Ana Gonçalves"),
+		list("q=212+555"),
+	})
+	// A contact change leaves the medical stamp alone; a history change sets it.
 	if got.MedicalHistoryUpdatedAt != nil || !got.UpdatedAt.After(p.UpdatedAt) {
-		t.Fatalf("after contact change: %s", r.body)
+		t.Fatalf("after contact change: %+v", got)
 	}
-	hyg := e.staff(identity.RoleHygienist)
+	hyg := string(identity.RoleHygienist)
 	e.clock.Advance(time.Minute)
-	r = hyg.do("PATCH", "/api/patients/"+p.ID, map[string]any{
-		"medications": []map[string]any{{"name": "Metformin", "dose": "500 mg"}}, "conditions": []map[string]any{{"name": "Diabetes", "notes": "type 2"}}})
-	expectStatus(t, r, 200)
-	r.decode(t, &got)
-	if got.MedicalHistoryUpdatedBy != hyg.user.ID || got.MedicalHistoryUpdatedAt == nil || !got.MedicalHistoryUpdatedAt.Equal(e.clock.Now().UTC().Truncate(time.Millisecond)) {
-		t.Fatalf("medical stamp: %v %q", got.MedicalHistoryUpdatedAt, got.MedicalHistoryUpdatedBy)
-	}
+	stamp := e.clock.Now().UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano)
+	hygID := e.user(t, identity.RoleHygienist).ID
+	e.Do(t, patch(hyg, map[string]any{"medications": []map[string]any{{"name": "Metformin", "dose": "500 mg"}}, "conditions": []map[string]any{{"name": "Diabetes", "notes": "type 2"}}},
+		map[string]any{"medicalHistoryUpdatedBy": hygID, "medicalHistoryUpdatedAt": stamp,
+			"medications": []any{map[string]any{"name": "Metformin", "dose": "500 mg"}}, "conditions": []any{map[string]any{"name": "Diabetes", "notes": "type 2"}}}))
 	// The same history again is not a change.
-	stamp := *got.MedicalHistoryUpdatedAt
 	e.clock.Advance(time.Minute)
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"medications": []map[string]any{{"name": "Metformin", "dose": "500 mg"}}})
-	expectStatus(t, r, 200)
-	r.decode(t, &got)
-	if !got.MedicalHistoryUpdatedAt.Equal(stamp) || got.MedicalHistoryUpdatedBy != hyg.user.ID {
-		t.Fatalf("unchanged history restamped: %s", r.body)
-	}
+	e.Do(t, patch(desk, map[string]any{"medications": []map[string]any{{"name": "Metformin", "dose": "500 mg"}}},
+		map[string]any{"medicalHistoryUpdatedBy": hygID, "medicalHistoryUpdatedAt": stamp}))
 	// Clearing: [] empties a list, "" an optional field, {} an object; the
 	// last contact cannot go.
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"conditions": []any{}, "email": "", "address": map[string]any{}})
-	expectStatus(t, r, 200)
-	var cleared patients.Patient
-	r.decode(t, &cleared)
-	if len(cleared.Conditions) != 0 || cleared.Email != "" || cleared.Address != nil || len(cleared.Medications) != 1 {
-		t.Fatalf("clearing: %s", r.body)
-	}
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": ""})
-	if r.status != 400 {
-		t.Fatalf("removing the last contact: %d %s", r.status, r.body)
-	}
-	expectStatus(t, desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{}), 400)
+	e.Do(t, apitest.Case{As: desk, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"conditions": []any{}, "email": "", "address": map[string]any{}},
+		Status: 200, Want: map[string]any{"conditions": []any{}, "medications": []any{map[string]any{"name": "Metformin"}}},
+		Check: func(tb testing.TB, r apitest.Response) {
+			var cleared patients.Patient
+			r.Decode(tb, &cleared)
+			if cleared.Email != "" || cleared.Address != nil {
+				tb.Fatalf("clearing: %s", r.Body)
+			}
+		}})
+	e.Run(t, []apitest.Case{
+		{Name: "last contact", As: desk, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"phone": ""}, Status: 400, Want: apitest.Error("invalid")},
+		{Name: "empty patch", As: desk, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{}, Status: 400, Want: apitest.Error("invalid")},
+	})
 }
 
 func TestConcurrentPatchesAllApply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Old", LastName: "Name", Phone: "555 010 0000"})
-	desk := e.staff(identity.RoleReceptionist)
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Old", LastName: "Name", Phone: "555 010 0000"})
+	c := e.staff(t, identity.RoleReceptionist)
 	bodies := []map[string]any{
 		{"firstName": "Xavier"},
 		{"lastName": "Quintanilha"},
@@ -771,12 +719,12 @@ func TestConcurrentPatchesAllApply(t *testing.T) {
 	var wg sync.WaitGroup
 	codes := make([]int, len(bodies))
 	for i, b := range bodies {
-		wg.Go(func() { codes[i] = desk.do("PATCH", "/api/patients/"+p.ID, b).status })
+		wg.Go(func() { codes[i] = c.Do(t, "PATCH", "/api/patients/"+p.ID, b).Status })
 	}
 	wg.Wait()
-	for i, c := range codes {
-		if c != 200 {
-			t.Fatalf("patch %d (%v): %d", i, bodies[i], c)
+	for i, code := range codes {
+		if code != 200 {
+			t.Fatalf("patch %d (%v): %d", i, bodies[i], code)
 		}
 	}
 	got, err := e.st.Get(context.Background(), e.clinic.ID, p.ID)
@@ -791,39 +739,35 @@ func TestConcurrentPatchesAllApply(t *testing.T) {
 		t.Fatalf("version %d after %d changes", got.Version, len(bodies))
 	}
 	// The search keys match the names stored, whichever change came last.
-	var pg page
-	desk.do("GET", "/api/patients?q=xavier%20quint", nil).decode(t, &pg)
-	if len(pg.Items) != 1 {
-		t.Fatalf("search keys stale after concurrent changes: %+v", got.Search)
-	}
+	e.Do(t, list("q=xavier%20quint", "Xavier Quintanilha"))
 }
 
 func TestAbandonedChangeClaimIsTakenOverAfterTheLease(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Crash", LastName: "Test", Phone: "555 010 0001"})
-	desk := e.staff(identity.RoleReceptionist)
-	// A writer claims the record's version and dies before writing.
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Crash", LastName: "Test", Phone: "555 010 0001"})
+	// A writer (another instance of the function, whose store has the
+	// hook) claims the record's version and dies before writing.
+	crashing := e.withDeps(t, func(*patients.Deps) {})
 	crash := errors.New("writer died")
 	e.st.SetAfterClaim(func(string, int) error { return crash })
-	if r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0102"}); r.status != 500 {
-		t.Fatalf("crashed write: %d %s", r.status, r.body)
-	}
+	crashing.Do(t, apitest.Case{As: desk, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"phone": "212 555 0102"},
+		Status: 500, Want: apitest.Error("internal")})
 	e.st.SetAfterClaim(nil)
-	// While its lease runs, others are told to retry rather than overwrite.
-	r := desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0103"})
-	if r.status != 409 {
-		t.Fatalf("during the lease: %d %s", r.status, r.body)
+	phone := func(number string, status int, want any) apitest.Case {
+		return apitest.Case{As: desk, Method: "PATCH", Path: "/api/patients/" + p.ID, Body: map[string]any{"phone": number}, Status: status, Want: want}
 	}
+	// While its lease runs, others are told to retry rather than overwrite.
+	e.Do(t, phone("212 555 0103", 409, apitest.Error("conflict")))
 	e.clock.Advance(patients.ClaimLease + time.Second)
-	r = desk.do("PATCH", "/api/patients/"+p.ID, map[string]any{"phone": "212 555 0104"})
-	expectStatus(t, r, 200)
+	e.Do(t, phone("212 555 0104", 200, map[string]any{"phone": "+12125550104"}))
 	got, _ := e.st.Get(context.Background(), e.clinic.ID, p.ID)
 	if got.Phone != "+12125550104" || got.Version != 1 {
 		t.Fatalf("after take-over: phone %q version %d", got.Phone, got.Version)
 	}
 	// The failed attempts are in the trail as failures.
 	var failures int
-	for _, rec := range e.auditRecords(e.clinic.ID, audit.Filter{PatientID: p.ID}) {
+	for _, rec := range e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: p.ID}) {
 		if rec.Outcome == audit.Failure {
 			failures++
 		}
@@ -834,78 +778,72 @@ func TestAbandonedChangeClaimIsTakenOverAfterTheLease(t *testing.T) {
 }
 
 func TestFamilyLinks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.staff(identity.RoleReceptionist)
-	create := func(body map[string]any) (response, patients.Patient) {
-		r := desk.do("POST", "/api/patients", body)
-		var p patients.Patient
-		if r.status == 201 {
-			r.decode(t, &p)
-		}
-		return r, p
-	}
-	body := func(first string, extra ...any) map[string]any {
+	create := func(first string, extra ...any) patients.Patient {
+		t.Helper()
 		b := map[string]any{"firstName": first, "lastName": "Family", "dateOfBirth": "1980-01-01", "phone": "212 555 0140"}
 		for i := 0; i+1 < len(extra); i += 2 {
 			b[extra[i].(string)] = extra[i+1]
 		}
-		return b
+		var p patients.Patient
+		e.Do(t, apitest.Case{As: desk, Method: "POST", Path: "/api/patients", Body: b, Status: 201, Want: map[string]any{"firstName": first}}).Decode(t, &p)
+		return p
 	}
-	_, parent := create(body("Parent"))
-	r, kid1 := create(body("Kid1", "guarantorId", parent.ID))
-	expectStatus(t, r, 201)
+	parent := create("Parent")
+	kid1 := create("Kid1", "guarantorId", parent.ID)
 	if kid1.GuarantorID != parent.ID {
-		t.Fatalf("guarantor not stored: %s", r.body)
+		t.Fatalf("guarantor not stored: %+v", kid1)
 	}
-	_, kid2 := create(body("Kid2"))
-	expectStatus(t, desk.do("PATCH", "/api/patients/"+kid2.ID, map[string]any{"guarantorId": parent.ID}), 200)
-	_, stranger := create(body("Stranger"))
+	kid2 := create("Kid2")
+	stranger := create("Stranger")
+	link := func(name, id, guarantor string, status int, want any) apitest.Case {
+		return apitest.Case{Name: name, As: desk, Method: "PATCH", Path: "/api/patients/" + id, Body: map[string]any{"guarantorId": guarantor}, Status: status, Want: want}
+	}
+	family := func(of string, fullNames ...string) apitest.Case {
+		c := list("familyOf="+of, fullNames...)
+		c.Name = "family of " + of
+		return c
+	}
+	refused := apitest.Error("invalid", "guarantorId")
+	e.Run(t, []apitest.Case{
+		link("link kid2", kid2.ID, parent.ID, 200, map[string]any{"guarantorId": parent.ID}),
+		family(parent.ID, "Kid1 Family", "Kid2 Family", "Parent Family"),
+		family(kid1.ID, "Kid1 Family", "Kid2 Family", "Parent Family"),
+		family(kid2.ID, "Kid1 Family", "Kid2 Family", "Parent Family"),
+		family(stranger.ID, "Stranger Family"),
+		link("guarantor with a guarantor", stranger.ID, kid1.ID, 400, refused),
+		link("guarantor gets a guarantor", parent.ID, stranger.ID, 400, refused),
+		link("own guarantor", stranger.ID, stranger.ID, 400, refused),
+		link("not an id", stranger.ID, "mum", 400, refused),
+		{Name: "archive stranger", As: desk, Method: "DELETE", Path: "/api/patients/" + stranger.ID, Status: 200, Want: map[string]any{"status": "archived"}},
+		{Name: "archived guarantor", As: desk, Method: "POST", Path: "/api/patients", Status: 400, Want: refused,
+			Body: map[string]any{"firstName": "Late", "lastName": "Family", "dateOfBirth": "1980-01-01", "phone": "212 555 0140", "guarantorId": stranger.ID}},
+		// Unlinking.
+		link("unlink kid2", kid2.ID, "", 200, map[string]any{"firstName": "Kid2"}),
+		family(parent.ID, "Kid1 Family", "Parent Family"),
+	})
+}
 
-	for _, from := range []string{parent.ID, kid1.ID, kid2.ID} {
-		var pg page
-		rr := desk.do("GET", "/api/patients?familyOf="+from, nil)
-		expectStatus(t, rr, 200)
-		rr.decode(t, &pg)
-		if got := names(pg.Items); !slices.Equal(got, []string{"Kid1 Family", "Kid2 Family", "Parent Family"}) {
-			t.Errorf("family of %s: %v", from, got)
-		}
-	}
-	var pg page
-	desk.do("GET", "/api/patients?familyOf="+stranger.ID, nil).decode(t, &pg)
-	if got := names(pg.Items); !slices.Equal(got, []string{"Stranger Family"}) {
-		t.Errorf("family of a single patient: %v", got)
-	}
+type timeline struct {
+	Items []patients.TimelineEntry `json:"items"`
+}
 
-	for name, tc := range map[string]struct {
-		id   string
-		body map[string]any
-	}{
-		"guarantor with a guarantor": {stranger.ID, map[string]any{"guarantorId": kid1.ID}},
-		"guarantor gets a guarantor": {parent.ID, map[string]any{"guarantorId": stranger.ID}},
-		"own guarantor":              {stranger.ID, map[string]any{"guarantorId": stranger.ID}},
-		"not an id":                  {stranger.ID, map[string]any{"guarantorId": "mum"}},
-	} {
-		r := desk.do("PATCH", "/api/patients/"+tc.id, tc.body)
-		if r.status != 400 || r.apiError(t).Fields[0].Field != "guarantorId" {
-			t.Errorf("%s: %d %s", name, r.status, r.body)
-		}
+func entryIDs(tb testing.TB, r apitest.Response) []string {
+	var out timeline
+	r.Decode(tb, &out)
+	got := []string{}
+	for _, it := range out.Items {
+		got = append(got, it.ID)
 	}
-	expectStatus(t, desk.do("DELETE", "/api/patients/"+stranger.ID, nil), 200)
-	if r, _ := create(body("Late", "guarantorId", stranger.ID)); r.status != 400 {
-		t.Errorf("archived guarantor: %d %s", r.status, r.body)
-	}
-	// Unlinking.
-	r = desk.do("PATCH", "/api/patients/"+kid2.ID, map[string]any{"guarantorId": ""})
-	expectStatus(t, r, 200)
-	desk.do("GET", "/api/patients?familyOf="+parent.ID, nil).decode(t, &pg)
-	if got := names(pg.Items); !slices.Equal(got, []string{"Kid1 Family", "Parent Family"}) {
-		t.Errorf("after unlinking: %v", got)
-	}
+	return got
 }
 
 func TestTimelineMergesSourcesNewestFirst(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	p := e.mustPatient(e.clinic.ID, patients.Patient{FirstName: "Tina", LastName: "Timeline", Phone: "555 010 5555"})
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Tina", LastName: "Timeline", Phone: "555 010 5555"})
+	theirs := e.mustPatient(t, e.other.ID, patients.Patient{FirstName: "Bruno", LastName: "Elsewhere", Phone: "555 222 3333"})
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
 	e.timeline.set(p.ID,
 		patients.TimelineEntry{At: day(1), Kind: "appointment", ID: "a1", Title: "Cleaning", Status: "completed"},
@@ -919,56 +857,84 @@ func TestTimelineMergesSourcesNewestFirst(t *testing.T) {
 			{At: day(4).In(time.FixedZone("x", 3600)), Kind: "appointment", ID: "a2", Title: "Exam", Status: "scheduled"}}, nil
 	})
 	// A second source wired beside the fake one.
-	e2 := newEnvWithSources(t, e, payments)
-
-	type tl struct {
-		Items []patients.TimelineEntry `json:"items"`
-	}
-	entryIDs := func(r response) []string {
-		var out tl
-		r.decode(t, &out)
-		var got []string
-		for _, it := range out.Items {
-			got = append(got, it.ID)
+	two := e.withDeps(t, func(d *patients.Deps) { d.Timeline = append(d.Timeline, payments) })
+	pc, _ := e.signIn(t, e.clinic.ID, identity.RolePatient, p.ID)
+	two.SetCaller("tina", pc.CloneTo(two))
+	order := func(want ...string) func(testing.TB, apitest.Response) {
+		return func(tb testing.TB, r apitest.Response) {
+			if got := entryIDs(tb, r); !slices.Equal(got, want) {
+				tb.Fatalf("timeline %v, want %v", got, want)
+			}
 		}
-		return got
 	}
-	dentist := e2.staff(identity.RoleDentist)
-	r := dentist.do("GET", "/api/patients/"+p.ID+"/timeline", nil)
-	expectStatus(t, r, 200)
-	if got := entryIDs(r); !slices.Equal(got, []string{"a2", "n1", "pay1", "a1"}) {
-		t.Fatalf("dentist timeline %v", got)
-	}
-	if !strings.Contains(string(r.body), `"at":"2026-03-04T09:00:00Z"`) {
-		t.Fatalf("instants not in UTC: %s", r.body)
-	}
-	// The source decides: the front desk does not get clinical notes.
-	r = e2.staff(identity.RoleReceptionist).do("GET", "/api/patients/"+p.ID+"/timeline", nil)
-	expectStatus(t, r, 200)
-	if got := entryIDs(r); !slices.Equal(got, []string{"a2", "pay1", "a1"}) {
-		t.Fatalf("receptionist timeline %v", got)
-	}
-	// The patient sees their own.
-	pc := e2.signIn(e.clinic.ID, identity.RolePatient, p.ID)
-	r = pc.do("GET", "/api/patients/"+p.ID+"/timeline", nil)
-	expectStatus(t, r, 200)
-	if got := entryIDs(r); !slices.Equal(got, []string{"a2", "pay1", "a1"}) {
-		t.Fatalf("patient timeline %v", got)
-	}
-	// An unknown patient: 404 before any source is asked.
+	path := "/api/patients/" + p.ID + "/timeline"
+	two.Run(t, []apitest.Case{
+		{Name: "dentist", As: string(identity.RoleDentist), Method: "GET", Path: path, Status: 200, Check: order("a2", "n1", "pay1", "a1"),
+			Want: map[string]any{"items": []any{map[string]any{"at": "2026-03-04T09:00:00Z", "kind": "appointment", "title": "Exam", "status": "scheduled"}, // instants in UTC
+				map[string]any{"kind": "note"}, map[string]any{"kind": "payment"}, map[string]any{"kind": "appointment"}}}},
+		// The source decides: the front desk does not get clinical notes.
+		{Name: "receptionist", As: desk, Method: "GET", Path: path, Status: 200, Check: order("a2", "pay1", "a1")},
+		// The patient sees their own.
+		{Name: "patient", As: "tina", Method: "GET", Path: path, Status: 200, Check: order("a2", "pay1", "a1")},
+	})
+	// An unknown patient, or another clinic's: 404 before any source is asked.
 	before := len(e.timeline.askedFor())
-	expectStatus(t, dentist.do("GET", "/api/patients/"+ids.New()+"/timeline", nil), 404)
-	if len(e.timeline.askedFor()) != before {
-		t.Fatal("a source was asked about a patient that does not exist")
+	two.Run(t, []apitest.Case{
+		{Name: "unknown patient", As: string(identity.RoleDentist), Method: "GET", Path: "/api/patients/" + ids.New() + "/timeline", Status: 404, Want: apitest.Error("not_found")},
+		{Name: "other clinic's patient", As: string(identity.RoleDentist), Method: "GET", Path: "/api/patients/" + theirs.ID + "/timeline", Status: 404, Want: apitest.Error("not_found")},
+	})
+	if asked := e.timeline.askedFor(); len(asked) != before {
+		t.Fatalf("a source was asked about a patient the caller may not see: %v", asked[before:])
 	}
 	// A failing source fails the timeline rather than hiding a gap.
-	e.timeline.mu.Lock()
-	e.timeline.err = errs.E(errs.Unavailable, "scheduling down")
-	e.timeline.mu.Unlock()
-	expectStatus(t, dentist.do("GET", "/api/patients/"+p.ID+"/timeline", nil), 503)
+	e.timeline.fail(errs.E(errs.Unavailable, "scheduling down"))
+	two.Do(t, apitest.Case{As: string(identity.RoleDentist), Method: "GET", Path: path, Status: 503, Want: apitest.Error("unavailable")})
+}
+
+// The deployed timeline: appointments booked in scheduling show on the
+// patient's timeline served by the patients function.
+func TestTimelineShowsAppointments(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Tom", LastName: "Teeth", Phone: "555 010 7777"})
+	sched := wire.Scheduling(e.fe.Mongo(t), storetest.NewRedis(t), e.clock, nil, "")
+	chair, err := sched.CreateOperatory(ctx, e.clinic.ID, "Op 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, kind := "Dr Who", "dentist"
+	prov, err := sched.CreateProvider(ctx, e.clinic.ID, scheduling.ProviderInput{Name: &name, Kind: &kind, Operatories: &[]string{chair.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(e.clock.Now().Year()+1, 3, 2, 15, 0, 0, 0, time.UTC) // a Monday or not: every day has hours
+	week := avail.WeeklyHours{}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		week[avail.Day(d)] = []avail.Window{{Start: "08:00", End: "18:00"}}
+	}
+	if _, err := sched.SetHours(ctx, e.clinic.ID, prov.ID, week); err != nil {
+		t.Fatal(err)
+	}
+	exam, err := sched.CreateType(ctx, e.clinic.ID, scheduling.AppointmentType{Name: "Exam", Category: "exam", DurationMinutes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sched.Book(ctx, e.clinic.ID, scheduling.Booking{PatientID: p.ID, ProviderID: prov.ID, OperatoryID: chair.ID, TypeID: exam.ID, Start: start, Source: "staff"}, scheduling.Actor{UserID: "u", Role: "receptionist"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := e.signIn(t, e.clinic.ID, identity.RolePatient, p.ID)
+	e.SetCaller("tom", pc)
+	want := map[string]any{"items": []any{map[string]any{"id": a.ID, "kind": "appointment", "title": "Exam", "status": "scheduled", "at": start.Format(time.RFC3339)}}}
+	e.Run(t, []apitest.Case{
+		{Name: "front desk", As: desk, Method: "GET", Path: "/api/patients/" + p.ID + "/timeline", Status: 200, Want: want},
+		{Name: "the patient", As: "tom", Method: "GET", Path: "/api/patients/" + p.ID + "/timeline", Status: 200, Want: want},
+	})
 }
 
 func TestPolicyTableCoversPatientRoutes(t *testing.T) {
+	t.Parallel()
 	for _, pattern := range patientRoutes {
 		rule, ok := authz.Policies[pattern]
 		if !ok {
@@ -986,9 +952,10 @@ func TestPolicyTableCoversPatientRoutes(t *testing.T) {
 }
 
 func TestRecordsFromBeforeThisVersionAreReindexedAndEditable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	db, err := e.mongo.Database()
+	db, err := e.fe.Mongo(t).Database()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1001,28 +968,20 @@ func TestRecordsFromBeforeThisVersionAreReindexedAndEditable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk := e.staff(identity.RoleReceptionist)
-	count := func(q string) int {
-		var pg page
-		r := desk.do("GET", "/api/patients?q="+url.QueryEscape(q), nil)
-		expectStatus(t, r, 200)
-		r.decode(t, &pg)
-		return len(pg.Items)
-	}
-	if n := count("luc"); n != 0 {
-		t.Fatalf("legacy record found before reindexing (%d): the test no longer tests anything", n)
-	}
+	// Before reindexing the record is not found: else the test tests nothing.
+	e.Do(t, list("q=luc"))
 	if n, err := e.st.Reindex(ctx, e.clinic.ID); err != nil || n != 1 {
 		t.Fatalf("reindex: fixed %d, %v; want 1", n, err)
 	}
 	if n, err := e.st.Reindex(ctx, e.clinic.ID); err != nil || n != 0 {
 		t.Fatalf("second reindex: fixed %d, %v; want 0", n, err)
 	}
-	if count("luc") != 1 || count("8888") != 1 {
-		t.Fatal("legacy record not searchable after reindexing")
-	}
-	r := desk.do("PATCH", "/api/patients/"+id, map[string]any{"email": "lucia@example.com"})
-	expectStatus(t, r, 200)
+	e.Run(t, []apitest.Case{
+		list("q=luc", "Lúcia Legacy"),
+		list("q=8888", "Lúcia Legacy"),
+		{Name: "edit", As: desk, Method: "PATCH", Path: "/api/patients/" + id, Body: map[string]any{"email": "lucia@example.com"}, Status: 200,
+			Want: map[string]any{"id": id, "email": "lucia@example.com"}},
+	})
 	got, err := e.st.Get(ctx, e.clinic.ID, id)
 	if err != nil || got.Email != "lucia@example.com" || got.Version != 1 {
 		t.Fatalf("legacy record after change: %+v %v", got, err)
