@@ -21,6 +21,9 @@ import (
 	"syscall"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/topsmile/topsmile/infra/embedded"
 	"github.com/topsmile/topsmile/infra/localstack"
 	"github.com/topsmile/topsmile/shared/boot"
@@ -120,7 +123,7 @@ func run(ctx context.Context) error {
 	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200)}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
-		// The functions publish to it themselves, as deployed.
+		// Every function publishes through the client built below.
 		defaults["NOTIFICATIONS_QUEUE_URL"] = cfg.SQSQueueURL
 		fmt.Println("SQS:", cfg.SQSQueueURL, "(consumed by the deployed notifications function)")
 	} else {
@@ -144,9 +147,13 @@ func run(ctx context.Context) error {
 	defer deps.Redis.Close()
 	deps.AppURL, _ = deps.Env("APP_URL")
 	if deps.Publisher == nil {
-		if deps.Publisher, err = sqsqueue.New(ctx, cfg.SQSQueueURL); err != nil {
+		// A developer's SQS may need a profile: the SDK's full loader here
+		// (the Lambdas read credentials from their environment).
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
 			return err
 		}
+		deps.Publisher = &sqsqueue.Publisher{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.SQSQueueURL}
 	}
 
 	stack, err := localstack.Build(tpl, deps, cfg.DistDir)

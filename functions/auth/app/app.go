@@ -22,12 +22,12 @@ type Config struct {
 	boot.Config
 	Token    token.Config
 	Identity identity.Config
-	// QueueURL is the notifications queue (password-reset e-mails).
-	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+	// Queue is the notifications queue (password-reset e-mails).
+	Queue sqsqueue.Config
 }
 
 // Options are the boot options plus, locally and in tests, the queue to
-// publish to instead of SQS at QueueURL.
+// publish to instead of SQS at Queue.
 type Options struct {
 	boot.Options
 	Publisher notify.Publisher
@@ -39,11 +39,9 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub := o.Publisher
+	var pub notify.Publisher = o.Publisher
 	if pub == nil {
-		if pub, err = sqsqueue.New(context.Background(), cfg.QueueURL); err != nil {
-			return nil, err
-		}
+		pub = sqsqueue.New(cfg.Queue)
 	}
 	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, pub, PatientRegistrar(g.Mongo, g.Clock), g.Clock, g.Log)
 	if err != nil {

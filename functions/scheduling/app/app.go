@@ -5,8 +5,6 @@
 package app
 
 import (
-	"context"
-
 	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
@@ -19,14 +17,15 @@ import (
 // Config is everything the scheduling function reads.
 type Config struct {
 	boot.Config
-	Token    token.Config
-	QueueURL string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+	Token token.Config
+	// Queue is the notifications queue (waitlist offers).
+	Queue sqsqueue.Config
 	// AppURL is where links in messages (waitlist offers) point.
 	AppURL string `env:"APP_URL,required"`
 }
 
 // Options are the boot options plus, locally and in tests, the queue to
-// publish to instead of SQS at QueueURL.
+// publish to instead of SQS at Queue.
 type Options struct {
 	boot.Options
 	Publisher notify.Publisher
@@ -38,11 +37,9 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub := o.Publisher
+	var pub notify.Publisher = o.Publisher
 	if pub == nil {
-		if pub, err = sqsqueue.New(context.Background(), cfg.QueueURL); err != nil {
-			return nil, err
-		}
+		pub = sqsqueue.New(cfg.Queue)
 	}
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL)
 	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})

@@ -5,9 +5,11 @@ package sqsqueue
 import (
 	"context"
 	"encoding/json"
+	"net/url"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/topsmile/topsmile/shared/errs"
@@ -47,13 +49,51 @@ func (p *Publisher) Publish(ctx context.Context, m notify.Message) error {
 	return nil
 }
 
-// New publishes to queueURL with the credentials and region of
-// the environment (the function's role on Lambda). It reads the environment
-// only: no network I/O.
-func New(ctx context.Context, queueURL string) (*Publisher, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, err
+// Config is where a function publishes and as whom. On Lambda the runtime
+// sets the region and the execution role's credentials in these variables,
+// valid for the life of the execution environment.
+type Config struct {
+	QueueURL        string `env:"NOTIFICATIONS_QUEUE_URL,required"`
+	Region          string `env:"AWS_REGION"`
+	AccessKeyID     string `env:"AWS_ACCESS_KEY_ID,secret"`
+	SecretAccessKey string `env:"AWS_SECRET_ACCESS_KEY,secret"`
+	SessionToken    string `env:"AWS_SESSION_TOKEN,secret"`
+	// Endpoint replaces SQS's (the SDK's own variable for it).
+	Endpoint string `env:"AWS_ENDPOINT_URL_SQS"`
+}
+
+// New publishes to cfg.QueueURL with cfg's region and credentials (the
+// region defaults to the one in the queue's URL). It builds the client from
+// the configuration alone, without the SDK's config loader, which would
+// link the SSO, STS and instance-metadata clients into every publishing
+// function for credentials a Lambda always has in its environment; the
+// local stack, where a developer may rely on a profile, builds its client
+// with the full loader. No network I/O.
+func New(cfg Config) *Publisher {
+	region := cfg.Region
+	if region == "" {
+		region = regionOf(cfg.QueueURL)
 	}
-	return &Publisher{Client: sqs.NewFromConfig(cfg), QueueURL: queueURL}, nil
+	opts := sqs.Options{Region: region}
+	if cfg.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(cfg.Endpoint)
+	}
+	if cfg.AccessKeyID != "" {
+		opts.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken))
+	}
+	return &Publisher{Client: sqs.New(opts), QueueURL: cfg.QueueURL}
+}
+
+// regionOf reads the region from a queue URL such as
+// https://sqs.eu-west-1.amazonaws.com/123456789012/name.
+func regionOf(queueURL string) string {
+	u, err := url.Parse(queueURL)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(u.Hostname(), ".")
+	if len(parts) >= 3 && parts[0] == "sqs" {
+		return parts[1]
+	}
+	return ""
 }
