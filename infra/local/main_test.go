@@ -182,7 +182,9 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 // The admin the stack was started with can sign in for real.
 func TestLocalStackAdminCanSignIn(t *testing.T) {
 	r := start(t, "TOPSMILE_DATA_DIR="+t.TempDir(), "TOPSMILE_SEED=false", "TOPSMILE_DIST_DIR="+t.TempDir(),
-		"TOPSMILE_ADMIN_EMAIL=owner@clinic.example", "TOPSMILE_ADMIN_PASSWORD=correct-horse-battery")
+		"TOPSMILE_ADMIN_EMAIL=owner@clinic.example", "TOPSMILE_ADMIN_PASSWORD=correct-horse-battery",
+		// The functions' own settings reach them through the local stack.
+		"ACCESS_TOKEN_TTL=2m", "SESSION_TTL=45m")
 	req, _ := http.NewRequest("POST", r.url+"/api/auth/login", strings.NewReader(`{"email":"owner@clinic.example","password":"correct-horse-battery"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -196,10 +198,15 @@ func TestLocalStackAdminCanSignIn(t *testing.T) {
 		t.Fatalf("login: %d %s", resp.StatusCode, body)
 	}
 	var access string
+	ages := map[string]int{}
 	for _, c := range resp.Cookies() {
+		ages[c.Name] = c.MaxAge
 		if c.Name == "ts_access" {
 			access = c.Value
 		}
+	}
+	if ages["ts_access"] != 120 || ages["ts_refresh"] < 45*60-5 || ages["ts_refresh"] > 45*60 {
+		t.Fatalf("cookie lifetimes %v: want ts_access 120 s (ACCESS_TOKEN_TTL) and ts_refresh 2700 s (SESSION_TTL)", ages)
 	}
 	req, _ = http.NewRequest("GET", r.url+"/api/users", nil)
 	req.AddCookie(&http.Cookie{Name: "ts_access", Value: access})
