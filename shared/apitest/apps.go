@@ -72,3 +72,48 @@ func Options(c clock.Clock, log *slog.Logger) boot.Options {
 	}
 	return boot.Options{Log: log, Clock: c}
 }
+
+// Logs keeps what an app logs, for tests that count what went wrong
+// without failing the request.
+type Logs struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+// Logger is a logger (at every level) into l.
+func (l *Logs) Logger() *slog.Logger { return slog.New(logsHandler{l, nil}) }
+
+// Count is how many records have the message msg.
+func (l *Logs) Count(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.records {
+		if r.Message == msg {
+			n++
+		}
+	}
+	return n
+}
+
+type logsHandler struct {
+	l     *Logs
+	attrs []slog.Attr
+}
+
+func (h logsHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h logsHandler) Handle(_ context.Context, r slog.Record) error {
+	r = r.Clone()
+	r.AddAttrs(h.attrs...)
+	h.l.mu.Lock()
+	defer h.l.mu.Unlock()
+	h.l.records = append(h.l.records, r)
+	return nil
+}
+
+func (h logsHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return logsHandler{h.l, append(slices.Clone(h.attrs), as...)}
+}
+
+func (h logsHandler) WithGroup(string) slog.Handler { return h }

@@ -31,6 +31,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	cookies map[string]*http.Cookie
+	// login is the body of the last sign-in, for Relogin.
+	login map[string]string
 }
 
 // Client is a new signed-out client.
@@ -185,7 +187,24 @@ func (c *Client) Login(tb testing.TB, email, password string, totp ...string) Re
 	if len(totp) > 0 {
 		body["totp"] = totp[0]
 	}
-	return c.MustDo(tb, http.MethodPost, "/api/auth/login", body, http.StatusOK)
+	r := c.MustDo(tb, http.MethodPost, "/api/auth/login", body, http.StatusOK)
+	c.mu.Lock()
+	c.login = body
+	c.mu.Unlock()
+	return r
+}
+
+// Relogin signs c in again as its last Login did: a new session, for a
+// test whose clock has moved past the old one's limits.
+func (c *Client) Relogin(tb testing.TB) {
+	tb.Helper()
+	c.mu.Lock()
+	body := c.login
+	c.mu.Unlock()
+	if body == nil {
+		tb.Fatal("apitest: Relogin of a client that never signed in")
+	}
+	c.MustDo(tb, http.MethodPost, "/api/auth/login", body, http.StatusOK)
 }
 
 // Decode unmarshals the body into v.

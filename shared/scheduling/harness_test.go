@@ -2,176 +2,219 @@ package scheduling_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/topsmile/topsmile/shared/authz"
+	authapp "github.com/topsmile/topsmile/functions/auth/app"
+	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
+	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
+	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/shared/apitest"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
-	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
-	"github.com/topsmile/topsmile/shared/platform"
+	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
-	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/store/storetest"
-	"github.com/topsmile/topsmile/shared/token"
 )
-
-var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
 // now is a Monday morning in New York; bookings go on later days.
 var now = time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
 
+const password = "long-enough-pass-2026"
+
+// Callers named by their staff role.
+const (
+	desk  = string(identity.RoleReceptionist)
+	admin = string(identity.RoleAdmin)
+)
+
+// env is the scheduling function as its composition root builds it (the
+// recall hook into patients, waitlist offers into the queue, here e.outbox),
+// with the auth function to sign in through and the patients function to
+// read what scheduling changed there; one clinic ("Riverside", New York)
+// with two providers, two chairs and a hygiene type.
 type env struct {
-	t         *testing.T
-	ids       *identity.Service
-	st        *scheduling.Store
-	mongo     *store.Mongo
+	*apitest.Env
+	fe        storetest.FunctionEnv
 	clock     *clock.Fake
-	handler   http.Handler
+	st        *scheduling.Store
+	patients  *patients.Store
+	users     *identity.Store
+	outbox    *apitest.Outbox
+	logs      *apitest.Logs
 	clinic    identity.Clinic
 	dentist   scheduling.Provider
 	hygienist scheduling.Provider
 	chair1    scheduling.Operatory
 	chair2    scheduling.Operatory
 	cleaning  scheduling.AppointmentType
+
+	mu      sync.Mutex
+	emailOf map[string]string // patient id → e-mail on file
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	c := clock.NewFake(now)
-	m := storetest.NewMongo(t)
-	rdb := storetest.NewRedis(t)
-	log := httpapi.NewLogger(io.Discard, nil)
-	svc, err := identity.New(identity.Config{DataKey: testKey, AppURL: "https://x", SessionTTL: time.Hour, CookieSecure: true},
-		token.Config{Keys: "k1:" + testKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute}, m, rdb, nil, c, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := scheduling.NewStore(m, rdb, platform.ClinicSettings(m, c), c)
-	rt := httpapi.NewRouter(log)
-	scheduling.Routes(svc.Guard.Router(rt), scheduling.Deps{Store: st, Audit: svc.Audit, Log: log})
-	e := &env{t: t, ids: svc, st: st, mongo: m, clock: c, handler: httpapi.Stack(log, rt)}
-	if e.clinic, err = svc.Store.CreateClinic(ctx, "Riverside"); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(now), outbox: &apitest.Outbox{}, logs: &apitest.Logs{}, emailOf: map[string]string{}}
+	m := e.fe.Mongo(t)
+	e.users, e.patients = identity.NewStore(m, e.clock), patients.NewStore(m, e.clock)
+	// The same store the function wires, for setting the clinic up.
+	e.st = wire.Scheduling(m, storetest.NewRedis(t), e.clock, nil, "")
+	opts := apitest.Options(e.clock, e.logs.Logger())
+	e.Env = apitest.New(t, e.account,
+		apitest.Build(t, e.fe.Lookup, func(c authapp.Config) (*boot.App, error) {
+			return authapp.New(c, authapp.Options{Options: opts, Publisher: &apitest.Outbox{}})
+		}),
+		apitest.Build(t, e.fe.Lookup, func(c schedulingapp.Config) (*boot.App, error) {
+			return schedulingapp.New(c, schedulingapp.Options{Options: opts, Publisher: e.outbox})
+		}),
+		apitest.Build(t, e.fe.Lookup, func(c patientsapp.Config) (*boot.App, error) { return patientsapp.New(c, opts) }))
+	var err error
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.chair1, err = st.CreateOperatory(ctx, e.clinic.ID, "Op 1")
+	e.clinic, err = e.users.CreateClinic(ctx, "Riverside")
 	must(err)
-	e.chair2, err = st.CreateOperatory(ctx, e.clinic.ID, "Op 2")
+	e.chair1, err = e.st.CreateOperatory(ctx, e.clinic.ID, "Op 1")
+	must(err)
+	e.chair2, err = e.st.CreateOperatory(ctx, e.clinic.ID, "Op 2")
 	must(err)
 	hours := avail.WeeklyHours{}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		hours[avail.Day(d)] = []avail.Window{{Start: "08:00", End: "12:00"}, {Start: "13:00", End: "17:00"}}
 	}
 	mk := func(name, kind string) scheduling.Provider {
-		p, err := st.CreateProvider(ctx, e.clinic.ID, scheduling.ProviderInput{Name: &name, Kind: &kind, Operatories: &[]string{e.chair1.ID, e.chair2.ID}})
+		p, err := e.st.CreateProvider(ctx, e.clinic.ID, scheduling.ProviderInput{Name: &name, Kind: &kind, Operatories: &[]string{e.chair1.ID, e.chair2.ID}})
 		must(err)
-		p, err = st.SetHours(ctx, e.clinic.ID, p.ID, hours)
+		p, err = e.st.SetHours(ctx, e.clinic.ID, p.ID, hours)
 		must(err)
 		return p
 	}
 	e.dentist, e.hygienist = mk("Dr Okafor", "dentist"), mk("Luis Fernandes", "hygienist")
-	e.cleaning, err = st.CreateType(ctx, e.clinic.ID, scheduling.AppointmentType{Name: "Cleaning", Category: "hygiene", DurationMinutes: 60, BufferAfter: 10, BookableOnline: true})
+	e.cleaning, err = e.st.CreateType(ctx, e.clinic.ID, scheduling.AppointmentType{Name: "Cleaning", Category: "hygiene", DurationMinutes: 60, BufferAfter: 10, BookableOnline: true})
 	must(err)
 	return e
 }
 
-// at is a New York wall-clock time on 2026-12-02 (a Wednesday).
-func at(hhmm string) time.Time {
+// account makes the caller named by a staff role.
+func (e *env) account(tb testing.TB, role string) (string, string) {
+	return e.mustUser(tb, identity.Role(role), "").Email, password
+}
+
+func (e *env) mustUser(tb testing.TB, role identity.Role, patientID string) identity.User {
+	tb.Helper()
+	u, err := e.users.CreateUser(context.Background(), e.clinic.ID, identity.NewUser{
+		Email: ids.New() + "@x.example", Password: password, Role: role, FirstName: "T", LastName: string(role), PatientID: patientID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// patient is a signed-in patient called name, with a record in the
+// patients group (e-mail only, so offers go by e-mail) and named as a
+// caller.
+type patient struct {
+	*apitest.Client
+	id string
+}
+
+func (e *env) patient(t *testing.T, name string) patient {
+	t.Helper()
+	rec, err := e.patients.Create(context.Background(), e.clinic.ID, patients.Patient{FirstName: name, LastName: "Patient", DateOfBirth: "1990-01-01",
+		Email: strings.ToLower(name) + "." + ids.New() + "@patients.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	e.emailOf[rec.ID] = rec.Email
+	e.mu.Unlock()
+	c := e.Login(t, e.mustUser(t, identity.RolePatient, rec.ID).Email, password)
+	e.SetCaller(name, c)
+	return patient{c, rec.ID}
+}
+
+// offeredTo are the patients the waitlist offers went to, in order.
+func (e *env) offeredTo(t *testing.T) []string {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	byEmail := map[string]string{}
+	for id, email := range e.emailOf {
+		byEmail[email] = id
+	}
+	out := []string{}
+	for _, m := range e.outbox.Messages() {
+		if m.Template != "waitlist-offer" || m.ClinicID != e.clinic.ID || byEmail[m.To] == "" {
+			t.Fatalf("message %+v is no offer to a patient of the clinic", m)
+		}
+		out = append(out, byEmail[m.To])
+	}
+	return out
+}
+
+// on is a New York wall-clock time on date.
+func on(date, hhmm string) time.Time {
 	loc, _ := time.LoadLocation("America/New_York")
-	t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-02 "+hhmm, loc)
+	t, _ := time.ParseInLocation("2006-01-02 15:04", date+" "+hhmm, loc)
 	return t.UTC()
 }
 
-type caller struct {
-	e                     *env
-	access, csrf, patient string
-	user                  identity.User
-	session               string
+// at is a New York wall-clock time on 2026-12-02 (a Wednesday).
+func at(hhmm string) time.Time { return on("2026-12-02", hhmm) }
+
+// booking is the body of a staff booking with an explicit end.
+func booking(patientID string, p scheduling.Provider, o scheduling.Operatory, start, end time.Time) map[string]any {
+	return map[string]any{"patientId": patientID, "providerId": p.ID, "operatoryId": o.ID, "start": start, "end": end}
 }
 
-// renew issues a fresh access token at the fake clock's current time.
-func (c *caller) renew() {
-	access, _, err := c.e.ids.Keys.IssueAccess(token.Subject{UserID: c.user.ID, Role: string(c.user.Role), ClinicID: c.user.ClinicID, SessionID: c.session, PatientID: c.user.PatientID})
-	if err != nil {
-		c.e.t.Fatal(err)
+// book is the case of the front desk booking body, answering status
+// (for a 201, the appointment as asked for; otherwise the error).
+func book(name string, body map[string]any, status int) apitest.Case {
+	c := apitest.Case{Name: name, As: desk, Method: "POST", Path: "/api/appointments", Body: body, Status: status}
+	if status != 201 {
+		c.Want = failure(status)
+		return c
 	}
-	c.access = access
+	want := map[string]any{"id": apitest.Present, "status": "scheduled"}
+	for _, k := range []string{"patientId", "providerId", "operatoryId", "typeId", "start", "end"} {
+		if v, ok := body[k]; ok {
+			want[k] = v
+		}
+	}
+	c.Want = want
+	return c
 }
 
-func (e *env) as(role identity.Role) *caller {
-	e.t.Helper()
-	nu := identity.NewUser{Email: ids.New() + "@x.example", Password: "long-enough-pass-2026", Role: role, FirstName: "T", LastName: string(role)}
-	if role == identity.RolePatient {
-		nu.PatientID = ids.New()
-	}
-	u, err := e.ids.Store.CreateUser(context.Background(), e.clinic.ID, nu)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	sess, _, err := e.ids.Sessions.Create(context.Background(), u, identity.SessionLimits{Absolute: time.Hour, Idle: time.Hour}, false, "test", "10.0.0.1")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	access, _, err := e.ids.Keys.IssueAccess(token.Subject{UserID: u.ID, Role: string(u.Role), ClinicID: u.ClinicID, SessionID: sess.ID, PatientID: u.PatientID})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return &caller{e: e, access: access, csrf: e.ids.Keys.CSRF(sess.ID), patient: u.PatientID, user: u, session: sess.ID}
+// failure is the Want of an error answer with status.
+func failure(status int) map[string]any {
+	return apitest.Error(map[int]string{400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "unprocessable"}[status])
 }
 
-type response struct {
-	status int
-	body   []byte
-}
-
-func (r response) decode(t *testing.T, v any) {
+// mustBook books body at the front desk and returns the appointment.
+func (e *env) mustBook(t *testing.T, body map[string]any) scheduling.Appointment {
 	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
-	}
+	var a scheduling.Appointment
+	e.Do(t, book("", body, 201)).Decode(t, &a)
+	return a
 }
 
-func (c *caller) do(method, path string, body any) response {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
+// action is the case of caller as taking action on appointment id, wanting
+// status and, when it succeeds, the appointment in the status after.
+func action(as, id, action string, status int, after scheduling.Status) apitest.Case {
+	c := apitest.Case{Name: action, As: as, Method: "POST", Path: "/api/appointments/" + id + "/" + action, Status: status}
+	c.Want = failure(status)
+	if status == 200 {
+		c.Want = map[string]any{"id": id, "status": string(after)}
 	}
-	req := httptest.NewRequest(method, "http://clinic.example"+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.AddCookie(&http.Cookie{Name: authz.AccessCookie, Value: c.access})
-	req.AddCookie(&http.Cookie{Name: authz.CSRFCookie, Value: c.csrf})
-	req.Header.Set(authz.CSRFHeader, c.csrf)
-	rec := httptest.NewRecorder()
-	c.e.handler.ServeHTTP(rec, req)
-	return response{rec.Code, rec.Body.Bytes()}
-}
-
-func (c *caller) book(patientID string, p scheduling.Provider, o scheduling.Operatory, start, end time.Time) response {
-	return c.do("POST", "/api/appointments", map[string]any{"patientId": patientID, "providerId": p.ID, "operatoryId": o.ID, "start": start, "end": end})
-}
-
-func expect(t *testing.T, r response, status int) {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
-	}
+	return c
 }

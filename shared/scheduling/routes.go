@@ -384,11 +384,6 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 				h.Log.ErrorContext(ctx, "recall update failed", "appointment", a.ID, "err", err.Error())
 			}
 		}
-		if action == "complete" {
-			if err := h.Store.completed(ctx, p.ClinicID, out); err != nil {
-				h.Log.ErrorContext(ctx, "recall update failed", "appointment", a.ID, "err", err.Error())
-			}
-		}
 		if action == "cancel" && a.Status != Held {
 			// The freed time goes to the waitlist; a failure here must not
 			// undo the cancellation, which is done.

@@ -2,76 +2,70 @@ package scheduling_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/apitest"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/scheduling"
 )
 
 func TestOverlapRules(t *testing.T) {
-	// Existing: Dr Okafor in Op 1, 10:00–11:00, with a 10-minute buffer after
-	// (booked through the Cleaning type) — it blocks 10:00–11:10.
+	t.Parallel()
+	e := newEnv(t)
+	// Existing, each case on a day of its own: Dr Okafor in Op 1,
+	// 10:00–11:00, with a 10-minute buffer after (booked through the
+	// Cleaning type) — it blocks 10:00–11:10.
 	tests := []struct {
 		name       string
-		provider   string // "dentist" or "hygienist"
-		chair      int
+		provider   scheduling.Provider
+		chair      scheduling.Operatory
 		start, end string
 		status     int
 	}{
-		{"same slot", "dentist", 1, "10:00", "11:00", 409},
-		{"contained", "dentist", 2, "10:15", "10:45", 409},
-		{"containing", "dentist", 2, "09:30", "11:30", 409},
-		{"overlaps start", "dentist", 2, "09:30", "10:05", 409},
-		{"inside the buffer after", "dentist", 2, "11:00", "11:30", 409},
-		{"touching before", "dentist", 2, "09:00", "10:00", 201},
-		{"after the buffer", "dentist", 2, "11:10", "11:40", 201},
-		{"other provider, same chair, overlapping", "hygienist", 1, "10:30", "11:00", 409},
-		{"other provider, other chair", "hygienist", 2, "10:00", "11:00", 201},
+		{"same slot", e.dentist, e.chair1, "10:00", "11:00", 409},
+		{"contained", e.dentist, e.chair2, "10:15", "10:45", 409},
+		{"containing", e.dentist, e.chair2, "09:30", "11:30", 409},
+		{"overlaps start", e.dentist, e.chair2, "09:30", "10:05", 409},
+		{"inside the buffer after", e.dentist, e.chair2, "11:00", "11:30", 409},
+		{"touching before", e.dentist, e.chair2, "09:00", "10:00", 201},
+		{"after the buffer", e.dentist, e.chair2, "11:10", "11:40", 201},
+		{"other provider, same chair, overlapping", e.hygienist, e.chair1, "10:30", "11:00", 409},
+		{"other provider, other chair", e.hygienist, e.chair2, "10:00", "11:00", 201},
 	}
-	for _, tc := range tests {
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			desk := e.as(identity.RoleReceptionist)
-			r := desk.do("POST", "/api/appointments", map[string]any{"patientId": ids.New(), "providerId": e.dentist.ID, "operatoryId": e.chair1.ID, "typeId": e.cleaning.ID, "start": at("10:00")})
-			expect(t, r, 201)
-			p := e.dentist
-			if tc.provider == "hygienist" {
-				p = e.hygienist
-			}
-			o := e.chair1
-			if tc.chair == 2 {
-				o = e.chair2
-			}
-			expect(t, desk.book(ids.New(), p, o, at(tc.start), at(tc.end)), tc.status)
+			day := fmt.Sprintf("2026-12-%02d", 3+i)
+			e.Do(t, book("existing", map[string]any{"patientId": ids.New(), "providerId": e.dentist.ID, "operatoryId": e.chair1.ID, "typeId": e.cleaning.ID, "start": on(day, "10:00")}, 201))
+			e.Do(t, book(tc.name, booking(ids.New(), tc.provider, tc.chair, on(day, tc.start), on(day, tc.end)), tc.status))
 		})
 	}
 }
 
 func TestCancelledAppointmentsFreeTheirSlot(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
-	var a scheduling.Appointment
-	r := desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("10:00"))
-	expect(t, r, 201)
-	r.decode(t, &a)
-	expect(t, desk.do("POST", "/api/appointments/"+a.ID+"/cancel", map[string]string{"reason": "patient called"}), 200)
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("10:00")), 201)
+	a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")))
+	cancel := action(desk, a.ID, "cancel", 200, scheduling.Cancelled)
+	cancel.Body = map[string]string{"reason": "patient called"}
+	cancel.Want.(map[string]any)["cancelReason"] = "patient called"
+	e.Do(t, cancel)
+	e.Do(t, book("again", booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 201))
 }
 
 func TestRacingBookingsHaveExactlyOneWinner(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desks := make([]*caller, 32)
-	for i := range desks {
-		desks[i] = e.as(identity.RoleReceptionist)
-	}
+	desks := []*apitest.Client{e.Caller(t, desk), e.Caller(t, admin)}
+	const n = 32
 	var wg sync.WaitGroup
-	codes := make(chan int, len(desks))
-	for i, d := range desks {
+	codes := make(chan int, n)
+	for i := range n {
 		wg.Go(func() {
 			// Half race for the provider, half for the chair (other provider).
 			p := e.dentist
@@ -79,7 +73,7 @@ func TestRacingBookingsHaveExactlyOneWinner(t *testing.T) {
 				p = e.hygienist
 			}
 			start := at("14:00").Add(time.Duration(i%3) * 5 * time.Minute)
-			codes <- d.book(ids.New(), p, e.chair1, start, start.Add(30*time.Minute)).status
+			codes <- desks[i%len(desks)].Do(t, "POST", "/api/appointments", booking(ids.New(), p, e.chair1, start, start.Add(30*time.Minute))).Status
 		})
 	}
 	wg.Wait()
@@ -88,201 +82,230 @@ func TestRacingBookingsHaveExactlyOneWinner(t *testing.T) {
 	for c := range codes {
 		count[c]++
 	}
-	if count[201] != 1 || count[409] != len(desks)-1 {
+	if count[201] != 1 || count[409] != n-1 {
 		t.Fatalf("outcomes %v, want exactly one 201 and the rest 409", count)
+	}
+	var list struct{ Items []scheduling.Appointment }
+	e.Caller(t, desk).MustJSON(t, "GET", "/api/appointments?from="+at("13:00").Format(time.RFC3339)+"&to="+at("17:00").Format(time.RFC3339), nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d appointments stored, want the winner only", len(list.Items))
 	}
 }
 
 func TestCrashBetweenWritesDoesNotBlockForever(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	desk := e.as(identity.RoleReceptionist)
 	// A booking that claimed its cells and died before becoming real: its
 	// appointment is stuck pending. Simulate by booking, then rewinding the
 	// appointment to the pending state it had between the writes.
-	var a scheduling.Appointment
-	r := desk.book(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00"))
-	expect(t, r, 201)
-	r.decode(t, &a)
-	db, _ := e.mongo.Database()
+	a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00")))
+	db, err := e.fe.Mongo(t).Database()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Collection("appointments").UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "pending"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// While the lease runs, the slot is taken (the booking may still finish).
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00")), 409)
+	e.Do(t, book("during the lease", booking(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00")), 409))
 	// After the lease the abandoned claims are stale and are cleared.
 	e.clock.Advance(31 * time.Second)
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00")), 201)
+	e.Do(t, book("after the lease", booking(ids.New(), e.dentist, e.chair1, at("15:00"), at("16:00")), 201))
 	// And the abandoned booking never shows up.
-	expect(t, desk.do("GET", "/api/appointments/"+a.ID, nil), 404)
+	e.Do(t, apitest.Case{As: desk, Method: "GET", Path: "/api/appointments/" + a.ID, Status: 404, Want: failure(404)})
+}
+
+// step is one action of a status-machine path and what it answers.
+type step struct {
+	action string
+	status int
+	after  scheduling.Status // the appointment's status after the step
 }
 
 func TestStatusMachine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
 	tests := []struct {
-		path   []string
-		status int // of the last action
+		name  string
+		steps []step
 	}{
-		{[]string{"confirm"}, 200},
-		{[]string{"check-in"}, 200},
-		{[]string{"check-in", "complete"}, 200},
-		{[]string{"complete"}, 409},
-		{[]string{"confirm", "check-in", "complete", "cancel"}, 409},
-		{[]string{"no-show"}, 200},
-		{[]string{"no-show", "check-in"}, 409},
-		{[]string{"cancel", "confirm"}, 409},
-		{[]string{"cancel", "cancel"}, 409},
-		{[]string{"check-in", "no-show"}, 409},
+		{"confirm", []step{{"confirm", 200, scheduling.Confirmed}}},
+		{"check-in", []step{{"check-in", 200, scheduling.CheckedIn}}},
+		{"check-in→complete", []step{{"check-in", 200, scheduling.CheckedIn}, {"complete", 200, scheduling.Completed}}},
+		{"complete before check-in", []step{{"complete", 409, scheduling.Scheduled}}},
+		{"confirm→check-in→complete→cancel", []step{{"confirm", 200, scheduling.Confirmed}, {"check-in", 200, scheduling.CheckedIn},
+			{"complete", 200, scheduling.Completed}, {"cancel", 409, scheduling.Completed}}},
+		{"no-show", []step{{"no-show", 200, scheduling.NoShow}}},
+		{"no-show→check-in", []step{{"no-show", 200, scheduling.NoShow}, {"check-in", 409, scheduling.NoShow}}},
+		{"cancel→confirm", []step{{"cancel", 200, scheduling.Cancelled}, {"confirm", 409, scheduling.Cancelled}}},
+		{"cancel→cancel", []step{{"cancel", 200, scheduling.Cancelled}, {"cancel", 409, scheduling.Cancelled}}},
+		{"check-in→no-show", []step{{"check-in", 200, scheduling.CheckedIn}, {"no-show", 409, scheduling.CheckedIn}}},
 	}
-	for _, tc := range tests {
-		t.Run(joinPath(tc.path), func(t *testing.T) {
-			e := newEnv(t)
-			desk := e.as(identity.RoleReceptionist)
-			var a scheduling.Appointment
-			r := desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30"))
-			expect(t, r, 201)
-			r.decode(t, &a)
-			var last response
-			for _, action := range tc.path {
-				last = desk.do("POST", "/api/appointments/"+a.ID+"/"+action, nil)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Each path on an appointment (and a day) of its own.
+			start := on(fmt.Sprintf("2026-12-%02d", 3+i), "09:00")
+			a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, start, start.Add(30*time.Minute)))
+			for _, s := range tc.steps {
+				e.Do(t, action(desk, a.ID, s.action, s.status, s.after))
+				e.Do(t, apitest.Case{As: desk, Method: "GET", Path: "/api/appointments/" + a.ID, Status: 200, Want: map[string]any{"status": string(s.after)}})
 			}
-			expect(t, last, tc.status)
 		})
 	}
 }
 
-func joinPath(p []string) string {
-	out := ""
-	for i, s := range p {
-		if i > 0 {
-			out += "→"
-		}
-		out += s
+// The complete transition runs the recall hook the function wires into the
+// patients group: a completed hygiene visit moves the patient's recall, once.
+func TestCompletingAHygieneVisitMovesTheRecallOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	ana := e.patient(t, "Ana")
+	visit := func(patientID string, typ scheduling.AppointmentType, start time.Time) {
+		t.Helper()
+		a := e.mustBook(t, map[string]any{"patientId": patientID, "providerId": e.hygienist.ID, "operatoryId": e.chair1.ID, "typeId": typ.ID, "start": start})
+		e.Do(t, action(desk, a.ID, "check-in", 200, scheduling.CheckedIn))
+		e.Do(t, action(desk, a.ID, "complete", 200, scheduling.Completed))
 	}
-	return out
+	recall := func(due, last string) apitest.Case {
+		return apitest.Case{As: desk, Method: "GET", Path: "/api/patients/" + ana.id, Status: 200,
+			Want: map[string]any{"recall": map[string]any{"intervalMonths": 6, "lastHygieneVisit": last, "dueDate": due}}}
+	}
+	visit(ana.id, e.cleaning, on("2026-12-02", "16:00"))
+	e.Do(t, recall("2027-06-02", "2026-12-02"))
+	if n := e.logs.Count("recall update failed"); n != 0 {
+		t.Fatalf("%d recall failures logged", n)
+	}
+	if got, err := e.patients.Get(ctx, e.clinic.ID, ana.id); err != nil || got.Version != 1 {
+		t.Fatalf("record version %d, %v: want one change", got.Version, err)
+	}
+	// A visit of another category leaves the recall alone.
+	exam, err := e.st.CreateType(ctx, e.clinic.ID, scheduling.AppointmentType{Name: "Exam", Category: "exam", DurationMinutes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(ana.id, exam, on("2026-12-09", "09:00"))
+	e.Do(t, recall("2027-06-02", "2026-12-02"))
+	// The hook runs once per completion: when it fails (no patient record
+	// behind the appointment) the completion stands and one failure is
+	// logged.
+	visit(ids.New(), e.cleaning, on("2026-12-10", "09:00"))
+	if n := e.logs.Count("recall update failed"); n != 1 {
+		t.Fatalf("%d recall failures logged for one completion, want 1", n)
+	}
 }
 
 func TestMoveKeepsHistoryAndFreesTheOldSlot(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
-	var a scheduling.Appointment
-	r := desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30"))
-	expect(t, r, 201)
-	r.decode(t, &a)
-	// Into someone else's slot: 409, and nothing changes.
-	expect(t, desk.book(ids.New(), e.dentist, e.chair2, at("10:00"), at("10:30")), 201)
-	expect(t, desk.do("PATCH", "/api/appointments/"+a.ID, map[string]any{"start": at("10:00")}), 409)
-	// Outside hours (lunch): 422.
-	expect(t, desk.do("PATCH", "/api/appointments/"+a.ID, map[string]any{"start": at("12:00")}), 422)
-	r = desk.do("PATCH", "/api/appointments/"+a.ID, map[string]any{"start": at("11:00"), "operatoryId": e.chair2.ID})
-	expect(t, r, 200)
-	var moved scheduling.Appointment
-	r.decode(t, &moved)
-	if !moved.Start.Equal(at("11:00")) || !moved.End.Equal(at("11:30")) || moved.OperatoryID != e.chair2.ID {
-		t.Fatalf("moved %+v", moved)
+	a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")))
+	move := func(name string, body map[string]any, status int) apitest.Case {
+		return apitest.Case{Name: name, As: desk, Method: "PATCH", Path: "/api/appointments/" + a.ID, Body: body, Status: status, Want: failure(status)}
 	}
-	last := moved.History[len(moved.History)-1]
-	if last.Action != "move" || last.From == "" || last.To == "" || last.By == "" {
-		t.Fatalf("history %+v", moved.History)
+	moved := move("moved", map[string]any{"start": at("11:00"), "operatoryId": e.chair2.ID}, 200)
+	moved.Want = map[string]any{"id": a.ID, "start": at("11:00"), "end": at("11:30"), "operatoryId": e.chair2.ID, "providerId": e.dentist.ID}
+	moved.Check = func(tb testing.TB, r apitest.Response) {
+		var got scheduling.Appointment
+		r.Decode(tb, &got)
+		last := got.History[len(got.History)-1]
+		if last.Action != "move" || last.From == "" || last.To == "" || last.By == "" {
+			tb.Fatalf("history %+v", got.History)
+		}
 	}
-	// The old slot is free again.
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 201)
+	e.Run(t, []apitest.Case{
+		book("someone else at 10:00", booking(ids.New(), e.dentist, e.chair2, at("10:00"), at("10:30")), 201),
+		// Into someone else's slot: 409, and nothing changes.
+		move("into a taken slot", map[string]any{"start": at("10:00")}, 409),
+		{Name: "unchanged", As: desk, Method: "GET", Path: "/api/appointments/" + a.ID, Status: 200,
+			Want: map[string]any{"start": at("09:00"), "operatoryId": e.chair1.ID}},
+		// Outside hours (lunch): 422.
+		move("into lunch", map[string]any{"start": at("12:00")}, 422),
+		moved,
+		// The old slot is free again.
+		book("the old slot", booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 201),
+	})
 }
 
 func TestBookingRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("12:15"), at("12:45")), 422) // lunch
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("16:45"), at("17:15")), 422) // past closing
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("09:02"), at("09:30")), 400) // off the 5-minute grid
 	past := now.Add(-time.Hour).Truncate(5 * time.Minute)
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, past, past.Add(30*time.Minute)), 422)
-	// Time off.
-	admin := e.as(identity.RoleAdmin)
-	expect(t, admin.do("POST", "/api/providers/"+e.dentist.ID+"/time-off", map[string]string{"from": "2026-12-02", "to": "2026-12-02", "reason": "conference"}), 201)
-	expect(t, desk.book(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 422)
-	expect(t, desk.book(ids.New(), e.hygienist, e.chair1, at("09:00"), at("09:30")), 201)
+	e.Run(t, []apitest.Case{
+		book("lunch", booking(ids.New(), e.dentist, e.chair1, at("12:15"), at("12:45")), 422),
+		book("past closing", booking(ids.New(), e.dentist, e.chair1, at("16:45"), at("17:15")), 422),
+		book("off the 5-minute grid", booking(ids.New(), e.dentist, e.chair1, at("09:02"), at("09:30")), 400),
+		book("in the past", booking(ids.New(), e.dentist, e.chair1, past, past.Add(30*time.Minute)), 422),
+		{Name: "time off", As: admin, Method: "POST", Path: "/api/providers/" + e.dentist.ID + "/time-off",
+			Body: map[string]string{"from": "2026-12-02", "to": "2026-12-02", "reason": "conference"}, Status: 201},
+		book("during time off", booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 422),
+		book("another provider that day", booking(ids.New(), e.hygienist, e.chair1, at("09:00"), at("09:30")), 201),
+	})
 }
 
 func TestPatientsSeeAndCancelOnlyTheirOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
-	ana, bo := e.as(identity.RolePatient), e.as(identity.RolePatient)
-	var mine, theirs scheduling.Appointment
-	r := desk.book(ana.patient, e.dentist, e.chair1, at("09:00"), at("09:30"))
-	expect(t, r, 201)
-	r.decode(t, &mine)
-	r = desk.book(bo.patient, e.dentist, e.chair1, at("10:00"), at("10:30"))
-	expect(t, r, 201)
-	r.decode(t, &theirs)
-	expect(t, ana.do("GET", "/api/appointments/"+mine.ID, nil), 200)
-	expect(t, ana.do("GET", "/api/appointments/"+theirs.ID, nil), 404)
-	expect(t, ana.do("POST", "/api/appointments/"+theirs.ID+"/cancel", nil), 404)
-	var list struct{ Items []scheduling.Appointment }
-	r = ana.do("GET", "/api/appointments?patientId="+bo.patient, nil)
-	expect(t, r, 200)
-	r.decode(t, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != mine.ID {
-		t.Fatalf("patient list %+v", list.Items)
-	}
-	// Staff-only moves.
-	expect(t, ana.do("POST", "/api/appointments/"+mine.ID+"/check-in", nil), 403)
-	expect(t, ana.do("PATCH", "/api/appointments/"+mine.ID, map[string]any{"start": at("11:00")}), 403)
+	ana, bo := e.patient(t, "ana"), e.patient(t, "bo")
+	mine := e.mustBook(t, booking(ana.id, e.dentist, e.chair1, at("09:00"), at("09:30")))
+	theirs := e.mustBook(t, booking(bo.id, e.dentist, e.chair1, at("10:00"), at("10:30")))
+	e.Run(t, []apitest.Case{
+		{Name: "own", As: "ana", Method: "GET", Path: "/api/appointments/" + mine.ID, Status: 200, Want: map[string]any{"id": mine.ID, "patientId": ana.id}},
+		{Name: "another's", As: "ana", Method: "GET", Path: "/api/appointments/" + theirs.ID, Status: 404, Want: failure(404)},
+		action("ana", theirs.ID, "cancel", 404, ""),
+		{Name: "another's, unchanged", As: desk, Method: "GET", Path: "/api/appointments/" + theirs.ID, Status: 200, Want: map[string]any{"status": "scheduled"}},
+		// A patient's list is their own, whatever they ask for.
+		{Name: "list", As: "ana", Method: "GET", Path: "/api/appointments?patientId=" + bo.id, Status: 200,
+			Want: map[string]any{"items": []any{map[string]any{"id": mine.ID}}}},
+		// Staff-only moves.
+		action("ana", mine.ID, "check-in", 403, ""),
+		{Name: "move", As: "ana", Method: "PATCH", Path: "/api/appointments/" + mine.ID, Body: map[string]any{"start": at("11:00")}, Status: 403, Want: failure(403)},
+	})
 	// Within the notice window a patient must call; staff record a late cancel.
 	e.clock.Set(at("08:00").Add(-2 * time.Hour))
-	ana.renew()
-	desk.renew()
-	expect(t, ana.do("POST", "/api/appointments/"+mine.ID+"/cancel", nil), 422)
-	r = desk.do("POST", "/api/appointments/"+mine.ID+"/cancel", map[string]string{"reason": "sick"})
-	expect(t, r, 200)
-	var cancelled scheduling.Appointment
-	r.decode(t, &cancelled)
-	if !cancelled.LateCancel || cancelled.CancelReason != "sick" {
-		t.Fatalf("late cancel not recorded: %+v", cancelled)
-	}
+	ana.Relogin(t)
+	e.Caller(t, desk).Relogin(t)
+	late := action(desk, mine.ID, "cancel", 200, scheduling.Cancelled)
+	late.Body = map[string]string{"reason": "sick"}
+	late.Want.(map[string]any)["lateCancel"], late.Want.(map[string]any)["cancelReason"] = true, "sick"
+	e.Run(t, []apitest.Case{action("ana", mine.ID, "cancel", 422, ""), late})
 }
 
 func TestPatientHoldBlocksThenExpiresOrConfirms(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ana, bo := e.as(identity.RolePatient), e.as(identity.RolePatient)
-	hold := func(c *caller) response {
-		return c.do("POST", "/api/appointments", map[string]any{"providerId": e.hygienist.ID, "operatoryId": e.chair1.ID, "typeId": e.cleaning.ID, "start": at("13:00"), "hold": true})
+	ana, bo := e.patient(t, "ana"), e.patient(t, "bo")
+	hold := func(who string, status int) apitest.Case {
+		return apitest.Case{Name: who + " holds", As: who, Method: "POST", Path: "/api/appointments", Status: status, Want: failure(status),
+			Body: map[string]any{"providerId": e.hygienist.ID, "operatoryId": e.chair1.ID, "typeId": e.cleaning.ID, "start": at("13:00"), "hold": true}}
 	}
+	first := hold("ana", 201)
+	first.Want = map[string]any{"status": "held", "patientId": ana.id, "source": "portal", "holdExpiresAt": apitest.Present}
 	var h scheduling.Appointment
-	r := hold(ana)
-	expect(t, r, 201)
-	r.decode(t, &h)
-	if h.Status != scheduling.Held || h.PatientID != ana.patient || h.Source != "portal" {
-		t.Fatalf("hold %+v", h)
-	}
-	expect(t, hold(bo), 409)
+	e.Do(t, first).Decode(t, &h)
+	e.Do(t, hold("bo", 409))
 	// The hold lapses by itself.
 	e.clock.Advance(6 * time.Minute)
-	expect(t, ana.do("POST", "/api/appointments/"+h.ID+"/confirm", nil), 409)
+	e.Do(t, action("ana", h.ID, "confirm", 409, ""))
+	second := hold("bo", 201)
+	second.Want = map[string]any{"status": "held", "patientId": bo.id}
 	var h2 scheduling.Appointment
-	r = hold(bo)
-	expect(t, r, 201)
-	r.decode(t, &h2)
-	r = bo.do("POST", "/api/appointments/"+h2.ID+"/confirm", nil)
-	expect(t, r, 200)
-	var booked scheduling.Appointment
-	r.decode(t, &booked)
-	if booked.Status != scheduling.Scheduled {
-		t.Fatalf("confirmed hold is %s", booked.Status)
-	}
+	e.Do(t, second).Decode(t, &h2)
+	e.Do(t, action("bo", h2.ID, "confirm", 200, scheduling.Scheduled))
 	// Types not bookable online are refused to patients.
-	admin := e.as(identity.RoleAdmin)
 	var surgery scheduling.AppointmentType
-	r = admin.do("POST", "/api/appointment-types", map[string]any{"name": "Extraction", "category": "surgery", "durationMinutes": 60})
-	expect(t, r, 201)
-	r.decode(t, &surgery)
-	expect(t, ana.do("POST", "/api/appointments", map[string]any{"providerId": e.dentist.ID, "operatoryId": e.chair2.ID, "typeId": surgery.ID, "start": at("15:00"), "hold": true}), 400)
+	e.Do(t, apitest.Case{As: admin, Method: "POST", Path: "/api/appointment-types", Body: map[string]any{"name": "Extraction", "category": "surgery", "durationMinutes": 60},
+		Status: 201, Want: map[string]any{"name": "Extraction", "bookableOnline": false}}).Decode(t, &surgery)
+	e.Do(t, apitest.Case{As: "ana", Method: "POST", Path: "/api/appointments", Status: 400, Want: failure(400),
+		Body: map[string]any{"providerId": e.dentist.ID, "operatoryId": e.chair2.ID, "typeId": surgery.ID, "start": at("15:00"), "hold": true}})
 }
 
 func TestAvailabilityReflectsBookings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
+	c := e.Caller(t, desk)
 	q := "/api/availability?from=" + at("08:00").Format(time.RFC3339) + "&to=" + at("12:00").Format(time.RFC3339) + "&typeId=" + e.cleaning.ID + "&providerId=" + e.dentist.ID
-	var before, after struct {
+	type slots struct {
 		Items []struct {
 			Start       time.Time
 			End         time.Time
@@ -290,38 +313,35 @@ func TestAvailabilityReflectsBookings(t *testing.T) {
 			OperatoryID string
 		}
 	}
-	r := desk.do("GET", q, nil)
-	expect(t, r, 200)
-	r.decode(t, &before)
+	var before, after slots
+	c.MustJSON(t, "GET", q, nil, 200, &before)
 	// Starts every 15 min from 08:00 to 11:00: the visit itself must fit the
 	// window; its buffer only has to be clear of other bookings.
 	if len(before.Items) != 13 {
 		t.Fatalf("before: %d slots, want 13", len(before.Items))
 	}
 	first := before.Items[0]
-	var a scheduling.Appointment
-	rr := desk.do("POST", "/api/appointments", map[string]any{"patientId": ids.New(), "providerId": first.ProviderID, "operatoryId": first.OperatoryID, "typeId": e.cleaning.ID, "start": first.Start})
-	expect(t, rr, 201)
-	rr.decode(t, &a)
-	r = desk.do("GET", q, nil)
-	r.decode(t, &after)
+	a := e.mustBook(t, map[string]any{"patientId": ids.New(), "providerId": first.ProviderID, "operatoryId": first.OperatoryID, "typeId": e.cleaning.ID, "start": first.Start})
+	c.MustJSON(t, "GET", q, nil, 200, &after)
+	if len(after.Items) == 0 {
+		t.Fatal("no slot left: the other chair is free")
+	}
 	for _, s := range after.Items {
 		if s.Start.Before(a.End.Add(10*time.Minute)) && s.End.Add(10*time.Minute).After(a.Start) && s.OperatoryID == a.OperatoryID {
 			t.Fatalf("slot %v overlaps the booking in the same chair", s)
 		}
 	}
-	// Every offered slot can actually be booked.
-	for _, s := range after.Items[:3] {
-		expect(t, desk.do("POST", "/api/appointments", map[string]any{"patientId": ids.New(), "providerId": s.ProviderID, "operatoryId": s.OperatoryID, "typeId": e.cleaning.ID, "start": s.Start}), 201)
-		break
-	}
+	// An offered slot can actually be booked.
+	s := after.Items[0]
+	e.Do(t, book("an offered slot", map[string]any{"patientId": ids.New(), "providerId": s.ProviderID, "operatoryId": s.OperatoryID, "typeId": e.cleaning.ID, "start": s.Start}, 201))
 }
 
 // Query times are RFC 3339 with an offset, as everywhere in the API; a "+"
 // sent unescaped (form-decoded to a space) still reads as the offset it was.
 func TestQueryTimesNeedAnOffset(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	desk := e.as(identity.RoleReceptionist)
+	var cases []apitest.Case
 	for _, tc := range []struct {
 		name, from string
 		status     int
@@ -332,22 +352,26 @@ func TestQueryTimesNeedAnOffset(t *testing.T) {
 		{"no offset", "2026-12-02T08:00:00", 400},
 		{"date only", "2026-12-02", 400},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			for _, path := range []string{"/api/appointments?from=", "/api/availability?duration=30&to=2026-12-02T23:00:00Z&from="} {
-				r := desk.do("GET", path+tc.from, nil)
-				expect(t, r, tc.status)
-				if tc.status == 400 {
-					var out struct {
-						Error struct {
-							Fields []struct{ Field string } `json:"fields"`
-						} `json:"error"`
-					}
-					r.decode(t, &out)
-					if len(out.Error.Fields) != 1 || out.Error.Fields[0].Field != "from" {
-						t.Fatalf("%s: fields %s, want from", path, r.body)
-					}
-				}
+		for _, path := range []string{"/api/appointments?from=", "/api/availability?duration=30&to=2026-12-02T23:00:00Z&from="} {
+			c := apitest.Case{Name: tc.name + " " + strings.Split(path, "?")[0], As: desk, Method: "GET", Path: path + tc.from, Status: tc.status,
+				Want: map[string]any{"items": apitest.Present}, Check: someSlots}
+			switch {
+			case tc.status == 400:
+				c.Want, c.Check = apitest.Error("invalid", "from"), nil
+			case strings.HasPrefix(path, "/api/appointments"):
+				c.Want, c.Check = map[string]any{"items": []any{}}, nil
 			}
-		})
+			cases = append(cases, c)
+		}
+	}
+	e.Run(t, cases)
+}
+
+// someSlots checks an availability answer offers slots of the practice.
+func someSlots(tb testing.TB, r apitest.Response) {
+	var out struct{ Items []struct{ ProviderID string } }
+	r.Decode(tb, &out)
+	if len(out.Items) == 0 || out.Items[0].ProviderID == "" {
+		tb.Fatalf("no slots: %s", r.Body)
 	}
 }
