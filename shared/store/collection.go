@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/topsmile/topsmile/shared/errs"
 )
 
 // ClinicField is the tenancy key every stored record carries.
@@ -209,6 +211,62 @@ func (c *Collection) FindOne(ctx context.Context, clinicID string, filter bson.D
 	}
 	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
 		return coll.FindOne(ctx, f, opts...).Decode(out)
+	})
+}
+
+// Get decodes the record with _id id into out when it is clinicID's; a
+// missing record and another clinic's are both NotFound, and another
+// clinic's data is never decoded. The filter sent is {_id} and nothing
+// else: it is the only filter FerretDB hands down to its storage, which for
+// any other (clinicId and _id included) decodes and tests every document of
+// the collection, so a scoped read by id would cost more as the collection
+// grows. Tenancy is checked on the document that comes back instead.
+func (c *Collection) Get(ctx context.Context, clinicID, id string, out any) error {
+	if clinicID == "" {
+		return ErrNoClinic
+	}
+	var raw bson.Raw
+	err := c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, byID(id)).Decode(&raw)
+	})
+	if err != nil {
+		return err
+	}
+	if owner, _ := raw.Lookup(ClinicField).StringValueOK(); owner != clinicID {
+		return errs.E(errs.NotFound, "not found")
+	}
+	return MapError(bson.Unmarshal(raw, out))
+}
+
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// updateByID applies update to the record with _id id, by that filter
+// alone (see Get), and decodes the record after it into out when out is
+// not nil. It checks no tenancy, so it stays inside the package: its callers
+// have read the record as their clinic's first (ids and clinicId never
+// change, so that read stays true) or wrote its id with the clinic in it.
+func (c *Collection) updateByID(ctx context.Context, id string, update bson.D, out any) (matched bool, err error) {
+	if err := checkUpdate(update); err != nil {
+		return false, err
+	}
+	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		if out != nil {
+			err := coll.FindOneAndUpdate(ctx, byID(id), update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
+			matched = err == nil
+			return err
+		}
+		res, err := coll.UpdateOne(ctx, byID(id), update)
+		matched = err == nil && res.MatchedCount > 0
+		return err
+	})
+	return matched, err
+}
+
+// deleteByID removes the document with _id id (see updateByID for who may).
+func (c *Collection) deleteByID(ctx context.Context, id string) error {
+	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		_, err := coll.DeleteOne(ctx, byID(id))
+		return err
 	})
 }
 
