@@ -9,6 +9,8 @@ package authz
 import (
 	"context"
 	"time"
+
+	"github.com/topsmile/topsmile/shared/audit"
 )
 
 // Cookie and header names of the contract.
@@ -48,6 +50,11 @@ type Principal struct {
 
 // IsPatient reports whether the caller is a patient (ownership rules apply).
 func (p Principal) IsPatient() bool { return p.Role == Patient }
+
+// Actor is p as the audit trail names whoever acts in a request.
+func (p Principal) Actor() audit.Actor {
+	return audit.Actor{ClinicID: p.ClinicID, UserID: p.UserID, Role: p.Role}
+}
 
 type ctxKey struct{}
 
