@@ -57,28 +57,9 @@ const (
 	actionArchive = "patient.archive"
 )
 
-// audit appends to the trail. Reads are recorded before the answer is
-// written and writes before they are made, so a trail that cannot be
+// Reads are recorded with Audit.Request before the answer is written and
+// writes with Audit.Guarded before they are made, so a trail that cannot be
 // written stops the request (503) and nothing is read or changed unaudited.
-func (h *handlers) audit(r *http.Request, p authz.Principal, action, resource, patientID string, outcome audit.Outcome, detail string) error {
-	err := h.Audit.Record(r.Context(), audit.Entry{
-		ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action, Resource: resource,
-		PatientID: patientID, RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientIP(r), Outcome: outcome, Detail: detail,
-	})
-	if err != nil && !errs.Is(err, errs.Unavailable) {
-		return errs.Wrap(errs.Unavailable, err, "audit trail unavailable; try again")
-	}
-	return err
-}
-
-// auditFailed records that an audited write did not happen after all (best
-// effort: the success entry before it already names the attempt).
-func (h *handlers) auditFailed(r *http.Request, p authz.Principal, action, patientID string, cause error) {
-	detail := "not applied: " + string(errs.KindOf(cause))
-	if err := h.audit(r, p, action, resource(patientID), patientID, audit.Failure, detail); err != nil {
-		h.Log.WarnContext(r.Context(), "audit of a failed patient write", "err", err.Error(), "action", action)
-	}
-}
 
 // deny records a refused request and returns answer (or the audit's error:
 // a refusal the trail does not show would be a gap in it).
@@ -87,7 +68,7 @@ func (h *handlers) deny(r *http.Request, p authz.Principal, action, patientID, d
 	if patientID != "" {
 		res = resource(patientID)
 	}
-	if err := h.audit(r, p, action, res, patientID, audit.Denied, detail); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: action, Resource: res, PatientID: patientID, Outcome: audit.Denied, Detail: detail}); err != nil {
 		return err
 	}
 	return answer
@@ -142,7 +123,7 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The query text itself (a name, a phone number) stays out of the trail.
 	detail := fmt.Sprintf("filters: %s; results: %d", strings.Join(used, ","), len(res.Items))
-	if err := h.audit(r, p, actionSearch, "patients", subject, audit.Success, detail); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionSearch, Resource: "patients", PatientID: subject, Outcome: audit.Success, Detail: detail}); err != nil {
 		return err
 	}
 	out := store.Page[Summary]{Items: make([]Summary, 0, len(res.Items)), NextCursor: res.NextCursor}
@@ -174,12 +155,12 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err := h.checkGuarantor(r.Context(), p.ClinicID, pt, true); err != nil {
 		return err
 	}
-	if err := h.audit(r, p, actionCreate, resource(pt.ID), pt.ID, audit.Success, "fields: "+strings.Join(in.fields(), ",")); err != nil {
+	var out Patient
+	err := h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionCreate, Resource: resource(pt.ID), PatientID: pt.ID, Detail: "fields: " + strings.Join(in.fields(), ",")}, func() (err error) {
+		out, err = h.Store.Create(r.Context(), p.ClinicID, pt)
 		return err
-	}
-	out, err := h.Store.Create(r.Context(), p.ClinicID, pt)
+	})
 	if err != nil {
-		h.auditFailed(r, p, actionCreate, pt.ID, err)
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, view(p, out))
@@ -196,7 +177,7 @@ func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, actionRead, resource(id), id, audit.Success, ""); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionRead, Resource: resource(id), PatientID: id, Outcome: audit.Success}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view(p, pt))
@@ -258,12 +239,12 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if err := h.audit(r, p, actionUpdate, resource(id), id, audit.Success, "fields: "+strings.Join(touched, ",")); err != nil {
+	var out Patient
+	err = h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionUpdate, Resource: resource(id), PatientID: id, Detail: "fields: " + strings.Join(touched, ",")}, func() (err error) {
+		out, err = h.Store.update(ctx, p.ClinicID, id, change)
 		return err
-	}
-	out, err := h.Store.update(ctx, p.ClinicID, id, change)
+	})
 	if err != nil {
-		h.auditFailed(r, p, actionUpdate, id, err)
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view(p, out))
@@ -283,12 +264,12 @@ func (h *handlers) archive(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Store.Get(ctx, p.ClinicID, id); err != nil {
 		return err
 	}
-	if err := h.audit(r, p, actionArchive, resource(id), id, audit.Success, ""); err != nil {
+	var out Patient
+	err = h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionArchive, Resource: resource(id), PatientID: id}, func() (err error) {
+		out, _, err = h.Store.Archive(ctx, p.ClinicID, id)
 		return err
-	}
-	out, _, err := h.Store.Archive(ctx, p.ClinicID, id)
+	})
 	if err != nil {
-		h.auditFailed(r, p, actionArchive, id, err)
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view(p, out))
@@ -311,7 +292,7 @@ func (h *handlers) timeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, actionRead, resource(id)+"/timeline", id, audit.Success, fmt.Sprintf("entries: %d", len(entries))); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionRead, Resource: resource(id) + "/timeline", PatientID: id, Outcome: audit.Success, Detail: fmt.Sprintf("entries: %d", len(entries))}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, store.Page[TimelineEntry]{Items: entries})
