@@ -3,7 +3,6 @@ package scheduling
 import (
 	"context"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -23,6 +22,9 @@ type Actor struct {
 
 // Booking is what a new appointment takes.
 type Booking struct {
+	// ID, when set, is the new appointment's id: a caller that records the
+	// booking before making it names it first. Empty: a new id.
+	ID          string
 	PatientID   string
 	ProviderID  string
 	OperatoryID string
@@ -98,7 +100,10 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	if err != nil {
 		return Appointment{}, err
 	}
-	a.ID, a.Status, a.CreatedAt, a.UpdatedAt = ids.New(), Pending, now, now
+	a.ID, a.Status, a.CreatedAt, a.UpdatedAt = b.ID, Pending, now, now
+	if a.ID == "" {
+		a.ID = ids.New()
+	}
 	final := Scheduled
 	if b.Hold > 0 {
 		final = Held
@@ -127,25 +132,23 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	return a, nil
 }
 
-// mutate applies update to a, once: the change claims a's version, so of two
-// concurrent changes of one appointment exactly one applies and the other is
-// told to reload.
+var errChanged = errs.E(errs.Conflict, "the appointment was changed by someone else; reload it")
+
+// mutate applies set (and change, to the history) to a, once: the change
+// moves a from its version (store.Versions), so of two concurrent changes
+// of one appointment exactly one applies and the other is told to reload.
 func (s *Store) mutate(ctx context.Context, clinicID string, a Appointment, set bson.D, change Change) (Appointment, error) {
-	won, err := s.versions.Claim(ctx, clinicID, "appt:"+a.ID+":v"+strconv.Itoa(a.Version))
-	if err != nil {
-		return Appointment{}, err
-	}
-	if !won {
-		return Appointment{}, errs.E(errs.Conflict, "the appointment was changed by someone else; reload it")
-	}
 	set = append(set, bson.E{Key: "updatedAt", Value: change.At})
 	var out Appointment
-	err = s.appts.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: a.ID}, {Key: "version", Value: a.Version}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}, {Key: "$push", Value: bson.D{{Key: "history", Value: change}}}}, &out)
-	if errs.Is(err, errs.NotFound) {
-		return Appointment{}, errs.E(errs.Conflict, "the appointment was changed by someone else; reload it")
+	won, err := s.versions.Update(ctx, s.appts, clinicID, a.ID, a.Version,
+		bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "history", Value: change}}}}, &out)
+	switch {
+	case errs.Is(err, errs.NotFound) || err == nil && !won:
+		return Appointment{}, errChanged
+	case err != nil:
+		return Appointment{}, err
 	}
-	return out, err
+	return out, nil
 }
 
 // Transition runs a status action (confirm, check-in, complete, no-show,

@@ -80,17 +80,15 @@ func (s *Store) CreateProvider(ctx context.Context, clinicID string, in Provider
 	return p, s.invalidate(ctx, clinicID)
 }
 
-// Provider returns one provider.
+// Provider returns one provider as stored (changes start from it, not
+// from the cached catalog).
 func (s *Store) Provider(ctx context.Context, clinicID, id string) (Provider, error) {
-	cat, err := s.Catalog(ctx, clinicID)
-	if err != nil {
-		return Provider{}, err
-	}
-	p, ok := cat.provider(id)
-	if !ok {
+	var p Provider
+	err := s.providers.Get(ctx, clinicID, id, &p)
+	if errs.Is(err, errs.NotFound) {
 		return Provider{}, errs.E(errs.NotFound, "provider not found")
 	}
-	return p, nil
+	return p, err
 }
 
 // UpdateProvider changes a provider.

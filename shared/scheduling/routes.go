@@ -56,9 +56,15 @@ type handlers struct{ Deps }
 
 func actor(p authz.Principal) Actor { return Actor{UserID: p.UserID, Role: p.Role} }
 
-func (h *handlers) audit(r *http.Request, p authz.Principal, action, resource, patientID string) error {
-	return h.Audit.Record(r.Context(), audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action,
-		Resource: resource, PatientID: patientID, RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientIP(r), Outcome: audit.Success})
+// Appointments and waitlist entries name a patient: reading one is audited
+// (audit.Log.Request) before the answer is written, and changing one
+// (audit.Log.Guarded) before the change is made, so that a trail that
+// cannot be written stops the request with 503 and nothing happens that it
+// does not show.
+
+// apptEntry is the trail's entry for action on appointment id of patientID.
+func apptEntry(action, id, patientID string) audit.Entry {
+	return audit.Entry{Action: "appointment." + action, Resource: "appointments/" + id, PatientID: patientID, Outcome: audit.Success}
 }
 
 // --- providers, chairs, types ---
@@ -238,7 +244,7 @@ func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, "appointment.list", "appointments", f.PatientID); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "appointment.list", Resource: "appointments", PatientID: f.PatientID, Outcome: audit.Success}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
@@ -263,7 +269,7 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p := authz.MustPrincipal(ctx)
-	b := Booking{PatientID: in.PatientID, ProviderID: in.ProviderID, OperatoryID: in.OperatoryID, TypeID: in.TypeID,
+	b := Booking{ID: ids.New(), PatientID: in.PatientID, ProviderID: in.ProviderID, OperatoryID: in.OperatoryID, TypeID: in.TypeID,
 		Start: in.Start, End: in.End, Note: in.Note, Source: "staff"}
 	if p.IsPatient() {
 		// A patient books for themselves, a type bookable online, through a hold.
@@ -280,11 +286,12 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 	} else if !ids.Valid(in.PatientID) {
 		return errs.InvalidFields(errs.FieldError{Field: "patientId", Message: "is required"})
 	}
-	a, err := h.Store.Book(ctx, p.ClinicID, b, actor(p))
-	if err != nil {
+	var a Appointment
+	err := h.Audit.Guarded(r, p.Actor(), apptEntry("create", b.ID, b.PatientID), func() (err error) {
+		a, err = h.Store.Book(ctx, p.ClinicID, b, actor(p))
 		return err
-	}
-	if err := h.audit(r, p, "appointment.create", "appointments/"+a.ID, a.PatientID); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, a)
@@ -310,7 +317,7 @@ func (h *handlers) getAppointment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, "appointment.read", "appointments/"+a.ID, a.PatientID); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), apptEntry("read", a.ID, a.PatientID)); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, a)
@@ -331,14 +338,20 @@ func (h *handlers) move(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := authz.MustPrincipal(r.Context())
-	a, err := h.Store.Reschedule(r.Context(), p.ClinicID, r.PathValue("id"), Move(in), actor(p))
+	// Read first: the trail names the patient before the move is made.
+	a, err := h.own(r, p)
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, "appointment.move", "appointments/"+a.ID, a.PatientID); err != nil {
+	var out Appointment
+	err = h.Audit.Guarded(r, p.Actor(), apptEntry("move", a.ID, a.PatientID), func() (err error) {
+		out, err = h.Store.Reschedule(r.Context(), p.ClinicID, a.ID, Move(in), actor(p))
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, a)
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -372,11 +385,12 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 				return errs.E(errs.Unprocessable, "appointments can be cancelled online up to %d hours before; please call the practice", cat.Settings.CancelNoticeHours)
 			}
 		}
-		out, err := h.Store.Transition(ctx, p.ClinicID, a.ID, action, actor(p), strings.TrimSpace(in.Reason), late)
-		if err != nil {
+		var out Appointment
+		err = h.Audit.Guarded(r, p.Actor(), apptEntry(action, a.ID, a.PatientID), func() (err error) {
+			out, err = h.Store.Transition(ctx, p.ClinicID, a.ID, action, actor(p), strings.TrimSpace(in.Reason), late)
 			return err
-		}
-		if err := h.audit(r, p, "appointment."+action, "appointments/"+a.ID, a.PatientID); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		if action == "complete" {

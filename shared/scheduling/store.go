@@ -43,7 +43,7 @@ type Store struct {
 	types       *store.Collection
 	appts       *store.Collection
 	claims      *store.Collection // slot_claims: one document per claimed cell
-	versions    *store.Claims     // one claim per appointment version: a mutation happens once
+	versions    *store.Versions   // appointments and waitlist entries change once per version
 	waitlist    *store.Collection
 	redis       *redis.Client
 	settings    SettingsSource
@@ -115,7 +115,7 @@ func NewStore(m *store.Mongo, rdb *redis.Client, settings SettingsSource, c cloc
 			ix("status", "start"),
 		),
 		claims:   m.Collection("slot_claims", ix("appointmentId")),
-		versions: store.NewClaims(m, c),
+		versions: store.NewVersions(m, c),
 		waitlist: m.Collection("waitlist", ix("status", "urgency", "createdAt"), ix("patientId")),
 		redis:    rdb,
 		settings: settings,
@@ -203,7 +203,7 @@ var errNotFound = errs.E(errs.NotFound, "appointment not found")
 // Get returns one appointment (pending and failed bookings do not exist for callers).
 func (s *Store) Get(ctx context.Context, clinicID, id string) (Appointment, error) {
 	var a Appointment
-	err := s.appts.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, &a)
+	err := s.appts.Get(ctx, clinicID, id, &a)
 	if errs.Is(err, errs.NotFound) || (err == nil && (a.Status == Pending || a.Status == Failed)) {
 		return Appointment{}, errNotFound
 	}

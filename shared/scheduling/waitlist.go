@@ -3,7 +3,6 @@ package scheduling
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +151,13 @@ func validHM(s string) bool {
 
 // AddToWaitlist creates an entry.
 func (s *Store) AddToWaitlist(ctx context.Context, clinicID string, in WaitlistInput) (WaitlistEntry, error) {
-	e := WaitlistEntry{ID: ids.New(), Status: Waiting, ProviderIDs: []string{}, Days: []string{}, Declined: []string{}, From: "08:00", To: "18:00", Urgency: 3}
+	return s.addToWaitlist(ctx, clinicID, ids.New(), in)
+}
+
+// addToWaitlist creates an entry with the id a handler chose (to record the
+// change before making it).
+func (s *Store) addToWaitlist(ctx context.Context, clinicID, id string, in WaitlistInput) (WaitlistEntry, error) {
+	e := WaitlistEntry{ID: id, Status: Waiting, ProviderIDs: []string{}, Days: []string{}, Declined: []string{}, From: "08:00", To: "18:00", Urgency: 3}
 	if err := s.applyWaitlist(ctx, clinicID, &e, in); err != nil {
 		return WaitlistEntry{}, err
 	}
@@ -163,11 +168,29 @@ func (s *Store) AddToWaitlist(ctx context.Context, clinicID string, in WaitlistI
 // WaitlistEntryByID returns an entry.
 func (s *Store) WaitlistEntryByID(ctx context.Context, clinicID, id string) (WaitlistEntry, error) {
 	var e WaitlistEntry
-	err := s.waitlist.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, &e)
+	err := s.waitlist.Get(ctx, clinicID, id, &e)
 	if errs.Is(err, errs.NotFound) {
-		return e, errs.E(errs.NotFound, "waitlist entry not found")
+		return WaitlistEntry{}, errEntryNotFound
 	}
 	return e, err
+}
+
+var (
+	errEntryNotFound = errs.E(errs.NotFound, "waitlist entry not found")
+	errEntryChanged  = errs.E(errs.Conflict, "the waitlist entry changed meanwhile; reload it")
+)
+
+// changeEntry applies update to e, once: it moves e from the version it
+// was read at (store.Versions), so of two concurrent changes (two answers
+// to one offer) exactly one applies and the other is told to reload.
+func (s *Store) changeEntry(ctx context.Context, clinicID string, e WaitlistEntry, update bson.D) error {
+	won, err := s.versions.Update(ctx, s.waitlist, clinicID, e.ID, e.Version, update, nil)
+	switch {
+	case errs.Is(err, errs.NotFound) || err == nil && !won:
+		return errEntryChanged
+	default:
+		return err
+	}
 }
 
 // UpdateWaitlist edits a waiting entry's preferences.
@@ -179,17 +202,12 @@ func (s *Store) UpdateWaitlist(ctx context.Context, clinicID, id string, in Wait
 	if err := s.applyWaitlist(ctx, clinicID, &e, in); err != nil {
 		return e, err
 	}
-	if won, err := s.versions.Claim(ctx, clinicID, "wl:"+e.ID+":v"+strconv.Itoa(e.Version)); err != nil {
-		return e, err
-	} else if !won {
-		return e, errs.E(errs.Conflict, "the waitlist entry changed meanwhile; reload it")
-	}
 	e.UpdatedAt = s.clock.Now()
-	e.Version++
-	_, err = s.waitlist.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}, {Key: "$set", Value: bson.D{
+	err = s.changeEntry(ctx, clinicID, e, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "patientId", Value: e.PatientID}, {Key: "typeId", Value: e.TypeID}, {Key: "providerIds", Value: e.ProviderIDs}, {Key: "days", Value: e.Days},
 		{Key: "from", Value: e.From}, {Key: "to", Value: e.To}, {Key: "urgency", Value: e.Urgency}, {Key: "expiresOn", Value: e.ExpiresOn},
 		{Key: "note", Value: e.Note}, {Key: "updatedAt", Value: e.UpdatedAt}}}})
+	e.Version++
 	return e, err
 }
 
@@ -207,21 +225,14 @@ func (s *Store) ListWaitlist(ctx context.Context, clinicID, patientID string) ([
 	return out, err
 }
 
-// setEntry changes an entry's status (and offer), once per expected status:
-// the claim makes concurrent answers to one offer resolve to one outcome.
+// setEntry changes an entry's status (and offer) from the version e was
+// read at, so concurrent answers to one offer resolve to one outcome.
 func (s *Store) setEntry(ctx context.Context, clinicID string, e WaitlistEntry, status string, offer *Offer, declined string) error {
-	if won, err := s.versions.Claim(ctx, clinicID, "wl:"+e.ID+":v"+strconv.Itoa(e.Version)); err != nil {
-		return err
-	} else if !won {
-		return errs.E(errs.Conflict, "the waitlist entry changed meanwhile; reload it")
-	}
-	set := bson.D{{Key: "status", Value: status}, {Key: "offer", Value: offer}, {Key: "updatedAt", Value: s.clock.Now()}}
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "offer", Value: offer}, {Key: "updatedAt", Value: s.clock.Now()}}}}
 	if declined != "" {
 		update = append(update, bson.E{Key: "$addToSet", Value: bson.D{{Key: "declined", Value: declined}}})
 	}
-	_, err := s.waitlist.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: e.ID}}, update)
-	return err
+	return s.changeEntry(ctx, clinicID, e, update)
 }
 
 // RemoveFromWaitlist takes an entry off the list (an open offer is released).

@@ -2,10 +2,13 @@ package scheduling
 
 import (
 	"net/http"
+	"strings"
 
+	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -16,6 +19,11 @@ func WaitlistRoutes(r *authz.Router, d Deps) {
 	r.HandleFunc("POST /api/waitlist", h.addWaitlist)
 	r.HandleFunc("PATCH /api/waitlist/{id}", h.patchWaitlist)
 	r.HandleFunc("DELETE /api/waitlist/{id}", h.deleteWaitlist)
+}
+
+// entryEntry is the trail's entry for action on waitlist entry id of patientID.
+func entryEntry(action, id, patientID string) audit.Entry {
+	return audit.Entry{Action: "waitlist." + action, Resource: "waitlist/" + id, PatientID: patientID, Outcome: audit.Success}
 }
 
 func (h *handlers) listWaitlist(w http.ResponseWriter, r *http.Request) error {
@@ -33,7 +41,7 @@ func (h *handlers) listWaitlist(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, "waitlist.list", "waitlist", patientID); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "waitlist.list", Resource: "waitlist", PatientID: patientID, Outcome: audit.Success}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, store.All(list))
@@ -52,11 +60,17 @@ func (h *handlers) addWaitlist(w http.ResponseWriter, r *http.Request) error {
 			return errs.InvalidFields(errs.FieldError{Field: "urgency", Message: "is set by the practice"})
 		}
 	}
-	e, err := h.Store.AddToWaitlist(r.Context(), p.ClinicID, in)
-	if err != nil {
-		return err
+	var patientID string // as the body names it; validated with the rest
+	if in.PatientID != nil && ids.Valid(strings.TrimSpace(*in.PatientID)) {
+		patientID = strings.TrimSpace(*in.PatientID)
 	}
-	if err := h.audit(r, p, "waitlist.create", "waitlist/"+e.ID, e.PatientID); err != nil {
+	id := ids.New()
+	var e WaitlistEntry
+	err := h.Audit.Guarded(r, p.Actor(), entryEntry("create", id, patientID), func() (err error) {
+		e, err = h.Store.addToWaitlist(r.Context(), p.ClinicID, id, in)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, e)
@@ -89,22 +103,26 @@ func (h *handlers) patchWaitlist(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch in.Answer {
 	case "accept", "decline":
-		e, err = h.Store.AnswerOffer(ctx, p.ClinicID, e.ID, in.Answer == "accept", actor(p))
 	case "":
 		if p.IsPatient() {
 			return errs.InvalidFields(errs.FieldError{Field: "answer", Message: "accept or decline an offer; ask the practice to change your preferences"})
 		}
-		e, err = h.Store.UpdateWaitlist(ctx, p.ClinicID, e.ID, in.WaitlistInput)
 	default:
 		return errs.InvalidFields(errs.FieldError{Field: "answer", Message: "must be accept or decline"})
 	}
+	var out WaitlistEntry
+	err = h.Audit.Guarded(r, p.Actor(), entryEntry("update", e.ID, e.PatientID), func() (err error) {
+		if in.Answer == "" {
+			out, err = h.Store.UpdateWaitlist(ctx, p.ClinicID, e.ID, in.WaitlistInput)
+		} else {
+			out, err = h.Store.AnswerOffer(ctx, p.ClinicID, e.ID, in.Answer == "accept", actor(p))
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if err := h.audit(r, p, "waitlist.update", "waitlist/"+e.ID, e.PatientID); err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, e)
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -114,10 +132,10 @@ func (h *handlers) deleteWaitlist(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.Store.RemoveFromWaitlist(r.Context(), p.ClinicID, e.ID, actor(p)); err != nil {
-		return err
-	}
-	if err := h.audit(r, p, "waitlist.remove", "waitlist/"+e.ID, e.PatientID); err != nil {
+	err = h.Audit.Guarded(r, p.Actor(), entryEntry("remove", e.ID, e.PatientID), func() error {
+		return h.Store.RemoveFromWaitlist(r.Context(), p.ClinicID, e.ID, actor(p))
+	})
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
