@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
-	"github.com/topsmile/topsmile/shared/scheduling/avail"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/validate"
 )
@@ -66,163 +64,6 @@ func actor(p authz.Principal) Actor { return Actor{UserID: p.UserID, Role: p.Rol
 func apptEntry(action, id, patientID string) audit.Entry {
 	return audit.Entry{Action: "appointment." + action, Resource: "appointments/" + id, PatientID: patientID, Outcome: audit.Success}
 }
-
-// --- providers, chairs, types ---
-
-func (h *handlers) listProviders(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
-	if err != nil {
-		return err
-	}
-	out := cat.Providers
-	if p.IsPatient() {
-		out = nil
-		for _, pr := range cat.Providers {
-			if pr.Active {
-				out = append(out, Provider{ID: pr.ID, Name: pr.Name, Kind: pr.Kind, Colour: pr.Colour, Specialties: pr.Specialties, Active: true})
-			}
-		}
-	}
-	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
-	return nil
-}
-
-func (h *handlers) createProvider(w http.ResponseWriter, r *http.Request) error {
-	var in ProviderInput
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.CreateProvider(r.Context(), p.ClinicID, in)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (h *handlers) getProvider(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.Provider(r.Context(), p.ClinicID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handlers) patchProvider(w http.ResponseWriter, r *http.Request) error {
-	var in ProviderInput
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.UpdateProvider(r.Context(), p.ClinicID, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handlers) putHours(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Hours map[string][]avail.Window `json:"hours"`
-	}
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	week := avail.WeeklyHours{}
-	for day, windows := range in.Hours {
-		week[strings.ToLower(day)] = windows
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.SetHours(r.Context(), p.ClinicID, r.PathValue("id"), week)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handlers) addTimeOff(w http.ResponseWriter, r *http.Request) error {
-	var in TimeOff
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.AddTimeOff(r.Context(), p.ClinicID, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (h *handlers) listOperatories(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, store.All(cat.Operatories))
-	return nil
-}
-
-func (h *handlers) createOperatory(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
-	}
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.CreateOperatory(r.Context(), p.ClinicID, in.Name)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (h *handlers) listTypes(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
-	if err != nil {
-		return err
-	}
-	out := cat.Types
-	if p.IsPatient() || r.URL.Query().Get("bookableOnline") == "true" {
-		out = nil
-		for _, t := range cat.Types {
-			if t.BookableOnline {
-				out = append(out, t)
-			}
-		}
-	}
-	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
-	return nil
-}
-
-func (h *handlers) createType(w http.ResponseWriter, r *http.Request) error {
-	var in AppointmentType
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.ID != "" {
-		return errs.InvalidFields(errs.FieldError{Field: "id", Message: "is assigned by the server"})
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.CreateType(r.Context(), p.ClinicID, in)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-// --- appointments ---
 
 func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
@@ -408,40 +249,4 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 		httpapi.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}
-}
-
-type slotView struct {
-	Start       time.Time `json:"start"`
-	End         time.Time `json:"end"`
-	ProviderID  string    `json:"providerId"`
-	OperatoryID string    `json:"operatoryId"`
-}
-
-func (h *handlers) availability(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	qs := r.URL.Query()
-	var v errs.Validator
-	q := AvailabilityQuery{From: validate.QueryInstant(qs, "from", &v), To: validate.QueryInstant(qs, "to", &v),
-		TypeID: qs.Get("typeId"), ProviderID: qs.Get("providerId"), OnlineOnly: p.IsPatient()}
-	if d := qs.Get("duration"); d != "" {
-		n, err := strconv.Atoi(d)
-		v.Check(err == nil && n >= 5 && n <= 480, "duration", "must be minutes from 5 to 480")
-		q.Duration = time.Duration(n) * time.Minute
-	}
-	if p.IsPatient() && q.TypeID == "" {
-		v.Check(false, "typeId", "is required")
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	slots, err := h.Store.Availability(r.Context(), p.ClinicID, q)
-	if err != nil {
-		return err
-	}
-	out := make([]slotView, 0, len(slots))
-	for _, s := range slots {
-		out = append(out, slotView{Start: s.Start, End: s.End, ProviderID: s.ProviderID, OperatoryID: s.OperatoryID})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
-	return nil
 }

@@ -1,0 +1,168 @@
+package scheduling
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Providers, chairs and appointment types name no patient: their routes
+// are not audited.
+
+func (h *handlers) listProviders(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	out := cat.Providers
+	if p.IsPatient() {
+		out = nil
+		for _, pr := range cat.Providers {
+			if pr.Active {
+				out = append(out, Provider{ID: pr.ID, Name: pr.Name, Kind: pr.Kind, Colour: pr.Colour, Specialties: pr.Specialties, Active: true})
+			}
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
+	return nil
+}
+
+func (h *handlers) createProvider(w http.ResponseWriter, r *http.Request) error {
+	var in ProviderInput
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateProvider(r.Context(), p.ClinicID, in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) getProvider(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.Provider(r.Context(), p.ClinicID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) patchProvider(w http.ResponseWriter, r *http.Request) error {
+	var in ProviderInput
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.UpdateProvider(r.Context(), p.ClinicID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) putHours(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Hours map[string][]avail.Window `json:"hours"`
+	}
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	week := avail.WeeklyHours{}
+	for day, windows := range in.Hours {
+		week[strings.ToLower(day)] = windows
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.SetHours(r.Context(), p.ClinicID, r.PathValue("id"), week)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handlers) addTimeOff(w http.ResponseWriter, r *http.Request) error {
+	var in TimeOff
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.AddTimeOff(r.Context(), p.ClinicID, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) listOperatories(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, store.All(cat.Operatories))
+	return nil
+}
+
+func (h *handlers) createOperatory(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateOperatory(r.Context(), p.ClinicID, in.Name)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *handlers) listTypes(w http.ResponseWriter, r *http.Request) error {
+	p := authz.MustPrincipal(r.Context())
+	cat, err := h.Store.Catalog(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	out := cat.Types
+	if p.IsPatient() || r.URL.Query().Get("bookableOnline") == "true" {
+		out = nil
+		for _, t := range cat.Types {
+			if t.BookableOnline {
+				out = append(out, t)
+			}
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
+	return nil
+}
+
+func (h *handlers) createType(w http.ResponseWriter, r *http.Request) error {
+	var in AppointmentType
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.ID != "" {
+		return errs.InvalidFields(errs.FieldError{Field: "id", Message: "is assigned by the server"})
+	}
+	p := authz.MustPrincipal(r.Context())
+	out, err := h.Store.CreateType(r.Context(), p.ClinicID, in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
