@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
@@ -20,19 +18,21 @@ type Auditor interface {
 	Record(ctx context.Context, e audit.Entry) error
 }
 
-// Limiter applies a rate limit.
+// Limiter charges a rate limit unless one of the blockers (Redis keys)
+// exists, in one round trip; *ratelimit.Limiter is one.
 type Limiter interface {
-	Allow(ctx context.Context, limit ratelimit.Limit, key string) error
+	AllowUnless(ctx context.Context, limit ratelimit.Limit, key string, blockers ...string) (blocked bool, err error)
 }
 
 // Guard enforces Policies in front of every handler.
 type Guard struct {
 	Policies map[string]Rule
 	Keys     *token.Keys
-	Redis    *redis.Client
-	Limiter  Limiter
-	Audit    Auditor
-	Log      *slog.Logger
+	// Limiter reads the deny-list (Revoker's keys) and applies the per-user
+	// limit: a guarded request's only Redis round trip.
+	Limiter Limiter
+	Audit   Auditor
+	Log     *slog.Logger
 }
 
 // Router registers routes through the guard on an httpapi.Router.
@@ -85,10 +85,15 @@ func (g *Guard) check(r *http.Request, pattern string, rule Rule) (Principal, er
 		UserID: claims.Subject, Role: claims.Role, ClinicID: claims.ClinicID, SessionID: claims.SessionID,
 		PatientID: claims.PatientID, TokenID: claims.ID, ExpiresAt: claims.ExpiresAt.Time, MFAPending: claims.MFAPending,
 	}
-	// Fail closed: if the deny-list cannot be read, a revoked token could pass.
-	if gone, err := revoked(ctx, g.Redis, p); err != nil {
+	// One round trip refuses a revoked token and charges the caller's
+	// per-user budget (a revoked token is not charged). It comes before the
+	// other checks, so requests that end in a denial count too: a runaway
+	// script cannot fill the audit trail with denials unthrottled. Fail
+	// closed: if Redis cannot be read, a revoked token could pass, so the
+	// error (503) is the answer; a spent budget is a 429.
+	if blocked, err := g.Limiter.AllowUnless(ctx, ratelimit.GeneralPerUser, p.UserID, denyKeys(p)...); err != nil {
 		return Principal{}, err
-	} else if gone {
+	} else if blocked {
 		return Principal{}, errUnauthenticated
 	}
 	if p.MFAPending && !rule.AllowMFAPending {
@@ -109,9 +114,6 @@ func (g *Guard) check(r *http.Request, pattern string, rule Rule) (Principal, er
 		if cookie == nil || !g.Keys.VerifyCSRF(header, cookie.Value, p.SessionID) {
 			return Principal{}, g.deny(r, p, pattern, "", errs.E(errs.Forbidden, "missing or invalid CSRF token"))
 		}
-	}
-	if err := g.Limiter.Allow(ctx, ratelimit.GeneralPerUser, p.UserID); err != nil {
-		return Principal{}, err
 	}
 	return p, nil
 }

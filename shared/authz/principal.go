@@ -1,9 +1,9 @@
 // Package authz is authorization as infrastructure: one policy table naming,
 // for every route, who may call it and which ownership rule applies, and the
 // guard that enforces it before any handler runs (authenticate the access
-// cookie, refuse revoked tokens, check role and ownership, check the CSRF
-// token, apply the per-user rate limit, audit denials). A route without a
-// policy cannot be registered.
+// cookie; refuse revoked tokens and apply the per-user rate limit, together
+// in one Redis round trip; check MFA enrolment, role and ownership, and the
+// CSRF token; audit denials). A route without a policy cannot be registered.
 package authz
 
 import (

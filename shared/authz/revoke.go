@@ -48,12 +48,7 @@ func (r *Revoker) ClearUser(ctx context.Context, userID string) error {
 	return store.RedisError(r.Redis.Del(ctx, denyUserKey(userID)).Err())
 }
 
-// revoked reports whether a token is refused, in one round trip. A Redis
-// failure is returned (the guard fails closed with 503).
-func revoked(ctx context.Context, rdb *redis.Client, p Principal) (bool, error) {
-	vals, err := rdb.MGet(ctx, denyTokenKey(p.TokenID), denySessionKey(p.SessionID), denyUserKey(p.UserID)).Result()
-	if err != nil {
-		return false, store.RedisError(err)
-	}
-	return vals[0] != nil || vals[1] != nil || vals[2] != nil, nil
+// denyKeys are the deny-list entries any one of which refuses p's token.
+func denyKeys(p Principal) []string {
+	return []string{denyTokenKey(p.TokenID), denySessionKey(p.SessionID), denyUserKey(p.UserID)}
 }

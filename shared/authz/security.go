@@ -32,7 +32,7 @@ func NewSecurity(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clo
 		return nil, err
 	}
 	s := &Security{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
-	s.Guard = &Guard{Policies: Policies, Keys: keys, Redis: rdb, Limiter: s.Limiter, Audit: s.Audit, Log: log}
+	s.Guard = &Guard{Policies: Policies, Keys: keys, Limiter: s.Limiter, Audit: s.Audit, Log: log}
 	return s, nil
 }
 

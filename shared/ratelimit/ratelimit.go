@@ -1,11 +1,14 @@
 // Package ratelimit throttles events per key (an account, an IP, a user) in
 // Redis, so every Lambda instance shares the same counters.
 //
-// The algorithm is GCRA (a token bucket) from github.com/go-redis/redis_rate:
-// Burst events may happen at once, after which one more event is allowed every
-// Period/Rate. Each check is one Lua script on the server, atomic, and timed by
-// Redis's own clock, so concurrent instances cannot overshoot and clock skew
-// between Lambdas does not matter. A denied event is not counted.
+// The algorithm is GCRA (a token bucket), computed as
+// github.com/go-redis/redis_rate computes it: Burst events may happen at once,
+// after which one more event is allowed every Period/Rate. Each check is one
+// Lua script on the server, atomic, and timed by Redis's own clock, so
+// concurrent instances cannot overshoot and clock skew between Lambdas does
+// not matter. A denied event is not counted. The script is this package's own
+// so that it can also look at a deny-list in the same round trip
+// (AllowUnless), which is what the guard of every authenticated request does.
 //
 // Redis keys are rl:<limit name>:<hash>, where hash is a truncated SHA-256 of
 // the normalized key: Redis never holds an email or IP address in clear. Each
@@ -26,7 +29,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/topsmile/topsmile/shared/errs"
@@ -95,30 +97,45 @@ type Check struct {
 // Limiter checks limits in Redis. It is safe for concurrent use.
 type Limiter struct {
 	rdb *redis.Client
-	rl  *redis_rate.Limiter
 }
 
 // New returns a limiter on rdb. It does no I/O.
-func New(rdb *redis.Client) *Limiter {
-	return &Limiter{rdb: rdb, rl: redis_rate.NewLimiter(unprefixed{rdb})}
-}
+func New(rdb *redis.Client) *Limiter { return &Limiter{rdb: rdb} }
 
 // Allow consumes one event for key under limit. When the limit is exhausted
 // it returns an errs.RateLimited error with RetryAfterSeconds (>= 1) set; when
 // Redis fails, an errs.Unavailable error.
 func (l *Limiter) Allow(ctx context.Context, limit Limit, key string) error {
+	_, err := l.AllowUnless(ctx, limit, key)
+	return err
+}
+
+// AllowUnless is Allow preceded, in the same script and so the same round
+// trip, by a look for blockers: if any of those Redis keys exists (a
+// deny-list entry, say), it reports blocked and consumes nothing. Otherwise it
+// consumes one event for key under limit as Allow does, with the same errors.
+func (l *Limiter) AllowUnless(ctx context.Context, limit Limit, key string, blockers ...string) (blocked bool, err error) {
 	k, err := redisKey(limit, key)
 	if err != nil {
-		return err
+		return false, err
 	}
-	res, err := l.rl.Allow(ctx, k, redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period})
+	keys := append([]string{k}, blockers...)
+	// Run is EVALSHA, and EVAL only when the server does not know the script
+	// yet (after a restart or failover): one round trip in the steady state.
+	res, err := gcra.Run(ctx, l.rdb, keys, limit.Burst, limit.Rate, limit.Period.Seconds()).Slice()
 	if err != nil {
-		return store.RedisError(err)
+		return false, store.RedisError(err)
 	}
-	if res.Allowed > 0 {
-		return nil
+	status, retryAfter, err := parseReply(res)
+	switch {
+	case err != nil:
+		return false, errs.Wrap(errs.Internal, err, "internal error")
+	case status == statusBlocked:
+		return true, nil
+	case status == statusLimited:
+		return false, denied(retryAfter)
 	}
-	return denied(res.RetryAfter)
+	return false, nil
 }
 
 // AllowAll checks each (limit, key) in order and returns the first denial
@@ -202,49 +219,4 @@ func (lim Limit) validate() error {
 		return errs.Wrap(errs.Internal, fmt.Errorf("ratelimit: invalid limit %+v", lim), "internal error")
 	}
 	return nil
-}
-
-// libPrefix is the prefix redis_rate v10 puts before every key it is given.
-const libPrefix = "rate:"
-
-// unprefixed hands redis_rate's commands to the client with the library's
-// fixed "rate:" prefix removed, so the keys in Redis are exactly
-// rl:<name>:<hash>. (The tests check the exact key, so a library upgrade that
-// changes the prefix shows up there.)
-type unprefixed struct{ rdb *redis.Client }
-
-func (u unprefixed) keys(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = strings.TrimPrefix(k, libPrefix)
-	}
-	return out
-}
-
-func (u unprefixed) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return u.rdb.Eval(ctx, script, u.keys(keys), args...)
-}
-
-func (u unprefixed) EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return u.rdb.EvalSha(ctx, sha1, u.keys(keys), args...)
-}
-
-func (u unprefixed) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return u.rdb.EvalRO(ctx, script, u.keys(keys), args...)
-}
-
-func (u unprefixed) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return u.rdb.EvalShaRO(ctx, sha1, u.keys(keys), args...)
-}
-
-func (u unprefixed) ScriptExists(ctx context.Context, hashes ...string) *redis.BoolSliceCmd {
-	return u.rdb.ScriptExists(ctx, hashes...)
-}
-
-func (u unprefixed) ScriptLoad(ctx context.Context, script string) *redis.StringCmd {
-	return u.rdb.ScriptLoad(ctx, script)
-}
-
-func (u unprefixed) Del(ctx context.Context, keys ...string) *redis.IntCmd {
-	return u.rdb.Del(ctx, u.keys(keys)...)
 }
