@@ -233,13 +233,3 @@ func (r Response) Error(tb testing.TB) httpapi.ErrorDetail {
 	r.Decode(tb, &e)
 	return e.Error
 }
-
-// Fields are the names of the error's fields, in the order answered.
-func (r Response) Fields(tb testing.TB) []string {
-	tb.Helper()
-	out := []string{}
-	for _, f := range r.Error(tb).Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
