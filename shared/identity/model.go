@@ -6,6 +6,8 @@ package identity
 import (
 	"strings"
 	"time"
+
+	"github.com/topsmile/topsmile/shared/audit"
 )
 
 // Role is a user's one role in their clinic.
@@ -89,6 +91,11 @@ type MFAState struct {
 	Pending  string   `bson:"pending,omitempty"`
 	LastStep int64    `bson:"lastStep"`
 	Recovery []string `bson:"recovery,omitempty"`
+}
+
+// actor is u as the audit trail names whoever acts as them.
+func (u User) actor() audit.Actor {
+	return audit.Actor{ClinicID: u.ClinicID, UserID: u.ID, Role: string(u.Role)}
 }
 
 // Public returns u ready for a response.

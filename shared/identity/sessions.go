@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -39,6 +40,11 @@ type Session struct {
 	AbsoluteExpiresAt time.Time  `bson:"absoluteExpiresAt" json:"expiresAt"`
 	RevokedAt         *time.Time `bson:"revokedAt,omitempty" json:"-"`
 	RevokedReason     string     `bson:"revokedReason,omitempty" json:"-"`
+}
+
+// actor is the session's user as the audit trail names them.
+func (s Session) actor() audit.Actor {
+	return audit.Actor{ClinicID: s.ClinicID, UserID: s.UserID, Role: string(s.Role)}
 }
 
 // Refresh is a refresh token: the session id and a random secret.
@@ -186,7 +192,7 @@ func (s *Sessions) Revoke(ctx context.Context, clinicID, sessionID, reason strin
 // Get returns a session of clinicID.
 func (s *Sessions) Get(ctx context.Context, clinicID, sessionID string) (Session, error) {
 	var sess Session
-	return sess, s.coll.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: sessionID}}, &sess)
+	return sess, s.coll.Get(ctx, clinicID, sessionID, &sess)
 }
 
 // Active lists a user's live sessions, newest first.

@@ -76,23 +76,31 @@ func (s *Store) CreateClinic(ctx context.Context, name string) (Clinic, error) {
 }
 
 // MarkSeeded records that demo data was loaded, and reports whether this call
-// did it (false: it was already seeded).
+// did it (false: it was already seeded). Of two starts racing, the one that
+// claims the clinic's seeding first does it (a conditional update on
+// seededAt could match in both on FerretDB).
 func (s *Store) MarkSeeded(ctx context.Context, clinicID string) (bool, error) {
-	var did bool
+	c, err := s.Clinic(ctx, clinicID)
+	if err != nil || c.SeededAt != nil {
+		return false, err
+	}
+	won, err := s.claims.Claim(ctx, clinicID, "seeded:"+clinicID)
+	if err != nil || !won {
+		return false, err
+	}
 	// Unscoped: a clinic is its own tenant.
-	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: clinicID}, {Key: "seededAt", Value: bson.D{{Key: "$exists", Value: false}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "seededAt", Value: s.clock.Now()}}}})
-		if err == nil {
-			did = res.ModifiedCount == 1
-		}
+	err = s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: clinicID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "seededAt", Value: s.clock.Now()}}}})
 		return err
 	})
-	return did, err
+	return err == nil, err
 }
 
 // NewUser is what creating an account takes.
 type NewUser struct {
+	// ID, when set, is the account's id: a caller that records the creation
+	// before making it names it first. Empty: a new id.
+	ID        string
 	Email     string
 	Password  string
 	Role      Role
@@ -121,7 +129,10 @@ func (s *Store) CreateUser(ctx context.Context, clinicID string, in NewUser) (Us
 		return User{}, err
 	}
 	now := s.clock.Now()
-	u := User{ID: ids.New(), ClinicID: clinicID, Email: email, PasswordHash: hash, Role: in.Role,
+	if in.ID == "" {
+		in.ID = ids.New()
+	}
+	u := User{ID: in.ID, ClinicID: clinicID, Email: email, PasswordHash: hash, Role: in.Role,
 		FirstName: in.FirstName, LastName: in.LastName, PatientID: in.PatientID, CreatedAt: now, UpdatedAt: now}
 	if err := s.users.InsertOne(ctx, clinicID, u); err != nil {
 		if errs.Is(err, errs.Conflict) {

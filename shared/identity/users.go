@@ -17,9 +17,9 @@ import (
 // UserByID returns a user of clinicID.
 func (s *Store) UserByID(ctx context.Context, clinicID, id string) (User, error) {
 	var u User
-	err := s.users.FindOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, &u)
+	err := s.users.Get(ctx, clinicID, id, &u)
 	if errs.Is(err, errs.NotFound) {
-		return u, errs.E(errs.NotFound, "user not found")
+		return User{}, errs.E(errs.NotFound, "user not found")
 	}
 	return u, err
 }
@@ -83,8 +83,19 @@ func (s *Store) SetPendingMFA(ctx context.Context, clinicID, id, sealed string) 
 }
 
 // EnableMFA turns the pending secret into the active one, with recovery
-// codes, provided the pending secret is still the one verified.
+// codes, provided the pending secret is still the one verified. Enabling
+// claims the pending secret first: of two verifications racing (a double
+// submit), one stores its recovery codes and the other is refused, rather
+// than both answering codes of which only the last written work.
 func (s *Store) EnableMFA(ctx context.Context, clinicID, id, pending string, step int64, recovery []string) error {
+	errChanged := errs.E(errs.Conflict, "enrolment changed; start again")
+	won, err := s.claims.Claim(ctx, clinicID, "mfa:"+id+":"+token.Hash(pending))
+	if err != nil {
+		return err
+	}
+	if !won {
+		return errChanged
+	}
 	ok, err := s.users.UpdateOne(ctx, clinicID,
 		bson.D{{Key: "_id", Value: id}, {Key: "mfa.pending", Value: pending}},
 		bson.D{
@@ -92,7 +103,7 @@ func (s *Store) EnableMFA(ctx context.Context, clinicID, id, pending string, ste
 			{Key: "$unset", Value: bson.D{{Key: "mfa.pending", Value: ""}}},
 		})
 	if err == nil && !ok {
-		return errs.E(errs.Conflict, "enrolment changed; start again")
+		return errChanged
 	}
 	return err
 }
