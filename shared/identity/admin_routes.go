@@ -2,6 +2,7 @@ package identity
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -64,12 +66,14 @@ func (s *Service) createUser(w http.ResponseWriter, r *http.Request) error {
 	if in.Role == RolePatient {
 		return errs.InvalidFields(errs.FieldError{Field: "role", Message: "patients sign up in the portal; staff roles only"})
 	}
-	u, err := s.Store.CreateUser(r.Context(), p.ClinicID, NewUser{Email: in.Email, Password: in.Password, Role: in.Role,
-		FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName)})
-	if err != nil {
+	id := ids.New()
+	var u User
+	err := s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "user.create", Resource: "users/" + id, Detail: "role " + string(in.Role)}, func() (err error) {
+		u, err = s.Store.CreateUser(r.Context(), p.ClinicID, NewUser{ID: id, Email: in.Email, Password: in.Password, Role: in.Role,
+			FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName)})
 		return err
-	}
-	if err := s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.create", Resource: "users/" + u.ID, Outcome: audit.Success, Detail: "role " + string(u.Role)}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, u.Public())
@@ -123,48 +127,51 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	u, err := s.Store.UpdateUser(ctx, p.ClinicID, id, UserPatch(in))
+	u, err := s.changeUser(r, p, current, UserPatch(in))
 	if err != nil {
-		return err
-	}
-	if err := s.afterAccessChange(r, p, current, u); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, u)
 	return nil
 }
 
-// afterAccessChange ends the user's sessions at once when they are disabled
-// or their role changes (a token carries its role), and audits the change.
-func (s *Service) afterAccessChange(r *http.Request, p authz.Principal, before, after User) error {
-	ctx := r.Context()
-	switch {
-	case after.Disabled && !before.Disabled:
-		if err := s.Revoker.User(ctx, after.ID); err != nil {
-			return err
-		}
-		if err := s.endSessions(ctx, p.ClinicID, after.ID, "", "user disabled"); err != nil {
-			return err
-		}
-	case !after.Disabled && before.Disabled:
-		if err := s.Revoker.ClearUser(ctx, after.ID); err != nil {
-			return err
-		}
+// changeUser applies patch to the user read as before, recorded first, and
+// ends their sessions at once when it disables them or changes their role
+// (a token carries its role).
+func (s *Service) changeUser(r *http.Request, p authz.Principal, before User, patch UserPatch) (User, error) {
+	role, disabled := before.Role, before.Disabled
+	if patch.Role != nil {
+		role = *patch.Role
 	}
-	if after.Role != before.Role {
-		if err := s.endSessions(ctx, p.ClinicID, after.ID, "", "role changed"); err != nil {
+	if patch.Disabled != nil {
+		disabled = *patch.Disabled
+	}
+	detail := "role " + string(before.Role) + "→" + string(role) + ", disabled " + strconv.FormatBool(before.Disabled) + "→" + strconv.FormatBool(disabled)
+	var after User
+	err := s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "user.update", Resource: "users/" + before.ID, Detail: detail}, func() (err error) {
+		ctx := r.Context()
+		if after, err = s.Store.UpdateUser(ctx, p.ClinicID, before.ID, patch); err != nil {
 			return err
 		}
-	}
-	return s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: "user.update", Resource: "users/" + after.ID, Outcome: audit.Success,
-		Detail: "role " + string(before.Role) + "→" + string(after.Role) + ", disabled " + boolText(before.Disabled) + "→" + boolText(after.Disabled)})
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
+		switch {
+		case after.Disabled && !before.Disabled:
+			if err := s.Revoker.User(ctx, after.ID); err != nil {
+				return err
+			}
+			if err := s.endSessions(ctx, p.ClinicID, after.ID, "", "user disabled"); err != nil {
+				return err
+			}
+		case !after.Disabled && before.Disabled:
+			if err := s.Revoker.ClearUser(ctx, after.ID); err != nil {
+				return err
+			}
+		}
+		if after.Role != before.Role {
+			return s.endSessions(ctx, p.ClinicID, after.ID, "", "role changed")
+		}
+		return nil
+	})
+	return after, err
 }
 
 // disableUser is DELETE: accounts are disabled, never deleted (the audit
@@ -181,11 +188,8 @@ func (s *Service) disableUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	disabled := true
-	u, err := s.Store.UpdateUser(ctx, p.ClinicID, id, UserPatch{Disabled: &disabled})
+	u, err := s.changeUser(r, p, current, UserPatch{Disabled: &disabled})
 	if err != nil {
-		return err
-	}
-	if err := s.afterAccessChange(r, p, current, u); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, u)
@@ -216,7 +220,8 @@ func (s *Service) revokeUserSessions(w http.ResponseWriter, r *http.Request) err
 	if err := s.endSessions(ctx, p.ClinicID, u.ID, "", "revoked by admin"); err != nil {
 		return err
 	}
-	if err := s.auditAs(r, p, "user.sessions_revoke", "users/"+u.ID, audit.Success, ""); err != nil {
+	// Recorded after the sessions end: ending them must not wait on the trail.
+	if err := s.Audit.Request(r, p.Actor(), audit.Entry{Action: "user.sessions_revoke", Resource: "users/" + u.ID, Outcome: audit.Success}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -286,11 +291,12 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	out, err := s.Store.UpdateClinic(ctx, p.ClinicID, in.Name, st)
-	if err != nil {
+	var out Clinic
+	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "clinic.update", Resource: "clinic"}, func() (err error) {
+		out, err = s.Store.UpdateClinic(ctx, p.ClinicID, in.Name, st)
 		return err
-	}
-	if err := s.auditAs(r, p, "clinic.update", "clinic", audit.Success, ""); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

@@ -10,12 +10,8 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
-	"github.com/topsmile/topsmile/shared/ids"
-	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/ratelimit"
-	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
-	"github.com/topsmile/topsmile/shared/validate"
 )
 
 // AuthRoutes registers the auth function's routes.
@@ -74,7 +70,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Store.UserByEmail(ctx, email)
 	if errs.Is(err, errs.NotFound) {
 		BurnPasswordTime(in.Password)
-		if err := s.audit(r, audit.Entry{ClinicID: audit.SystemClinic, Action: "auth.login", Resource: "auth/login", Outcome: audit.Failure, Detail: "unknown account"}); err != nil {
+		if err := s.Audit.Request(r, audit.Actor{ClinicID: audit.SystemClinic}, audit.Entry{Action: "auth.login", Resource: "auth/login", Outcome: audit.Failure, Detail: "unknown account"}); err != nil {
 			return err
 		}
 		return errBadCredentials
@@ -83,7 +79,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fail := func(detail string, answer error) error {
-		if err := s.audit(r, audit.Entry{ClinicID: u.ClinicID, ActorID: u.ID, ActorRole: string(u.Role), Action: "auth.login", Resource: "auth/login", Outcome: audit.Failure, Detail: detail}); err != nil {
+		if err := s.Audit.Request(r, u.actor(), audit.Entry{Action: "auth.login", Resource: "auth/login", Outcome: audit.Failure, Detail: detail}); err != nil {
 			return err
 		}
 		return answer
@@ -116,13 +112,16 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Recorded before any cookie is set: a sign-in the trail does not show
+	// must not be usable.
+	if err := s.Audit.Request(r, u.actor(), audit.Entry{Action: "auth.login", Resource: "sessions/" + sess.ID, Outcome: audit.Success}); err != nil {
+		_ = s.Sessions.Revoke(context.WithoutCancel(ctx), u.ClinicID, sess.ID, "sign-in not audited")
+		return err
+	}
 	if err := s.issue(w, sess, refresh); err != nil {
 		return err
 	}
 	_ = s.Limiter.Reset(ctx, ratelimit.LoginPerAccount, email)
-	if err := s.audit(r, audit.Entry{ClinicID: u.ClinicID, ActorID: u.ID, ActorRole: string(u.Role), Action: "auth.login", Resource: "sessions/" + sess.ID, Outcome: audit.Success}); err != nil {
-		return err
-	}
 	httpapi.WriteJSON(w, http.StatusOK, sessionResponse{User: u.Public(), MFAEnrollmentRequired: pending})
 	return nil
 }
@@ -177,7 +176,7 @@ func (s *Service) refresh(w http.ResponseWriter, r *http.Request) error {
 		if rerr := s.Revoker.Session(ctx, res.Session.ID); rerr != nil {
 			return rerr
 		}
-		if aerr := s.audit(r, audit.Entry{ClinicID: res.Session.ClinicID, ActorID: res.Session.UserID, ActorRole: string(res.Session.Role), Action: "auth.refresh_reuse", Resource: "sessions/" + res.Session.ID, Outcome: audit.Denied, Detail: "retired refresh token presented; session revoked"}); aerr != nil {
+		if aerr := s.Audit.Request(r, res.Session.actor(), audit.Entry{Action: "auth.refresh_reuse", Resource: "sessions/" + res.Session.ID, Outcome: audit.Denied, Detail: "retired refresh token presented; session revoked"}); aerr != nil {
 			return aerr
 		}
 	}
@@ -214,7 +213,8 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookies(w)
-	if err := s.auditAs(r, p, "auth.logout", "sessions/"+p.SessionID, audit.Success, ""); err != nil {
+	// Recorded after the session ends: ending one must not wait on the trail.
+	if err := s.Audit.Request(r, p.Actor(), audit.Entry{Action: "auth.logout", Resource: "sessions/" + p.SessionID, Outcome: audit.Success}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -238,363 +238,5 @@ func (s *Service) me(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, meResponse{User: u.Public(), Clinic: c, MFAEnrollmentRequired: p.MFAPending})
-	return nil
-}
-
-type registerRequest struct {
-	ClinicID    string `json:"clinicId"`
-	Email       string `json:"email"`
-	Password    string `json:"password"`
-	FirstName   string `json:"firstName"`
-	LastName    string `json:"lastName"`
-	DateOfBirth string `json:"dateOfBirth"`
-	Phone       string `json:"phone"`
-}
-
-// register is patient self sign-up: always role patient (a role field in the
-// body is an unknown field: 400), linked to a new patient record. Matching an
-// existing record would hand its health history to whoever knows a name,
-// birth date and email, so linking to existing records is the front desk's
-// job, not sign-up's.
-func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
-	var in registerRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	var v errs.Validator
-	v.Check(ids.Valid(in.ClinicID), "clinicId", "is required")
-	v.Check(strings.TrimSpace(in.FirstName) != "", "firstName", "is required")
-	v.Check(strings.TrimSpace(in.LastName) != "", "lastName", "is required")
-	v.Check(validDate(in.DateOfBirth, s.Clock.Now()), "dateOfBirth", "must be a past date YYYY-MM-DD")
-	phone, err := validate.Phone(in.Phone, validate.DefaultRegion)
-	validate.Check(&v, "phone", err)
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := s.Limiter.Allow(ctx, ratelimit.Register, ratelimit.IPKey(httpapi.ClientIP(r))); err != nil {
-		return err
-	}
-	clinic, err := s.Store.Clinic(ctx, in.ClinicID)
-	if errs.Is(err, errs.NotFound) {
-		return errs.InvalidFields(errs.FieldError{Field: "clinicId", Message: "is not a practice"})
-	}
-	if err != nil {
-		return err
-	}
-	patientID := ids.New()
-	u, err := s.Store.CreateUser(ctx, clinic.ID, NewUser{Email: in.Email, Password: in.Password, Role: RolePatient,
-		FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName), PatientID: patientID})
-	if err != nil {
-		return err
-	}
-	err = s.Patients.RegisterPatient(ctx, clinic.ID, PortalPatient{ID: patientID, FirstName: u.FirstName, LastName: u.LastName,
-		DateOfBirth: in.DateOfBirth, Phone: phone, Email: u.Email})
-	if err != nil {
-		// Undo the account so the email can sign up again.
-		_ = s.Store.DeleteUser(context.WithoutCancel(ctx), clinic.ID, u.ID)
-		return err
-	}
-	sess, refresh, err := s.Sessions.Create(ctx, u, s.limits(clinic), false, r.UserAgent(), httpapi.ClientIP(r))
-	if err != nil {
-		return err
-	}
-	if err := s.issue(w, sess, refresh); err != nil {
-		return err
-	}
-	if err := s.audit(r, audit.Entry{ClinicID: clinic.ID, ActorID: u.ID, ActorRole: string(u.Role), Action: "auth.register", Resource: "patients/" + patientID, PatientID: patientID, Outcome: audit.Success}); err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, sessionResponse{User: u.Public()})
-	return nil
-}
-
-func validDate(s string, now time.Time) bool {
-	t, err := validate.Date(s)
-	return err == nil && t.Before(now) && t.Year() > 1900
-}
-
-type forgotRequest struct {
-	Email string `json:"email"`
-}
-
-// resetTTL is how long a password-reset link works.
-const resetTTL = 30 * time.Minute
-
-// forgot always answers 202, whether or not the account exists.
-func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
-	var in forgotRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	email := NormalizeEmail(in.Email)
-	if err := s.Limiter.AllowAll(ctx,
-		ratelimit.Check{Limit: ratelimit.PasswordForgot, Key: "ip:" + ratelimit.IPKey(httpapi.ClientIP(r))},
-		ratelimit.Check{Limit: ratelimit.PasswordForgot, Key: email},
-	); err != nil {
-		return err
-	}
-	u, err := s.Store.UserByEmail(ctx, email)
-	switch {
-	case errs.Is(err, errs.NotFound) || (err == nil && u.Disabled):
-		BurnPasswordTime(email) // similar work either way
-	case err != nil:
-		return err
-	default:
-		secret := ids.Token(32)
-		if err := s.Store.CreateReset(ctx, u, secret, resetTTL); err != nil {
-			return err
-		}
-		if err := s.Publisher.Publish(ctx, notify.Message{
-			ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "password-reset",
-			Data:      map[string]string{"firstName": u.FirstName, "resetUrl": strings.TrimRight(s.cfg.AppURL, "/") + "/reset-password?token=" + secret, "expiresInMinutes": "30"},
-			CreatedAt: s.Clock.Now(),
-		}); err != nil {
-			return err
-		}
-		if err := s.audit(r, audit.Entry{ClinicID: u.ClinicID, ActorID: u.ID, ActorRole: string(u.Role), Action: "auth.password_forgot", Resource: "users/" + u.ID, Outcome: audit.Success}); err != nil {
-			return err
-		}
-	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
-}
-
-type resetRequest struct {
-	Token    string `json:"token"`
-	Password string `json:"password"`
-}
-
-func (s *Service) reset(w http.ResponseWriter, r *http.Request) error {
-	var in resetRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	if err := s.Limiter.Allow(ctx, ratelimit.PasswordReset, ratelimit.IPKey(httpapi.ClientIP(r))); err != nil {
-		return err
-	}
-	// Policy first: a rejected password must not burn the single-use token.
-	if err := CheckPasswordPolicy(in.Password, ""); err != nil {
-		return err
-	}
-	rs, err := s.Store.ConsumeReset(ctx, in.Token)
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.UserByID(ctx, rs.ClinicID, rs.UserID)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.SetPassword(ctx, u.ClinicID, u.ID, in.Password, u.Email); err != nil {
-		return err
-	}
-	if err := s.endSessions(ctx, u.ClinicID, u.ID, "", "password reset"); err != nil {
-		return err
-	}
-	if err := s.audit(r, audit.Entry{ClinicID: u.ClinicID, ActorID: u.ID, ActorRole: string(u.Role), Action: "auth.password_reset", Resource: "users/" + u.ID, Outcome: audit.Success}); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// endSessions revokes a user's sessions (except keep) in the store and in
-// the deny-list, so their access tokens are refused on the next request.
-func (s *Service) endSessions(ctx context.Context, clinicID, userID, keep, reason string) error {
-	ended, err := s.Sessions.RevokeAllForUser(ctx, clinicID, userID, keep, reason)
-	for _, sid := range ended {
-		if derr := s.Revoker.Session(ctx, sid); derr != nil {
-			return derr
-		}
-	}
-	return err
-}
-
-type changePasswordRequest struct {
-	CurrentPassword string `json:"currentPassword"`
-	NewPassword     string `json:"newPassword"`
-}
-
-func (s *Service) changePassword(w http.ResponseWriter, r *http.Request) error {
-	var in changePasswordRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	u, err := s.requireCurrentPassword(r, p, in.CurrentPassword)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.SetPassword(r.Context(), p.ClinicID, p.UserID, in.NewPassword, u.Email); err != nil {
-		return err
-	}
-	// Every other sign-in ends; this one carries on.
-	if err := s.endSessions(r.Context(), p.ClinicID, p.UserID, p.SessionID, "password changed"); err != nil {
-		return err
-	}
-	if err := s.auditAs(r, p, "auth.password_change", "users/"+p.UserID, audit.Success, ""); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// requireCurrentPassword re-checks the caller's password before a sensitive
-// change (rate limited like MFA).
-func (s *Service) requireCurrentPassword(r *http.Request, p authz.Principal, password string) (User, error) {
-	ctx := r.Context()
-	if err := s.Limiter.Allow(ctx, ratelimit.MFAVerify, "reauth:"+p.UserID); err != nil {
-		return User{}, err
-	}
-	u, err := s.Store.UserByID(ctx, p.ClinicID, p.UserID)
-	if err != nil {
-		return User{}, err
-	}
-	if ok, _ := VerifyPassword(u.PasswordHash, password); !ok {
-		if err := s.auditAs(r, p, "auth.reauthenticate", "users/"+p.UserID, audit.Failure, ""); err != nil {
-			return User{}, err
-		}
-		return User{}, errs.InvalidFields(errs.FieldError{Field: "currentPassword", Message: "is incorrect"})
-	}
-	return u, nil
-}
-
-type mfaSetupRequest struct {
-	CurrentPassword string `json:"currentPassword"`
-}
-
-type mfaSetupResponse struct {
-	Secret     string `json:"secret"`
-	OTPAuthURL string `json:"otpauthUrl"`
-}
-
-func (s *Service) mfaSetup(w http.ResponseWriter, r *http.Request) error {
-	var in mfaSetupRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	u, err := s.requireCurrentPassword(r, p, in.CurrentPassword)
-	if err != nil {
-		return err
-	}
-	if u.MFA.Enabled {
-		return errs.E(errs.Conflict, "two-factor authentication is already on")
-	}
-	key, err := newTOTP(u.Email)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.SetPendingMFA(r.Context(), p.ClinicID, p.UserID, s.sealer.seal(key.Secret())); err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, mfaSetupResponse{Secret: key.Secret(), OTPAuthURL: key.URL()})
-	return nil
-}
-
-type mfaVerifyRequest struct {
-	Code string `json:"code"`
-}
-
-type mfaVerifyResponse struct {
-	RecoveryCodes []string `json:"recoveryCodes"`
-}
-
-func (s *Service) mfaVerify(w http.ResponseWriter, r *http.Request) error {
-	var in mfaVerifyRequest
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	p := authz.MustPrincipal(ctx)
-	if err := s.Limiter.Allow(ctx, ratelimit.MFAVerify, "enrol:"+p.UserID); err != nil {
-		return err
-	}
-	u, err := s.Store.UserByID(ctx, p.ClinicID, p.UserID)
-	if err != nil {
-		return err
-	}
-	if u.MFA.Pending == "" {
-		return errs.E(errs.Conflict, "start two-factor setup first")
-	}
-	secret, err := s.sealer.open(u.MFA.Pending)
-	if err != nil {
-		return errs.Wrap(errs.Internal, err, "internal error")
-	}
-	step := matchTOTP(secret, in.Code, s.Clock.Now())
-	if step < 0 {
-		return errs.InvalidFields(errs.FieldError{Field: "code", Message: "is not valid"})
-	}
-	codes, hashes := newRecoveryCodes(10)
-	if err := s.Store.EnableMFA(ctx, p.ClinicID, p.UserID, u.MFA.Pending, step, hashes); err != nil {
-		return err
-	}
-	if p.MFAPending {
-		// The session was limited to enrolment: it is a full sign-in now.
-		if err := s.Sessions.ClearMFAPending(ctx, p.ClinicID, p.SessionID); err != nil {
-			return err
-		}
-		sess, err := s.Sessions.Get(ctx, p.ClinicID, p.SessionID)
-		if err != nil {
-			return err
-		}
-		access, _, err := s.Keys.IssueAccess(token.Subject{UserID: sess.UserID, Role: string(sess.Role), ClinicID: sess.ClinicID, SessionID: sess.ID, PatientID: sess.PatientID})
-		if err != nil {
-			return err
-		}
-		s.cookie(w, authz.AccessCookie, access, "/api", true, s.Keys.AccessTTL())
-		if err := s.Revoker.Token(ctx, p.TokenID, p.ExpiresAt); err != nil {
-			return err
-		}
-	}
-	if err := s.auditAs(r, p, "auth.mfa_enabled", "users/"+p.UserID, audit.Success, ""); err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, mfaVerifyResponse{RecoveryCodes: codes})
-	return nil
-}
-
-type sessionView struct {
-	Session
-	Current bool `json:"current"`
-}
-
-func (s *Service) listSessions(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	list, err := s.Sessions.Active(r.Context(), p.ClinicID, p.UserID)
-	if err != nil {
-		return err
-	}
-	out := make([]sessionView, 0, len(list))
-	for _, sess := range list {
-		out = append(out, sessionView{Session: sess, Current: sess.ID == p.SessionID})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, store.All(out))
-	return nil
-}
-
-func (s *Service) deleteSession(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := authz.MustPrincipal(ctx)
-	id := r.PathValue("id")
-	sess, err := s.Sessions.Get(ctx, p.ClinicID, id)
-	if err != nil || sess.UserID != p.UserID {
-		return errs.E(errs.NotFound, "session not found") // someone else's session does not exist for you
-	}
-	if err := s.Sessions.Revoke(ctx, p.ClinicID, id, "revoked by user"); err != nil {
-		return err
-	}
-	if err := s.Revoker.Session(ctx, id); err != nil {
-		return err
-	}
-	if id == p.SessionID {
-		s.clearSessionCookies(w)
-	}
-	if err := s.auditAs(r, p, "auth.session_revoke", "sessions/"+id, audit.Success, ""); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

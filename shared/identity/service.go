@@ -10,7 +10,6 @@ import (
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
-	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/ratelimit"
 	"github.com/topsmile/topsmile/shared/store"
@@ -102,16 +101,4 @@ func (s *Service) cookie(w http.ResponseWriter, name, value, path string, httpOn
 		c.MaxAge = int(maxAge / time.Second)
 	}
 	http.SetCookie(w, c)
-}
-
-// audit writes an audit record about the request r.
-func (s *Service) audit(r *http.Request, e audit.Entry) error {
-	e.RequestID = httpapi.RequestID(r.Context())
-	e.IP = httpapi.ClientIP(r)
-	return s.Audit.Record(r.Context(), e)
-}
-
-// auditAs records an action of the signed-in caller p.
-func (s *Service) auditAs(r *http.Request, p authz.Principal, action, resource string, outcome audit.Outcome, detail string) error {
-	return s.audit(r, audit.Entry{ClinicID: p.ClinicID, ActorID: p.UserID, ActorRole: p.Role, Action: action, Resource: resource, Outcome: outcome, Detail: detail})
 }

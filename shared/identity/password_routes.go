@@ -1,0 +1,150 @@
+package identity
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/ratelimit"
+)
+
+type forgotRequest struct {
+	Email string `json:"email"`
+}
+
+// resetTTL is how long a password-reset link works.
+const resetTTL = 30 * time.Minute
+
+// forgot always answers 202, whether or not the account exists.
+func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
+	var in forgotRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	email := NormalizeEmail(in.Email)
+	if err := s.Limiter.AllowAll(ctx,
+		ratelimit.Check{Limit: ratelimit.PasswordForgot, Key: "ip:" + ratelimit.IPKey(httpapi.ClientIP(r))},
+		ratelimit.Check{Limit: ratelimit.PasswordForgot, Key: email},
+	); err != nil {
+		return err
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	switch {
+	case errs.Is(err, errs.NotFound) || (err == nil && u.Disabled):
+		BurnPasswordTime(email) // similar work either way
+	case err != nil:
+		return err
+	default:
+		err := s.Audit.Guarded(r, u.actor(), audit.Entry{Action: "auth.password_forgot", Resource: "users/" + u.ID}, func() error {
+			secret := ids.Token(32)
+			if err := s.Store.CreateReset(ctx, u, secret, resetTTL); err != nil {
+				return err
+			}
+			return s.Publisher.Publish(ctx, notify.Message{
+				ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "password-reset",
+				Data:      map[string]string{"firstName": u.FirstName, "resetUrl": strings.TrimRight(s.cfg.AppURL, "/") + "/reset-password?token=" + secret, "expiresInMinutes": "30"},
+				CreatedAt: s.Clock.Now(),
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+type resetRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+func (s *Service) reset(w http.ResponseWriter, r *http.Request) error {
+	var in resetRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := s.Limiter.Allow(ctx, ratelimit.PasswordReset, ratelimit.IPKey(httpapi.ClientIP(r))); err != nil {
+		return err
+	}
+	// Policy first: a rejected password must not burn the single-use token.
+	if err := CheckPasswordPolicy(in.Password, ""); err != nil {
+		return err
+	}
+	rs, err := s.Store.ConsumeReset(ctx, in.Token)
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.UserByID(ctx, rs.ClinicID, rs.UserID)
+	if err != nil {
+		return err
+	}
+	err = s.Audit.Guarded(r, u.actor(), audit.Entry{Action: "auth.password_reset", Resource: "users/" + u.ID}, func() error {
+		if err := s.Store.SetPassword(ctx, u.ClinicID, u.ID, in.Password, u.Email); err != nil {
+			return err
+		}
+		return s.endSessions(ctx, u.ClinicID, u.ID, "", "password reset")
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+func (s *Service) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var in changePasswordRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	u, err := s.requireCurrentPassword(r, p, in.CurrentPassword)
+	if err != nil {
+		return err
+	}
+	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "auth.password_change", Resource: "users/" + p.UserID}, func() error {
+		if err := s.Store.SetPassword(r.Context(), p.ClinicID, p.UserID, in.NewPassword, u.Email); err != nil {
+			return err
+		}
+		// Every other sign-in ends; this one carries on.
+		return s.endSessions(r.Context(), p.ClinicID, p.UserID, p.SessionID, "password changed")
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// requireCurrentPassword re-checks the caller's password before a sensitive
+// change (rate limited like MFA).
+func (s *Service) requireCurrentPassword(r *http.Request, p authz.Principal, password string) (User, error) {
+	ctx := r.Context()
+	if err := s.Limiter.Allow(ctx, ratelimit.MFAVerify, "reauth:"+p.UserID); err != nil {
+		return User{}, err
+	}
+	u, err := s.Store.UserByID(ctx, p.ClinicID, p.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if ok, _ := VerifyPassword(u.PasswordHash, password); !ok {
+		if err := s.Audit.Request(r, p.Actor(), audit.Entry{Action: "auth.reauthenticate", Resource: "users/" + p.UserID, Outcome: audit.Failure}); err != nil {
+			return User{}, err
+		}
+		return User{}, errs.InvalidFields(errs.FieldError{Field: "currentPassword", Message: "is incorrect"})
+	}
+	return u, nil
+}
