@@ -165,7 +165,7 @@ func (s *Store) SetPassword(ctx context.Context, clinicID, userID, password, ema
 	ok, err := s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: userID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "updatedAt", Value: s.clock.Now()}}}})
 	if err == nil && !ok {
-		return errs.E(errs.NotFound, "user not found")
+		return errUserNotFound
 	}
 	return err
 }

@@ -16,13 +16,10 @@ import (
 
 // UserByID returns a user of clinicID.
 func (s *Store) UserByID(ctx context.Context, clinicID, id string) (User, error) {
-	var u User
-	err := s.users.Get(ctx, clinicID, id, &u)
-	if errs.Is(err, errs.NotFound) {
-		return User{}, errs.E(errs.NotFound, "user not found")
-	}
-	return u, err
+	return store.One[User](ctx, s.users, clinicID, id, errUserNotFound)
 }
+
+var errUserNotFound = errs.E(errs.NotFound, "user not found")
 
 // ListUsers pages through a clinic's users, optionally of one role.
 func (s *Store) ListUsers(ctx context.Context, clinicID string, role Role, page store.PageRequest) (store.Page[User], error) {
@@ -63,7 +60,7 @@ func (s *Store) UpdateUser(ctx context.Context, clinicID, id string, p UserPatch
 	var u User
 	err := s.users.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}, &u)
 	if errs.Is(err, errs.NotFound) {
-		return u, errs.E(errs.NotFound, "user not found")
+		return u, errUserNotFound
 	}
 	return u.Public(), err
 }

@@ -93,6 +93,20 @@ func pathPatient(r *http.Request, p authz.Principal) (string, error) {
 	return id, nil
 }
 
+// record is the path's patient record in the caller's clinic.
+func (h *handlers) record(r *http.Request, p authz.Principal) (Patient, error) {
+	id, err := pathPatient(r, p)
+	if err != nil {
+		return Patient{}, err
+	}
+	return h.Store.Get(r.Context(), p.ClinicID, id)
+}
+
+// entry is the trail's entry for action on patient id's record.
+func entry(action, id, detail string) audit.Entry {
+	return audit.Entry{Action: action, Resource: resource(id), PatientID: id, Outcome: audit.Success, Detail: detail}
+}
+
 var errPatientWrite = errs.E(errs.Forbidden, "patients cannot create or archive patient records")
 
 func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
@@ -156,7 +170,7 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var out Patient
-	err := h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionCreate, Resource: resource(pt.ID), PatientID: pt.ID, Detail: "fields: " + strings.Join(in.fields(), ",")}, func() (err error) {
+	err := h.Audit.Guarded(r, p.Actor(), entry(actionCreate, pt.ID, "fields: "+strings.Join(in.fields(), ",")), func() (err error) {
 		out, err = h.Store.Create(r.Context(), p.ClinicID, pt)
 		return err
 	})
@@ -169,15 +183,11 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
-	id, err := pathPatient(r, p)
+	pt, err := h.record(r, p)
 	if err != nil {
 		return err
 	}
-	pt, err := h.Store.Get(r.Context(), p.ClinicID, id)
-	if err != nil {
-		return err
-	}
-	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionRead, Resource: resource(id), PatientID: id, Outcome: audit.Success}); err != nil {
+	if err := h.Audit.Request(r, p.Actor(), entry(actionRead, pt.ID, "")); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view(p, pt))
@@ -240,7 +250,7 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var out Patient
-	err = h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionUpdate, Resource: resource(id), PatientID: id, Detail: "fields: " + strings.Join(touched, ",")}, func() (err error) {
+	err = h.Audit.Guarded(r, p.Actor(), entry(actionUpdate, id, "fields: "+strings.Join(touched, ",")), func() (err error) {
 		out, err = h.Store.update(ctx, p.ClinicID, id, change)
 		return err
 	})
@@ -256,17 +266,13 @@ func (h *handlers) archive(w http.ResponseWriter, r *http.Request) error {
 	if p.IsPatient() {
 		return h.deny(r, p, actionArchive, p.PatientID, "patients cannot archive records", errPatientWrite)
 	}
-	id, err := pathPatient(r, p)
+	pt, err := h.record(r, p)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	if _, err := h.Store.Get(ctx, p.ClinicID, id); err != nil {
-		return err
-	}
 	var out Patient
-	err = h.Audit.Guarded(r, p.Actor(), audit.Entry{Action: actionArchive, Resource: resource(id), PatientID: id}, func() (err error) {
-		out, _, err = h.Store.Archive(ctx, p.ClinicID, id)
+	err = h.Audit.Guarded(r, p.Actor(), entry(actionArchive, pt.ID, ""), func() (err error) {
+		out, _, err = h.Store.Archive(r.Context(), p.ClinicID, pt.ID)
 		return err
 	})
 	if err != nil {
@@ -278,21 +284,19 @@ func (h *handlers) archive(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) timeline(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
-	id, err := pathPatient(r, p)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
 	// The patient must exist in the caller's clinic before any source is
 	// asked about it.
-	if _, err := h.Store.Get(ctx, p.ClinicID, id); err != nil {
-		return err
-	}
-	entries, err := mergeTimeline(ctx, h.Timeline, p, id)
+	pt, err := h.record(r, p)
 	if err != nil {
 		return err
 	}
-	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionRead, Resource: resource(id) + "/timeline", PatientID: id, Outcome: audit.Success, Detail: fmt.Sprintf("entries: %d", len(entries))}); err != nil {
+	entries, err := mergeTimeline(r.Context(), h.Timeline, p, pt.ID)
+	if err != nil {
+		return err
+	}
+	e := entry(actionRead, pt.ID, fmt.Sprintf("entries: %d", len(entries)))
+	e.Resource += "/timeline"
+	if err := h.Audit.Request(r, p.Actor(), e); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, store.Page[TimelineEntry]{Items: entries})

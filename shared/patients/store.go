@@ -99,15 +99,10 @@ func (s *Store) Create(ctx context.Context, clinicID string, p Patient) (Patient
 
 // Get returns one patient of clinicID; another clinic's id is NotFound.
 func (s *Store) Get(ctx context.Context, clinicID, id string) (Patient, error) {
-	var p Patient
 	if !ids.Valid(id) {
-		return p, errNotFound
-	}
-	err := s.patients.Get(ctx, clinicID, id, &p)
-	if errs.Is(err, errs.NotFound) {
 		return Patient{}, errNotFound
 	}
-	return p, err
+	return store.One[Patient](ctx, s.patients, clinicID, id, errNotFound)
 }
 
 var errNotFound = errs.E(errs.NotFound, "patient not found")

@@ -11,6 +11,7 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
 var colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -83,13 +84,10 @@ func (s *Store) CreateProvider(ctx context.Context, clinicID string, in Provider
 // Provider returns one provider as stored (changes start from it, not
 // from the cached catalog).
 func (s *Store) Provider(ctx context.Context, clinicID, id string) (Provider, error) {
-	var p Provider
-	err := s.providers.Get(ctx, clinicID, id, &p)
-	if errs.Is(err, errs.NotFound) {
-		return Provider{}, errs.E(errs.NotFound, "provider not found")
-	}
-	return p, err
+	return store.One[Provider](ctx, s.providers, clinicID, id, errProviderNotFound)
 }
+
+var errProviderNotFound = errs.E(errs.NotFound, "provider not found")
 
 // UpdateProvider changes a provider.
 func (s *Store) UpdateProvider(ctx context.Context, clinicID, id string, in ProviderInput) (Provider, error) {
@@ -112,7 +110,7 @@ func (s *Store) saveProvider(ctx context.Context, clinicID string, p Provider) (
 		{Key: "hours", Value: p.Hours}, {Key: "timeOff", Value: p.TimeOff}, {Key: "updatedAt", Value: p.UpdatedAt},
 	}}})
 	if err == nil && !ok {
-		err = errs.E(errs.NotFound, "provider not found")
+		err = errProviderNotFound
 	}
 	if err != nil {
 		return Provider{}, err

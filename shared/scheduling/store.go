@@ -202,9 +202,8 @@ var errNotFound = errs.E(errs.NotFound, "appointment not found")
 
 // Get returns one appointment (pending and failed bookings do not exist for callers).
 func (s *Store) Get(ctx context.Context, clinicID, id string) (Appointment, error) {
-	var a Appointment
-	err := s.appts.Get(ctx, clinicID, id, &a)
-	if errs.Is(err, errs.NotFound) || (err == nil && (a.Status == Pending || a.Status == Failed)) {
+	a, err := store.One[Appointment](ctx, s.appts, clinicID, id, errNotFound)
+	if err == nil && (a.Status == Pending || a.Status == Failed) {
 		return Appointment{}, errNotFound
 	}
 	return a, err

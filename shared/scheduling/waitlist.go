@@ -13,6 +13,7 @@ import (
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
 // Waitlist statuses.
@@ -167,12 +168,7 @@ func (s *Store) addToWaitlist(ctx context.Context, clinicID, id string, in Waitl
 
 // WaitlistEntryByID returns an entry.
 func (s *Store) WaitlistEntryByID(ctx context.Context, clinicID, id string) (WaitlistEntry, error) {
-	var e WaitlistEntry
-	err := s.waitlist.Get(ctx, clinicID, id, &e)
-	if errs.Is(err, errs.NotFound) {
-		return WaitlistEntry{}, errEntryNotFound
-	}
-	return e, err
+	return store.One[WaitlistEntry](ctx, s.waitlist, clinicID, id, errEntryNotFound)
 }
 
 var (

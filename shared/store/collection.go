@@ -227,7 +227,7 @@ func (c *Collection) Get(ctx context.Context, clinicID, id string, out any) erro
 	}
 	var raw bson.Raw
 	err := c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, byID(id)).Decode(&raw)
+		return coll.FindOne(ctx, idFilter(id)).Decode(&raw)
 	})
 	if err != nil {
 		return err
@@ -238,7 +238,19 @@ func (c *Collection) Get(ctx context.Context, clinicID, id string, out any) erro
 	return MapError(bson.Unmarshal(raw, out))
 }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+// One is Get returning the record, or notFound (the caller's own words for
+// it) when clinicID has none with that id.
+func One[T any](ctx context.Context, c *Collection, clinicID, id string, notFound error) (T, error) {
+	var v T
+	err := c.Get(ctx, clinicID, id, &v)
+	if errs.Is(err, errs.NotFound) {
+		var zero T
+		return zero, notFound
+	}
+	return v, err
+}
+
+func idFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // updateByID applies update to the record with _id id, by that filter
 // alone (see Get), and decodes the record after it into out when out is
@@ -251,11 +263,11 @@ func (c *Collection) updateByID(ctx context.Context, id string, update bson.D, o
 	}
 	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
 		if out != nil {
-			err := coll.FindOneAndUpdate(ctx, byID(id), update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
+			err := coll.FindOneAndUpdate(ctx, idFilter(id), update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
 			matched = err == nil
 			return err
 		}
-		res, err := coll.UpdateOne(ctx, byID(id), update)
+		res, err := coll.UpdateOne(ctx, idFilter(id), update)
 		matched = err == nil && res.MatchedCount > 0
 		return err
 	})
@@ -265,7 +277,7 @@ func (c *Collection) updateByID(ctx context.Context, id string, update bson.D, o
 // deleteByID removes the document with _id id (see updateByID for who may).
 func (c *Collection) deleteByID(ctx context.Context, id string) error {
 	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		_, err := coll.DeleteOne(ctx, byID(id))
+		_, err := coll.DeleteOne(ctx, idFilter(id))
 		return err
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -21,95 +20,22 @@ import (
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
 
-// commandLog keeps the commands a client sends, as the server receives them.
-type commandLog struct {
-	mu   sync.Mutex
-	cmds []sentCommand
-}
-
-type sentCommand struct {
-	name string
-	doc  bson.Raw
-}
-
-func (c *commandLog) monitor() *event.CommandMonitor {
-	return &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.cmds = append(c.cmds, sentCommand{name: e.CommandName, doc: slices.Clone(e.Command)})
-	}}
-}
-
-// take returns the commands sent since the last take and forgets them.
-func (c *commandLog) take() []sentCommand {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.cmds
-	c.cmds = nil
-	return out
-}
-
-// newMonitoredMongo is a client on a fresh database that logs its commands.
-func newMonitoredMongo(tb testing.TB) (*store.Mongo, *commandLog) {
-	tb.Helper()
-	cmds := &commandLog{}
-	cfg := storetest.MongoConfig(tb)
-	cfg.Monitor = cmds.monitor()
-	return storetest.NewMongoWith(tb, cfg), cmds
-}
-
-// filters returns each command's name and collection with the filters it
-// sent (none for an insert).
-func filters(tb testing.TB, cmds []sentCommand) (names []string, fs []bson.Raw) {
-	tb.Helper()
-	for _, c := range cmds {
-		coll, _ := c.doc.Lookup(c.name).StringValueOK()
-		names = append(names, c.name+" "+coll)
-		switch c.name {
-		case "find":
-			fs = append(fs, c.doc.Lookup("filter").Document())
-		case "findAndModify":
-			fs = append(fs, c.doc.Lookup("query").Document())
-		case "update", "delete":
-			list, _ := c.doc.Lookup(c.name + "s").Array().Values()
-			for _, u := range list {
-				fs = append(fs, u.Document().Lookup("q").Document())
-			}
-		}
-	}
-	return names, fs
-}
-
-// onlyByID fails the test for any filter but {_id: <string>}: FerretDB
-// hands only that one to its storage and scans the collection for any other.
-func onlyByID(tb testing.TB, cmds []sentCommand) []string {
-	tb.Helper()
-	names, fs := filters(tb, cmds)
-	for _, f := range fs {
-		elems, _ := f.Elements()
-		if len(elems) != 1 || elems[0].Key() != "_id" || elems[0].Value().Type != bson.TypeString {
-			tb.Errorf("filter %s, want {_id: <string>} alone (commands: %v)", f, names)
-		}
-	}
-	return names
-}
-
 func TestGetSendsOnlyTheIDAndKeepsTenancy(t *testing.T) {
 	ctx := context.Background()
-	m, cmds := newMonitoredMongo(t)
+	m, cmds := storetest.NewMonitoredMongo(t)
 	c := m.Collection("things")
 	a, b := ids.New(), ids.New()
 	id := ids.New()
 	if err := c.InsertOne(ctx, a, thing{ID: id, Name: "Ana", Email: "ana@x"}); err != nil {
 		t.Fatal(err)
 	}
-	cmds.take()
+	cmds.Take()
 
 	var got thing
 	if err := c.Get(ctx, a, id, &got); err != nil || got.Name != "Ana" || got.ClinicID != a {
 		t.Fatalf("own clinic: %v %+v", err, got)
 	}
-	if names := onlyByID(t, cmds.take()); fmt.Sprint(names) != "[find things]" {
+	if names := storetest.OnlyByID(t, cmds.Take()); fmt.Sprint(names) != "[find things]" {
 		t.Fatalf("one read, got %v", names)
 	}
 	var other thing
@@ -119,11 +45,18 @@ func TestGetSendsOnlyTheIDAndKeepsTenancy(t *testing.T) {
 	if err := c.Get(ctx, a, ids.New(), &other); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("missing record: %v", err)
 	}
-	onlyByID(t, cmds.take())
+	gone := errs.E(errs.NotFound, "thing not found")
+	if got, err := store.One[thing](ctx, c, a, id, gone); err != nil || got.Name != "Ana" {
+		t.Fatalf("One, own clinic: %v %+v", err, got)
+	}
+	if _, err := store.One[thing](ctx, c, b, id, gone); err != gone {
+		t.Fatalf("One, another clinic: %v, want the caller's not-found error", err)
+	}
+	storetest.OnlyByID(t, cmds.Take())
 	if err := c.Get(ctx, "", id, &other); !errors.Is(err, store.ErrNoClinic) {
 		t.Fatalf("no clinic: %v", err)
 	}
-	if sent := cmds.take(); len(sent) != 0 {
+	if sent := cmds.Take(); len(sent) != 0 {
 		t.Fatalf("a call without a clinic reached the server: %v", sent)
 	}
 }
@@ -138,7 +71,7 @@ type counter struct {
 
 type versionsEnv struct {
 	m     *store.Mongo
-	cmds  *commandLog
+	cmds  *storetest.Commands
 	c     *store.Collection
 	v     *store.Versions
 	clock *clock.Fake
@@ -147,7 +80,7 @@ type versionsEnv struct {
 
 func newVersionsEnv(t *testing.T) *versionsEnv {
 	t.Helper()
-	m, cmds := newMonitoredMongo(t)
+	m, cmds := storetest.NewMonitoredMongo(t)
 	fc := clock.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	return &versionsEnv{m: m, cmds: cmds, c: m.Collection("counters"), v: store.NewVersions(m, fc), clock: fc, clin: ids.New()}
 }
@@ -189,7 +122,7 @@ func TestVersionedUpdatesRacingWithRetryEachApplyOnce(t *testing.T) {
 	ctx := context.Background()
 	e := newVersionsEnv(t)
 	id := e.mustCounter(t)
-	e.cmds.take()
+	e.cmds.Take()
 	lost := errs.E(errs.Conflict, "busy")
 	const racers = 16
 	results := make([]error, racers)
@@ -226,7 +159,7 @@ func TestVersionedUpdatesRacingWithRetryEachApplyOnce(t *testing.T) {
 	if len(applied) != racers {
 		t.Errorf("%d of %d changes gave up after their retries", racers-len(applied), racers)
 	}
-	onlyByID(t, e.cmds.take())
+	storetest.OnlyByID(t, e.cmds.Take())
 	if left := e.claimsOf(t, id); len(left) != 0 {
 		t.Errorf("claims left behind: %v", left)
 	}
@@ -316,11 +249,11 @@ func TestDeadWritersClaimIsTakenOverAfterTheLease(t *testing.T) {
 		t.Fatalf("within the lease: %v %v, want lost", ok, err)
 	}
 	e.clock.Advance(2 * time.Second)
-	e.cmds.take()
+	e.cmds.Take()
 	if ok, err := e.v.Update(ctx, e.c, e.clin, id, 0, set, nil); !ok || err != nil {
 		t.Fatalf("after the lease: %v %v, want the move taken over", ok, err)
 	}
-	onlyByID(t, e.cmds.take())
+	storetest.OnlyByID(t, e.cmds.Take())
 	if got := e.get(t, id); got.Note != "after" || got.Version != 1 {
 		t.Fatalf("record %+v", got)
 	}

@@ -6,10 +6,14 @@ package storetest
 import (
 	"context"
 	"os"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/event"
 
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
@@ -57,6 +61,78 @@ func NewMongoWith(tb testing.TB, cfg store.MongoConfig) *store.Mongo {
 		_ = m.Close(ctx)
 	})
 	return m
+}
+
+// Commands keeps the commands a client sends, as the server receives them,
+// for tests that count round trips or read the filters sent.
+type Commands struct {
+	mu   sync.Mutex
+	cmds []Command
+}
+
+// Command is one command sent: its name ("find") and the whole document.
+type Command struct {
+	Name string
+	Doc  bson.Raw
+}
+
+// Monitor is the store.MongoConfig.Monitor that fills c.
+func (c *Commands) Monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.cmds = append(c.cmds, Command{Name: e.CommandName, Doc: slices.Clone(e.Command)})
+	}}
+}
+
+// Take returns the commands sent since the last Take and forgets them.
+func (c *Commands) Take() []Command {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.cmds
+	c.cmds = nil
+	return out
+}
+
+// NewMonitoredMongo is NewMongo whose client reports every command it sends.
+func NewMonitoredMongo(tb testing.TB) (*store.Mongo, *Commands) {
+	tb.Helper()
+	cmds := &Commands{}
+	cfg := MongoConfig(tb)
+	cfg.Monitor = cmds.Monitor()
+	return NewMongoWith(tb, cfg), cmds
+}
+
+// OnlyByID fails tb for every read, update or delete among cmds whose
+// filter is not {_id: <string>} alone (the only filter FerretDB hands down
+// to its storage; for any other it decodes the whole collection), and
+// returns the commands as "name collection".
+func OnlyByID(tb testing.TB, cmds []Command) []string {
+	tb.Helper()
+	var names []string
+	for _, c := range cmds {
+		coll, _ := c.Doc.Lookup(c.Name).StringValueOK()
+		names = append(names, c.Name+" "+coll)
+		var filters []bson.Raw
+		switch c.Name {
+		case "find":
+			filters = append(filters, c.Doc.Lookup("filter").Document())
+		case "findAndModify":
+			filters = append(filters, c.Doc.Lookup("query").Document())
+		case "update", "delete":
+			list, _ := c.Doc.Lookup(c.Name + "s").Array().Values()
+			for _, u := range list {
+				filters = append(filters, u.Document().Lookup("q").Document())
+			}
+		}
+		for _, f := range filters {
+			elems, _ := f.Elements()
+			if len(elems) != 1 || elems[0].Key() != "_id" || elems[0].Value().Type != bson.TypeString {
+				tb.Errorf("%s on %s has filter %s, want {_id: <string>} alone", c.Name, coll, f)
+			}
+		}
+	}
+	return names
 }
 
 // RedisConfig is the config of the test run's Redis.
