@@ -67,23 +67,37 @@ func requireEnv(tb testing.TB) testEnv {
 	return testEnv{rie: get("AWS_LAMBDA_RIE"), mongoURI: get("MONGODB_URI"), redisURL: get("REDIS_URL")}
 }
 
-// builds maps a function name to its sync.OnceValues build, so parallel
-// tests asking for the same function wait for the one build.
+// builds maps a package and GOARCH to its sync.OnceValues build, so
+// parallel tests asking for the same binary wait for the one build.
 var builds sync.Map
 
-// buildFunction builds functions/<name> once per test run, as SAM does
-// (static, lambda.norpc, stripped) but for the host, since the RIE runs the
-// binary natively. It returns the path of <dir>/bootstrap.
+// buildFunction builds functions/<name> for the host once per test run: as
+// SAM does (static, lambda.norpc, stripped) but for this machine's GOARCH,
+// since the RIE runs the binary natively. It returns the path of the
+// bootstrap, in a folder named after the function.
 func buildFunction(tb testing.TB, name string) string {
 	tb.Helper()
-	once, _ := builds.LoadOrStore(name, sync.OnceValues(func() (string, error) {
-		out := filepath.Join(buildDir, name, "bootstrap")
+	return buildBootstrap(tb, "functions/"+name, runtime.GOARCH)
+}
+
+// buildBootstrap builds the main package at pkg (a folder of this module,
+// e.g. functions/health or infra/bare) for linux/goarch with the Makefile's
+// Lambda flags, once per test run and GOARCH, into
+// <buildDir>/<goarch>/<last element of pkg>/bootstrap.
+func buildBootstrap(tb testing.TB, pkg, goarch string) string {
+	tb.Helper()
+	root := mustRepoRoot(tb)
+	once, _ := builds.LoadOrStore(pkg+"@"+goarch, sync.OnceValues(func() (string, error) {
+		out := filepath.Join(buildDir, goarch, filepath.Base(pkg), "bootstrap")
+		// pkg is a folder, built from the module's root, so this does not
+		// depend on the module's name or on where the tests were started.
 		cmd := exec.Command("go", "build",
 			"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
-			"-o", out, "github.com/topsmile/topsmile/functions/"+name)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+			"-o", out, "./"+pkg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 		if output, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("go build functions/%s: %v\n%s", name, err, output)
+			return "", fmt.Errorf("go build %s (GOARCH=%s): %v\n%s", pkg, goarch, err, output)
 		}
 		return out, nil
 	}))
