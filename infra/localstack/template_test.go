@@ -2,7 +2,6 @@ package localstack_test
 
 import (
 	"context"
-	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -62,8 +61,6 @@ func newDeps(tb testing.TB) localstack.Deps {
 type validatingPublisher struct{}
 
 func (validatingPublisher) Publish(_ context.Context, m notify.Message) error { return m.Validate() }
-
-var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
 // samplePath fills a template path's parameters with plausible values.
 func samplePath(p string) string {
