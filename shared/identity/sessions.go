@@ -124,11 +124,9 @@ func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error)
 	now := s.clock.Now()
 	h := token.Hash(secret)
 	var sess Session
-	// Unscoped: a refresh token names its session, not a clinic; the session
+	// Lookup: a refresh token names its session, not a clinic; the session
 	// carries its clinic and everything issued from here is scoped to it.
-	err := s.coll.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: sid}}).Decode(&sess)
-	})
+	owned, err := s.coll.Lookup(ctx, sid, &sess)
 	if errs.Is(err, errs.NotFound) {
 		return RotateResult{}, ErrRefreshInvalid
 	}
@@ -165,8 +163,9 @@ func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error)
 	after.LastUsedAt = now
 	after.IdleExpiresAt = now.Add(sess.IdleExpiresAt.Sub(sess.LastUsedAt))
 	after.Generation++
-	_, err = s.coll.UpdateOne(ctx, sess.ClinicID,
-		bson.D{{Key: "_id", Value: sid}, {Key: "currentHash", Value: h}},
+	// By _id alone: the claim on h already makes this request the only one
+	// moving the session on from h.
+	_, err = owned.Update(ctx,
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "currentHash", Value: after.CurrentHash}, {Key: "lastUsedAt", Value: now}, {Key: "idleExpiresAt", Value: after.IdleExpiresAt}}},
 			{Key: "$inc", Value: bson.D{{Key: "generation", Value: 1}}},

@@ -113,18 +113,24 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	a.History = []Change{{At: now, By: by.UserID, ByRole: by.Role, Action: "book", To: string(final)}}
 	// 1. The appointment exists (pending) before any claim names it, so a
 	// claim's owner can always be checked.
-	if err := s.appts.InsertOne(ctx, clinicID, a); err != nil {
+	booked, err := s.appts.Insert(ctx, clinicID, a)
+	if err != nil {
 		return Appointment{}, err
+	}
+	// Nothing but this request writes a pending booking (Get hides it), so
+	// its own two writes below go by _id alone.
+	setStatus := func(ctx context.Context, st Status) error {
+		_, err := booked.Update(ctx, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: st}}}})
+		return err
 	}
 	// 2. Claim every cell for provider and chair.
 	if err := s.claim(ctx, clinicID, a.ID, keysOf(a)); err != nil {
-		_, _ = s.appts.UpdateOne(context.WithoutCancel(ctx), clinicID, bson.D{{Key: "_id", Value: a.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Failed}}}})
+		_ = setStatus(context.WithoutCancel(ctx), Failed)
 		return Appointment{}, err
 	}
 	// 3. Make it real. Dying before this leaves a pending booking whose
 	// claims go stale after the lease: the slot frees itself.
-	if _, err := s.appts.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: a.ID}, {Key: "status", Value: Pending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: final}}}}); err != nil {
+	if err := setStatus(ctx, final); err != nil {
 		s.releaseAll(ctx, clinicID, a.ID)
 		return Appointment{}, err
 	}

@@ -345,3 +345,35 @@ func BenchmarkReadByID(b *testing.B) {
 		})
 	}
 }
+
+func TestOwnedRecordsChangeByIDAlone(t *testing.T) {
+	ctx := context.Background()
+	m, cmds := storetest.NewMonitoredMongo(t)
+	c := m.Collection("things")
+	a := ids.New()
+	id := ids.New()
+	ins, err := c.Insert(ctx, a, thing{ID: id, Name: "Ana"})
+	if err != nil || ins.ClinicID != a || ins.ID != id {
+		t.Fatalf("insert: %+v %v", ins, err)
+	}
+	if ok, err := ins.Update(ctx, bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: "Ana Maria"}}}}); !ok || err != nil {
+		t.Fatalf("update: %v %v", ok, err)
+	}
+	var got thing
+	found, err := c.Lookup(ctx, id, &got)
+	if err != nil || found.ClinicID != a || got.Name != "Ana Maria" {
+		t.Fatalf("lookup: %+v %+v %v", found, got, err)
+	}
+	if _, err := c.Lookup(ctx, ids.New(), &got); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("lookup of nothing: %v", err)
+	}
+	if names := storetest.OnlyByID(t, cmds.Take()); fmt.Sprint(names) != "[insert things update things find things find things]" {
+		t.Fatalf("commands %v", names)
+	}
+	if _, err := c.Insert(ctx, a, bson.D{{Key: "name", Value: "no id"}}); err == nil {
+		t.Fatal("an insert without an _id came back Owned")
+	}
+	if _, err := ins.Update(ctx, bson.D{{Key: "$set", Value: bson.D{{Key: store.ClinicField, Value: ids.New()}}}}); err == nil {
+		t.Fatal("an update moving the record to another clinic was accepted")
+	}
+}
