@@ -165,18 +165,23 @@ func stamp(clinicID string, doc any) (bson.D, error) {
 
 // checkUpdate refuses updates that would move a record to another clinic.
 func checkUpdate(update bson.D) error {
+	if names(update, ClinicField) {
+		return errors.New("store: updates may not change clinicId")
+	}
+	return nil
+}
+
+// names reports whether any operator of update names field.
+func names(update bson.D, field string) bool {
 	for _, op := range update {
-		fields, ok := op.Value.(bson.D)
-		if !ok {
-			continue
-		}
+		fields, _ := op.Value.(bson.D)
 		for _, f := range fields {
-			if f.Key == ClinicField {
-				return errors.New("store: updates may not change clinicId")
+			if f.Key == field {
+				return true
 			}
 		}
 	}
-	return nil
+	return false
 }
 
 // call runs fn with the driver collection and a per-call timeout, mapping
@@ -197,8 +202,12 @@ func (c *Collection) InsertOne(ctx context.Context, clinicID string, doc any) er
 	if err != nil {
 		return err
 	}
+	return c.insert(ctx, d)
+}
+
+func (c *Collection) insert(ctx context.Context, stamped bson.D) error {
 	return c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		_, err := coll.InsertOne(ctx, d)
+		_, err := coll.InsertOne(ctx, stamped)
 		return err
 	})
 }
@@ -225,10 +234,7 @@ func (c *Collection) Get(ctx context.Context, clinicID, id string, out any) erro
 	if clinicID == "" {
 		return ErrNoClinic
 	}
-	var raw bson.Raw
-	err := c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, idFilter(id)).Decode(&raw)
-	})
+	raw, err := c.rawByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -251,6 +257,15 @@ func One[T any](ctx context.Context, c *Collection, clinicID, id string, notFoun
 }
 
 func idFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// rawByID reads the document with _id id, whoever's it is.
+func (c *Collection) rawByID(ctx context.Context, id string) (bson.Raw, error) {
+	var raw bson.Raw
+	err := c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, idFilter(id)).Decode(&raw)
+	})
+	return raw, err
+}
 
 // updateByID applies update to the record with _id id, by that filter
 // alone (see Get), and decodes the record after it into out when out is

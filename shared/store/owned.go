@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 )
 
 // Owned is one record whose clinic is known because this request inserted
@@ -28,11 +27,7 @@ func (c *Collection) Insert(ctx context.Context, clinicID string, doc any) (Owne
 	if !ok || id == "" {
 		return Owned{}, errors.New("store: Insert needs a document with a string _id")
 	}
-	err = c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		_, err := coll.InsertOne(ctx, d)
-		return err
-	})
-	if err != nil {
+	if err := c.insert(ctx, d); err != nil {
 		return Owned{}, err
 	}
 	return Owned{c: c, ClinicID: clinicID, ID: id}, nil
@@ -44,10 +39,7 @@ func (c *Collection) Insert(ctx context.Context, clinicID string, doc any) (Owne
 // clinic): the caller then acts as the record's clinic and no other. Its
 // filter is {_id} alone, as Get's.
 func (c *Collection) Lookup(ctx context.Context, id string, out any) (Owned, error) {
-	var raw bson.Raw
-	err := c.call(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, idFilter(id)).Decode(&raw)
-	})
+	raw, err := c.rawByID(ctx, id)
 	if err != nil {
 		return Owned{}, err
 	}

@@ -131,14 +131,8 @@ func (v *Versions) release(ctx context.Context, clinicID, kind, id string, versi
 //
 // Every read and write it makes is by _id alone (see Collection.Get).
 func (v *Versions) Update(ctx context.Context, c *Collection, clinicID, id string, version int, update bson.D, out any) (bool, error) {
-	for _, op := range update {
-		if fields, ok := op.Value.(bson.D); ok {
-			for _, f := range fields {
-				if f.Key == "version" {
-					return false, errors.New("store: a versioned update may not name version; Update increments it")
-				}
-			}
-		}
+	if names(update, "version") {
+		return false, errors.New("store: a versioned update may not name version; Update increments it")
 	}
 	at := func(ctx context.Context) (int, error) {
 		var cur struct {
