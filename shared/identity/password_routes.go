@@ -87,13 +87,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.Audit.Guarded(r, u.actor(), audit.Entry{Action: "auth.password_reset", Resource: "users/" + u.ID}, func() error {
-		if err := s.Store.SetPassword(ctx, u.ClinicID, u.ID, in.Password, u.Email); err != nil {
-			return err
-		}
-		return s.endSessions(ctx, u.ClinicID, u.ID, "", "password reset")
-	})
-	if err != nil {
+	if err := s.replacePassword(r, u.actor(), "auth.password_reset", u, in.Password, "", "password reset"); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -115,18 +109,24 @@ func (s *Service) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "auth.password_change", Resource: "users/" + p.UserID}, func() error {
-		if err := s.Store.SetPassword(r.Context(), p.ClinicID, p.UserID, in.NewPassword, u.Email); err != nil {
-			return err
-		}
-		// Every other sign-in ends; this one carries on.
-		return s.endSessions(r.Context(), p.ClinicID, p.UserID, p.SessionID, "password changed")
-	})
-	if err != nil {
+	// Every other sign-in ends; this one carries on.
+	if err := s.replacePassword(r, p.Actor(), "auth.password_change", u, in.NewPassword, p.SessionID, "password changed"); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// replacePassword gives u a new password, recorded first as action by a,
+// and ends every sign-in of theirs but keep: one made with a password that
+// may have leaked must not outlive it.
+func (s *Service) replacePassword(r *http.Request, a audit.Actor, action string, u User, password, keep, reason string) error {
+	return s.Audit.Guarded(r, a, audit.Entry{Action: action, Resource: "users/" + u.ID}, func() error {
+		if err := s.Store.SetPassword(r.Context(), u.ClinicID, u.ID, password, u.Email); err != nil {
+			return err
+		}
+		return s.endSessions(r.Context(), u.ClinicID, u.ID, keep, reason)
+	})
 }
 
 // requireCurrentPassword re-checks the caller's password before a sensitive
