@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/topsmile/topsmile/shared/errs"
 )
@@ -40,6 +41,9 @@ func NewRedis(cfg RedisConfig) (*redis.Client, error) {
 	opts.MaxRetries = 1
 	// No CLIENT SETINFO chatter on connect: one less round trip per new conn.
 	opts.DisableIdentity = true
+	// Nor CLIENT MAINT_NOTIFICATIONS, which Redis 7.0 refuses anyway: another
+	// round trip every new connection would pay.
+	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return redis.NewClient(opts), nil
 }
 
