@@ -1,7 +1,9 @@
 package identity
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -239,13 +241,50 @@ func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
 }
 
 type patchClinicRequest struct {
-	Name              *string `json:"name"`
-	TimeZone          *string `json:"timeZone"`
-	SlotMinutes       *int    `json:"slotMinutes"`
-	CancelNoticeHours *int    `json:"cancelNoticeHours"`
-	Currency          *string `json:"currency"`
-	IdleLogoffMinutes *int    `json:"idleLogoffMinutes"`
-	MFARequired       *bool   `json:"mfaRequired"`
+	Name                            *string `json:"name"`
+	TimeZone                        *string `json:"timeZone"`
+	SlotMinutes                     *int    `json:"slotMinutes"`
+	CancelNoticeHours               *int    `json:"cancelNoticeHours"`
+	Currency                        *string `json:"currency"`
+	IdleLogoffMinutes               *int    `json:"idleLogoffMinutes"`
+	MFARequired                     *bool   `json:"mfaRequired"`
+	MaxFutureAppointmentsPerPatient *int    `json:"maxFutureAppointmentsPerPatient"`
+	MaxWaitlistEntriesPerPatient    *int    `json:"maxWaitlistEntriesPerPatient"`
+}
+
+// apply checks every field given and sets it on st; each one out of bounds
+// is a field error (none of them reaches arithmetic unchecked: a zero slot
+// once divided by zero here).
+func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
+	if in.Name != nil {
+		v.Check(*in.Name != "" && len(*in.Name) <= 200, "name", "must be 1 to 200 characters")
+	}
+	if in.TimeZone != nil {
+		_, tzErr := time.LoadLocation(*in.TimeZone)
+		v.Check(tzErr == nil && *in.TimeZone != "" && *in.TimeZone != "Local", "timeZone", "must be an IANA time zone such as America/New_York")
+		st.TimeZone = *in.TimeZone
+	}
+	between := func(n *int, dst *int, field string, lo, hi int) {
+		if n != nil {
+			v.Check(*n >= lo && *n <= hi, field, fmt.Sprintf("must be %d to %d", lo, hi))
+			*dst = *n
+		}
+	}
+	if in.SlotMinutes != nil {
+		v.Check(slices.Contains(SlotChoices, *in.SlotMinutes), "slotMinutes", "must be 5, 10, 15, 20, 30 or 60")
+		st.SlotMinutes = *in.SlotMinutes
+	}
+	between(in.CancelNoticeHours, &st.CancelNoticeHours, "cancelNoticeHours", 0, MaxCancelNoticeHours)
+	if in.Currency != nil {
+		v.Check(validCurrency(*in.Currency), "currency", "must be an ISO 4217 code such as USD")
+		st.Currency = *in.Currency
+	}
+	between(in.IdleLogoffMinutes, &st.IdleLogoffMinutes, "idleLogoffMinutes", MinIdleLogoffMinutes, MaxIdleLogoffMinutes)
+	if in.MFARequired != nil {
+		st.MFARequired = *in.MFARequired
+	}
+	between(in.MaxFutureAppointmentsPerPatient, &st.MaxFutureAppointmentsPerPatient, "maxFutureAppointmentsPerPatient", 1, MaxPatientLimit)
+	between(in.MaxWaitlistEntriesPerPatient, &st.MaxWaitlistEntriesPerPatient, "maxWaitlistEntriesPerPatient", 1, MaxPatientLimit)
 }
 
 func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
@@ -259,35 +298,13 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		in.Name = &name
+	}
 	st := c.Settings
 	var v errs.Validator
-	if in.Name != nil {
-		v.Check(strings.TrimSpace(*in.Name) != "", "name", "must not be empty")
-	}
-	if in.TimeZone != nil {
-		_, tzErr := time.LoadLocation(*in.TimeZone)
-		v.Check(tzErr == nil && *in.TimeZone != "" && *in.TimeZone != "Local", "timeZone", "must be an IANA time zone such as America/New_York")
-		st.TimeZone = *in.TimeZone
-	}
-	if in.SlotMinutes != nil {
-		v.Check(60%*in.SlotMinutes == 0 && *in.SlotMinutes >= 5, "slotMinutes", "must be 5, 10, 15, 20, 30 or 60")
-		st.SlotMinutes = *in.SlotMinutes
-	}
-	if in.CancelNoticeHours != nil {
-		v.Check(*in.CancelNoticeHours >= 0 && *in.CancelNoticeHours <= 168, "cancelNoticeHours", "must be 0 to 168")
-		st.CancelNoticeHours = *in.CancelNoticeHours
-	}
-	if in.Currency != nil {
-		v.Check(len(*in.Currency) == 3 && strings.ToUpper(*in.Currency) == *in.Currency, "currency", "must be an ISO 4217 code such as USD")
-		st.Currency = *in.Currency
-	}
-	if in.IdleLogoffMinutes != nil {
-		v.Check(*in.IdleLogoffMinutes >= 5 && *in.IdleLogoffMinutes <= 120, "idleLogoffMinutes", "must be 5 to 120")
-		st.IdleLogoffMinutes = *in.IdleLogoffMinutes
-	}
-	if in.MFARequired != nil {
-		st.MFARequired = *in.MFARequired
-	}
+	in.apply(&st, &v)
 	if err := v.Err(); err != nil {
 		return err
 	}

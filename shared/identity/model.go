@@ -4,6 +4,7 @@
 package identity
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -57,11 +58,74 @@ type ClinicSettings struct {
 	IdleLogoffMinutes int `bson:"idleLogoffMinutes" json:"idleLogoffMinutes"`
 	// MFARequired makes TOTP mandatory for admins and dentists.
 	MFARequired bool `bson:"mfaRequired" json:"mfaRequired"`
+	// MaxFutureAppointmentsPerPatient bounds what a patient may book
+	// online (staff may book past it): sign-up is public, so without it one
+	// account could take every slot of the online calendar.
+	MaxFutureAppointmentsPerPatient int `bson:"maxFutureAppointmentsPerPatient" json:"maxFutureAppointmentsPerPatient"`
+	// MaxWaitlistEntriesPerPatient bounds a patient's open waitlist entries.
+	MaxWaitlistEntriesPerPatient int `bson:"maxWaitlistEntriesPerPatient" json:"maxWaitlistEntriesPerPatient"`
 }
 
 // DefaultSettings are a new clinic's settings.
 func DefaultSettings() ClinicSettings {
-	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15}
+	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15,
+		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2}
+}
+
+// SlotChoices are the appointment grids a practice may choose: each divides
+// an hour, so every hour starts on the grid.
+var SlotChoices = []int{5, 10, 15, 20, 30, 60}
+
+// Bounds of the numeric settings (PATCH /api/clinic answers 400 outside).
+const (
+	MaxCancelNoticeHours = 168 // a week
+	MinIdleLogoffMinutes = 5
+	MaxIdleLogoffMinutes = 120
+	MaxPatientLimit      = 20 // of either per-patient limit
+)
+
+// withDefaults is s with every setting that a stored clinic lacks or holds
+// out of bounds (written before the setting existed or was checked)
+// replaced by its default, so no reader divides by a zero grid or lets a
+// patient book without a limit.
+func (s ClinicSettings) withDefaults() ClinicSettings {
+	d := DefaultSettings()
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
+		s.TimeZone = d.TimeZone
+	}
+	if !slices.Contains(SlotChoices, s.SlotMinutes) {
+		s.SlotMinutes = d.SlotMinutes
+	}
+	if s.CancelNoticeHours < 0 || s.CancelNoticeHours > MaxCancelNoticeHours {
+		s.CancelNoticeHours = d.CancelNoticeHours
+	}
+	if !validCurrency(s.Currency) {
+		s.Currency = d.Currency
+	}
+	if s.IdleLogoffMinutes < MinIdleLogoffMinutes || s.IdleLogoffMinutes > MaxIdleLogoffMinutes {
+		s.IdleLogoffMinutes = d.IdleLogoffMinutes
+	}
+	if s.MaxFutureAppointmentsPerPatient < 1 || s.MaxFutureAppointmentsPerPatient > MaxPatientLimit {
+		s.MaxFutureAppointmentsPerPatient = d.MaxFutureAppointmentsPerPatient
+	}
+	if s.MaxWaitlistEntriesPerPatient < 1 || s.MaxWaitlistEntriesPerPatient > MaxPatientLimit {
+		s.MaxWaitlistEntriesPerPatient = d.MaxWaitlistEntriesPerPatient
+	}
+	return s
+}
+
+// validCurrency reports whether c looks like an ISO 4217 code (three
+// capital letters).
+func validCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, r := range c {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // User is an account. PasswordHash and MFA secrets never leave the store:

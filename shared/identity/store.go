@@ -54,13 +54,14 @@ func (s *Store) FirstClinic(ctx context.Context) (Clinic, error) {
 	return c, err
 }
 
-// Clinic returns a clinic by id.
+// Clinic returns a clinic by id, with defaults for any setting it lacks.
 func (s *Store) Clinic(ctx context.Context, id string) (Clinic, error) {
 	var c Clinic
 	// Unscoped: the filter is the tenant id itself.
 	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
 		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
 	})
+	c.Settings = c.Settings.withDefaults()
 	return c, err
 }
 
