@@ -25,6 +25,9 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // userEvent-driven form tests take ~2 s on a busy 2-core CI machine;
+    // 5 s (the default) flaked there.
+    testTimeout: 20_000,
     restoreMocks: true,
     unstubGlobals: true,
   },
