@@ -35,6 +35,9 @@ type Booking struct {
 	Source      string        // staff | portal | waitlist
 	Hold        time.Duration // > 0: a hold that expires after this long
 	OnlineOnly  bool          // a patient booking: only types bookable online
+	// WaitlistEntryID names the entry a hold is offered to (Source
+	// waitlist), so that confirming or cancelling the hold settles the offer.
+	WaitlistEntryID string
 }
 
 // resolve validates a booking against the catalog and returns the
@@ -100,7 +103,7 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	if err != nil {
 		return Appointment{}, err
 	}
-	a.ID, a.Status, a.CreatedAt, a.UpdatedAt = b.ID, Pending, now, now
+	a.ID, a.Status, a.CreatedAt, a.UpdatedAt, a.WaitlistEntryID = b.ID, Pending, now, now, b.WaitlistEntryID
 	if a.ID == "" {
 		a.ID = ids.New()
 	}
@@ -160,16 +163,32 @@ func (s *Store) mutate(ctx context.Context, clinicID string, a Appointment, set 
 // Transition runs a status action (confirm, check-in, complete, no-show,
 // cancel); an illegal move is Conflict.
 func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by Actor, reason string, lateCancel bool) (Appointment, error) {
-	tr, ok := transitions[action]
-	if !ok {
+	if _, ok := transitions[action]; !ok {
 		return Appointment{}, errs.E(errs.NotFound, "no such action")
 	}
 	a, err := s.Get(ctx, clinicID, id)
 	if err != nil {
 		return Appointment{}, err
 	}
+	return s.transition(ctx, clinicID, a, action, by, reason, lateCancel)
+}
+
+// transition runs action on a as the caller read it. It moves a from that
+// version (mutate), so the status it was checked in is the status it
+// leaves: a caller that saw a hold still held releases a hold, never the
+// visit a racing confirm has just made of it (errChanged instead).
+//
+// A lapsed hold can only be cancelled (released). A confirm that read it
+// live writes within the request's life, well inside the lease for which
+// a lapsed hold still blocks its time (holdsTime): no booking can take the
+// time before the confirm has landed or lost.
+func (s *Store) transition(ctx context.Context, clinicID string, a Appointment, action string, by Actor, reason string, lateCancel bool) (Appointment, error) {
+	tr, ok := transitions[action]
+	if !ok {
+		return Appointment{}, errs.E(errs.NotFound, "no such action")
+	}
 	now := s.clock.Now()
-	if a.Status == Held && !s.holdsTime(a, now) {
+	if a.Status == Held && action != "cancel" && a.lapsed(now) {
 		return Appointment{}, errs.E(errs.Conflict, "the hold has expired")
 	}
 	if !slices.Contains(tr.from, a.Status) {

@@ -136,13 +136,15 @@ func (s *Store) staleClaims(ctx context.Context, clinicID string, cs []claimDoc)
 	return stale, nil
 }
 
-// holdsTime reports whether a still blocks its time at now.
+// holdsTime reports whether a still blocks its time at now. A hold blocks
+// it for a lease past its expiry: a confirm that read the hold live may
+// still be writing (see transition).
 func (s *Store) holdsTime(a Appointment, now time.Time) bool {
 	switch {
 	case a.Status == Pending:
 		return now.Sub(a.CreatedAt) < lease
 	case a.Status == Held:
-		return a.HoldExpiresAt != nil && now.Before(*a.HoldExpiresAt)
+		return a.HoldExpiresAt != nil && now.Before(a.HoldExpiresAt.Add(lease))
 	default:
 		return a.Status.occupies()
 	}

@@ -133,10 +133,12 @@ type Appointment struct {
 	CancelReason  string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
 	LateCancel    bool       `bson:"lateCancel,omitempty" json:"lateCancel,omitempty"`
 	HoldExpiresAt *time.Time `bson:"holdExpiresAt,omitempty" json:"holdExpiresAt,omitempty"`
-	Version       int        `bson:"version" json:"version"`
-	History       []Change   `bson:"history" json:"history"`
-	CreatedAt     time.Time  `bson:"createdAt" json:"createdAt"`
-	UpdatedAt     time.Time  `bson:"updatedAt" json:"updatedAt"`
+	// WaitlistEntryID is the entry a hold was offered to (see Offer).
+	WaitlistEntryID string    `bson:"waitlistEntryId,omitempty" json:"waitlistEntryId,omitempty"`
+	Version         int       `bson:"version" json:"version"`
+	History         []Change  `bson:"history" json:"history"`
+	CreatedAt       time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt       time.Time `bson:"updatedAt" json:"updatedAt"`
 }
 
 // Change is one history entry: who did what, from → to.
@@ -147,6 +149,11 @@ type Change struct {
 	Action string    `bson:"action" json:"action"`
 	From   string    `bson:"from,omitempty" json:"from,omitempty"`
 	To     string    `bson:"to,omitempty" json:"to,omitempty"`
+}
+
+// lapsed reports whether a hold can no longer be confirmed at now.
+func (a Appointment) lapsed(now time.Time) bool {
+	return a.HoldExpiresAt == nil || !now.Before(*a.HoldExpiresAt)
 }
 
 // padded is the interval the appointment blocks, buffers included.

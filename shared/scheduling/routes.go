@@ -246,6 +246,14 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 				h.Log.ErrorContext(ctx, "waitlist offer failed", "appointment", a.ID, "err", err.Error())
 			}
 		}
+		if a.Status == Held {
+			// A hold offered from the waitlist: confirming it accepted the
+			// offer, cancelling it declined it. Left unsettled on failure,
+			// the offer is settled when answered or when it lapses.
+			if err := h.Store.SettleHold(context.WithoutCancel(ctx), p.ClinicID, out, actor(p)); err != nil {
+				h.Log.ErrorContext(ctx, "waitlist offer not settled", "appointment", a.ID, "err", err.Error())
+			}
+		}
 		httpapi.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}

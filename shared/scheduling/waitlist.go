@@ -231,16 +231,34 @@ func (s *Store) setEntry(ctx context.Context, clinicID string, e WaitlistEntry, 
 	return s.changeEntry(ctx, clinicID, e, update)
 }
 
-// RemoveFromWaitlist takes an entry off the list (an open offer is released).
+// RemoveFromWaitlist takes an entry off the list. An open offer's hold, if
+// still held, is released and its time offered to the next in line; a
+// visit the offer already became (its hold confirmed) is left alone.
 func (s *Store) RemoveFromWaitlist(ctx context.Context, clinicID, id string, by Actor) error {
 	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
 	if err != nil {
 		return err
 	}
+	var freed *Appointment
 	if e.Offer != nil && e.Status == Offered {
-		_, _ = s.Transition(ctx, clinicID, e.Offer.AppointmentID, "cancel", by, "waitlist entry removed", false)
+		held, err := s.offeredHold(ctx, clinicID, e)
+		if err != nil {
+			return err
+		}
+		if held.Status == Held {
+			if held, err = s.transition(ctx, clinicID, held, "cancel", by, "waitlist entry removed", false); err != nil {
+				return err
+			}
+			freed = &held
+		}
 	}
-	return s.setEntry(ctx, clinicID, e, Removed, nil, "")
+	if err := s.setEntry(ctx, clinicID, e, Removed, nil, ""); err != nil {
+		return err
+	}
+	if freed != nil {
+		_, err = s.OfferFreedSlot(ctx, clinicID, *freed, by)
+	}
+	return err
 }
 
 func slotKey(o Offer) string { return o.ProviderID + "@" + o.Start.UTC().Format(time.RFC3339) }
@@ -289,7 +307,7 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 			continue
 		}
 		hold, err := s.Book(ctx, clinicID, Booking{PatientID: e.PatientID, ProviderID: freed.ProviderID, OperatoryID: freed.OperatoryID, TypeID: t.ID,
-			Start: freed.Start, Source: "waitlist", Hold: s.offerTTL}, by)
+			Start: freed.Start, Source: "waitlist", Hold: s.offerTTL, WaitlistEntryID: e.ID}, by)
 		if errs.Is(err, errs.Conflict) {
 			return nil, nil // someone booked the time first
 		}
@@ -298,7 +316,14 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 		}
 		offer := &Offer{AppointmentID: hold.ID, Start: hold.Start, End: hold.End, ProviderID: hold.ProviderID, ExpiresAt: *hold.HoldExpiresAt}
 		if err := s.setEntry(ctx, clinicID, e, Offered, offer, ""); err != nil {
-			s.releaseAll(ctx, clinicID, hold.ID)
+			// Nobody was offered the hold: release it as any hold is
+			// released (a hold without its claims could still be confirmed).
+			if _, cerr := s.transition(context.WithoutCancel(ctx), clinicID, hold, "cancel", by, "waitlist offer not made", false); cerr != nil {
+				return nil, cerr
+			}
+			if errs.Is(err, errs.Conflict) {
+				continue // the entry changed meanwhile (removed, or offered another time)
+			}
 			return nil, err
 		}
 		if err := s.notifier.OfferSlot(ctx, clinicID, e, *offer); err != nil {
@@ -311,56 +336,131 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 	return nil, nil
 }
 
+var errNoOffer = errs.E(errs.Conflict, "there is no open offer on this entry")
+
+// offeredHold is the appointment e's open offer holds; one that is gone
+// reads as a failed booking (it holds nothing).
+func (s *Store) offeredHold(ctx context.Context, clinicID string, e WaitlistEntry) (Appointment, error) {
+	a, err := s.Get(ctx, clinicID, e.Offer.AppointmentID)
+	if errs.Is(err, errs.NotFound) {
+		return Appointment{ID: e.Offer.AppointmentID, Status: Failed}, nil
+	}
+	return a, err
+}
+
 // AnswerOffer accepts (books the held slot) or declines (releases it and
-// offers it to the next entry).
+// offers it to the next entry). An offer and its hold are one state
+// machine, moved by the hold's versioned transitions: accepting confirms
+// the hold, declining cancels it, and each applies only to a hold still
+// held, so of a confirm and a decline racing one wins and the other is
+// Conflict. An offer whose hold has moved on already (confirmed through
+// the appointment, or cancelled) is settled to match it instead.
 func (s *Store) AnswerOffer(ctx context.Context, clinicID, id string, accept bool, by Actor) (WaitlistEntry, error) {
 	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
 	if err != nil {
 		return e, err
 	}
 	if e.Status != Offered || e.Offer == nil {
-		return e, errs.E(errs.Conflict, "there is no open offer on this entry")
+		return e, errNoOffer
 	}
-	if accept {
-		if !s.clock.Now().Before(e.Offer.ExpiresAt) {
-			return e, errs.E(errs.Conflict, "the offer has expired")
-		}
-		if _, err := s.Transition(ctx, clinicID, e.Offer.AppointmentID, "confirm", by, "", false); err != nil {
-			return e, err
-		}
-		if err := s.setEntry(ctx, clinicID, e, Booked, e.Offer, ""); err != nil {
-			return e, err
-		}
-		e.Status = Booked
-		e.Version++
-		return e, nil
-	}
-	return s.passOn(ctx, clinicID, e, by)
-}
-
-// passOn records a declined or lapsed offer and offers the slot onward.
-func (s *Store) passOn(ctx context.Context, clinicID string, e WaitlistEntry, by Actor) (WaitlistEntry, error) {
-	offer := *e.Offer
-	held, err := s.Get(ctx, clinicID, offer.AppointmentID)
+	held, err := s.offeredHold(ctx, clinicID, e)
 	if err != nil {
 		return e, err
 	}
+	if held.Status != Held {
+		out, err := s.settleOffer(ctx, clinicID, e, held, by)
+		switch {
+		case err != nil:
+			return out, err
+		case out.Status == Booked && accept:
+			return out, nil // accepted already, through the appointment
+		case out.Status == Booked:
+			return out, errs.E(errs.Conflict, "this offer was accepted: cancel the appointment instead")
+		default:
+			return out, errNoOffer
+		}
+	}
+	if !accept {
+		return s.passOn(ctx, clinicID, e, held, "waitlist offer declined", by)
+	}
+	if held.lapsed(s.clock.Now()) {
+		return e, errs.E(errs.Conflict, "the offer has expired")
+	}
+	booked, err := s.transition(ctx, clinicID, held, "confirm", by, "", false)
+	if err != nil {
+		return e, err
+	}
+	return s.settleOffer(ctx, clinicID, e, booked, by)
+}
+
+// passOn releases the hold of e's declined or lapsed offer, if it is still
+// held, and settles the offer to match (see settleOffer).
+func (s *Store) passOn(ctx context.Context, clinicID string, e WaitlistEntry, held Appointment, reason string, by Actor) (WaitlistEntry, error) {
 	if held.Status == Held {
-		if _, err := s.Transition(ctx, clinicID, held.ID, "cancel", by, "waitlist offer declined or lapsed", false); err != nil && !errs.Is(err, errs.Conflict) {
+		var err error
+		if held, err = s.transition(ctx, clinicID, held, "cancel", by, reason, false); err != nil {
 			return e, err
 		}
-	} else {
-		s.releaseAll(ctx, clinicID, held.ID) // an expired hold: its claims are stale already
 	}
-	if err := s.setEntry(ctx, clinicID, e, Waiting, nil, slotKey(offer)); err != nil {
+	return s.settleOffer(ctx, clinicID, e, held, by)
+}
+
+// settleOffer brings e's open offer in line with its hold as it now is:
+// a hold still held leaves it open; one confirmed books the entry; one
+// released (cancelled, or never made) puts the entry back to waiting with
+// that time declined and offers the time to the next in line. The entry
+// moves from the version read (changeEntry): a settler that loses re-reads
+// it, and finds it settled by the other, so only one offers the time on.
+func (s *Store) settleOffer(ctx context.Context, clinicID string, e WaitlistEntry, held Appointment, by Actor) (WaitlistEntry, error) {
+	if held.Status == Held {
+		return e, nil
+	}
+	to, offer, declined := Waiting, (*Offer)(nil), ""
+	if held.Status.occupies() {
+		to = Booked
+	}
+	moved := false
+	err := store.Retry(ctx, errEntryChanged, func() (bool, error) {
+		if e.Status != Offered || e.Offer == nil || e.Offer.AppointmentID != held.ID {
+			return true, nil // settled already, or no longer this hold's
+		}
+		if to == Booked {
+			offer = e.Offer
+		} else {
+			declined = slotKey(*e.Offer)
+		}
+		err := s.setEntry(ctx, clinicID, e, to, offer, declined)
+		if errs.Is(err, errs.Conflict) {
+			e, err = s.WaitlistEntryByID(ctx, clinicID, e.ID)
+			return false, err
+		}
+		if err == nil {
+			moved = true
+			e.Status, e.Offer = to, offer
+			e.Version++
+		}
+		return err == nil, err
+	})
+	if err != nil || !moved || to != Waiting || held.Status != Cancelled {
 		return e, err
 	}
-	e.Status, e.Offer = Waiting, nil
-	e.Version++
-	if _, err := s.OfferFreedSlot(ctx, clinicID, held, by); err != nil {
-		return e, err
+	_, err = s.OfferFreedSlot(ctx, clinicID, held, by)
+	return e, err
+}
+
+// SettleHold settles the waitlist offer a hold was made for after the hold
+// was confirmed or cancelled through the appointment: confirming an
+// offered hold is accepting the offer, cancelling it is declining it.
+func (s *Store) SettleHold(ctx context.Context, clinicID string, a Appointment, by Actor) error {
+	if a.WaitlistEntryID == "" {
+		return nil
 	}
-	return e, nil
+	e, err := s.WaitlistEntryByID(ctx, clinicID, a.WaitlistEntryID)
+	if err != nil {
+		return err
+	}
+	_, err = s.settleOffer(ctx, clinicID, e, a, by)
+	return err
 }
 
 // ExpireOffers passes on every offer whose time ran out and drops entries
@@ -373,7 +473,11 @@ func (s *Store) ExpireOffers(ctx context.Context, clinicID string, by Actor) err
 	now := s.clock.Now()
 	for _, e := range entries {
 		if e.Status == Offered && e.Offer != nil && !now.Before(e.Offer.ExpiresAt) {
-			if _, err := s.passOn(ctx, clinicID, e, by); err != nil && !errs.Is(err, errs.Conflict) {
+			held, err := s.offeredHold(ctx, clinicID, e)
+			if err == nil {
+				_, err = s.passOn(ctx, clinicID, e, held, "waitlist offer lapsed", by)
+			}
+			if err != nil && !errs.Is(err, errs.Conflict) {
 				return err
 			}
 		}
