@@ -55,7 +55,7 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &matrix{t: t, users: identity.NewStore(deps.Mongo, deps.Clock), sessions: identity.NewSessions(deps.Mongo, deps.Clock), keys: keys, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
+	m := &matrix{t: t, users: identity.NewStore(deps.Mongo, deps.Clock), sessions: identity.NewSessions(deps.Mongo, deps.Clock, &authz.Revoker{Redis: deps.Redis, AccessTTL: keys.AccessTTL()}), keys: keys, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
 		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, wire.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
 		patients: patients.NewStore(deps.Mongo, deps.Clock)}
 	ctx := context.Background()

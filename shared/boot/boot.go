@@ -37,6 +37,8 @@ type Options struct {
 	Clock clock.Clock
 	// LogOutput is where a logger built from LOG_LEVEL writes (default stdout).
 	LogOutput io.Writer
+	// RedisHooks are added to the Redis client (tests inject failures).
+	RedisHooks []redis.Hook
 }
 
 // Logger is o.Log, or a JSON logger at level on o.LogOutput.
@@ -75,6 +77,9 @@ func Open(cfg Config, whole any, o Options) (*Clients, error) {
 	rdb, err := store.NewRedis(cfg.Redis)
 	if err != nil {
 		return nil, err
+	}
+	for _, h := range o.RedisHooks {
+		rdb.AddHook(h)
 	}
 	return &Clients{Log: log, Clock: o.Now(), Mongo: store.NewMongo(cfg.Mongo), Redis: rdb}, nil
 }

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -171,14 +172,15 @@ func (s *Service) refresh(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	res, err := s.Sessions.Rotate(ctx, c.Value)
 	if res.Reused {
-		// Reuse means the token leaked: every access token of the family
-		// dies now, and the trail says so.
-		if rerr := s.Revoker.Session(ctx, res.Session.ID); rerr != nil {
-			return rerr
-		}
+		// Reuse means the token leaked: Rotate has denied every access
+		// token of the family and ended it; the trail says so.
 		if aerr := s.Audit.Request(r, res.Session.actor(), audit.Entry{Action: "auth.refresh_reuse", Resource: "sessions/" + res.Session.ID, Outcome: audit.Denied, Detail: "retired refresh token presented; session revoked"}); aerr != nil {
 			return aerr
 		}
+	}
+	if errors.Is(err, ErrRefreshRaced) {
+		// Lost a race: the winner's cookies stand.
+		return err
 	}
 	if err != nil {
 		s.clearSessionCookies(w)
@@ -203,13 +205,12 @@ func (s *Service) refresh(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	ctx := r.Context()
-	if err := s.Sessions.Revoke(ctx, p.ClinicID, p.SessionID, "logout"); err != nil {
-		return err
-	}
+	// The access token and its session are denied before the session is
+	// marked ended (Revoke), so a retry after a failure finishes the job.
 	if err := s.Revoker.Token(ctx, p.TokenID, p.ExpiresAt); err != nil {
 		return err
 	}
-	if err := s.Revoker.Session(ctx, p.SessionID); err != nil {
+	if err := s.Sessions.Revoke(ctx, p.ClinicID, p.SessionID, "logout"); err != nil {
 		return err
 	}
 	s.clearSessionCookies(w)

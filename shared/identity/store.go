@@ -154,7 +154,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, err
 }
 
-// SetPassword replaces a user's password (policy checked).
+// SetPassword replaces a user's password (policy checked) and retires
+// every outstanding reset link.
 func (s *Store) SetPassword(ctx context.Context, clinicID, userID, password, email string) error {
 	if err := CheckPasswordPolicy(password, email); err != nil {
 		return err
@@ -163,8 +164,9 @@ func (s *Store) SetPassword(ctx context.Context, clinicID, userID, password, ema
 	if err != nil {
 		return err
 	}
+	// A new password retires every reset link still out (a new epoch).
 	ok, err := s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: userID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "updatedAt", Value: s.clock.Now()}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "resetEpoch", Value: newResetEpoch()}, {Key: "updatedAt", Value: s.clock.Now()}}}})
 	if err == nil && !ok {
 		return errUserNotFound
 	}

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/subtle"
 	"slices"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/token"
 )
@@ -152,20 +154,38 @@ func (s *Store) UpdateClinic(ctx context.Context, id string, name *string, setti
 
 // PasswordReset is a pending reset, keyed by the token's hash.
 type PasswordReset struct {
-	ID        string     `bson:"_id"` // token hash
-	ClinicID  string     `bson:"clinicId"`
-	UserID    string     `bson:"userId"`
+	ID       string `bson:"_id"` // token hash
+	ClinicID string `bson:"clinicId"`
+	UserID   string `bson:"userId"`
+	// Epoch is the user's ResetEpoch the link was issued under.
+	Epoch     string     `bson:"epoch"`
 	ExpiresAt time.Time  `bson:"expiresAt"`
 	UsedAt    *time.Time `bson:"usedAt,omitempty"`
 }
 
-// CreateReset stores a reset for u valid for ttl and returns its token.
+// newResetEpoch is a fresh reset generation. Random rather than counted: a
+// generation is only ever compared for equality, and a $set of a new value
+// needs no atomic increment (which FerretDB does not promise).
+func newResetEpoch() string { return ids.Token(16) }
+
+// CreateReset starts a new reset epoch for u, which retires every link sent
+// before, and stores a reset for secret under it, valid for ttl.
 func (s *Store) CreateReset(ctx context.Context, u User, secret string, ttl time.Duration) error {
-	return s.resets.InsertOne(ctx, u.ClinicID, PasswordReset{ID: token.Hash(secret), UserID: u.ID, ExpiresAt: s.clock.Now().Add(ttl)})
+	epoch := newResetEpoch()
+	// The epoch moves first: if the insert then fails, the old links are
+	// dead and no new one exists (the user asks again), never the reverse.
+	if _, err := s.users.UpdateOne(ctx, u.ClinicID, bson.D{{Key: "_id", Value: u.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "resetEpoch", Value: epoch}}}}); err != nil {
+		return err
+	}
+	return s.resets.InsertOne(ctx, u.ClinicID, PasswordReset{ID: token.Hash(secret), UserID: u.ID, Epoch: epoch, ExpiresAt: s.clock.Now().Add(ttl)})
 }
 
-// ConsumeReset spends a reset token, once, if unexpired, and returns it.
-func (s *Store) ConsumeReset(ctx context.Context, secret string) (PasswordReset, error) {
+// ConsumeReset spends a reset token, once, if unexpired and of the user's
+// current epoch, and returns its user. Of two redemptions racing, the one
+// that claims the epoch wins; the caller's SetPassword then starts a new
+// epoch, retiring every other link.
+func (s *Store) ConsumeReset(ctx context.Context, secret string) (User, error) {
 	invalid := errs.InvalidFields(errs.FieldError{Field: "token", Message: "is invalid or has expired"})
 	now := s.clock.Now()
 	h := token.Hash(secret)
@@ -174,19 +194,29 @@ func (s *Store) ConsumeReset(ctx context.Context, secret string) (PasswordReset,
 	err := s.resets.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
 		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: h}}).Decode(&r)
 	})
-	if errs.Is(err, errs.NotFound) || (err == nil && (r.UsedAt != nil || !now.Before(r.ExpiresAt))) {
-		return r, invalid
+	if errs.Is(err, errs.NotFound) || (err == nil && (r.UsedAt != nil || !now.Before(r.ExpiresAt) || r.Epoch == "")) {
+		return User{}, invalid
 	}
 	if err != nil {
-		return r, err
+		return User{}, err
 	}
-	won, err := s.claims.Claim(ctx, r.ClinicID, "reset:"+h)
+	u, err := s.UserByID(ctx, r.ClinicID, r.UserID)
+	if errs.Is(err, errs.NotFound) {
+		return User{}, invalid
+	}
 	if err != nil {
-		return r, err
+		return User{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(u.ResetEpoch), []byte(r.Epoch)) != 1 {
+		return User{}, invalid // superseded by a newer request, a redemption or a password change
+	}
+	won, err := s.claims.Claim(ctx, r.ClinicID, "reset:"+u.ID+":"+r.Epoch)
+	if err != nil {
+		return User{}, err
 	}
 	if !won {
-		return r, invalid
+		return User{}, invalid
 	}
 	_, err = s.resets.UpdateOne(ctx, r.ClinicID, bson.D{{Key: "_id", Value: h}}, bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: now}}}})
-	return r, err
+	return u, err
 }
