@@ -25,12 +25,17 @@ type Security struct {
 	Guard   *Guard
 }
 
-// NewSecurity builds the guard and its collaborators (no I/O).
+// NewSecurity builds the guard and its collaborators (no I/O), and signs
+// m's pagination cursors.
 func NewSecurity(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Security, error) {
 	keys, err := token.NewKeys(tc, c)
 	if err != nil {
 		return nil, err
 	}
+	// Pagination cursors are signed with keys derived from the token keys:
+	// they rotate with JWT_KEYS and need no secret of their own.
+	active, cursorKeys := keys.Derived("pagination cursor")
+	m.SignCursorsWith(store.CursorKeys{Active: active, Keys: cursorKeys})
 	s := &Security{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
 	s.Guard = &Guard{Policies: Policies, Keys: keys, Limiter: s.Limiter, Audit: s.Audit, Log: log}
 	return s, nil

@@ -39,9 +39,9 @@ func (s *Store) List(ctx context.Context, clinicID string, q Query, page store.P
 	if err != nil {
 		return store.Page[Patient]{Items: []Patient{}}, err
 	}
-	sort := store.Sort{Field: "search.sortName"}
+	sort := store.Sort{Field: "search.sortName", Type: bson.TypeString}
 	if q.RecallDue != "" {
-		sort = store.Sort{Field: "recall.dueDate"}
+		sort = store.Sort{Field: "recall.dueDate", Type: bson.TypeString}
 	}
 	return store.FindPage[Patient](ctx, s.patients, clinicID, filter, sort, page)
 }

@@ -337,7 +337,7 @@ func (s *Store) List(ctx context.Context, clinicID string, f ListFilter, page st
 	} else {
 		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{Pending, Failed}}}})
 	}
-	return store.FindPage[Appointment](ctx, s.appts, clinicID, filter, store.Sort{Field: "start"}, page)
+	return store.FindPage[Appointment](ctx, s.appts, clinicID, filter, store.Sort{Field: "start", Type: bson.TypeDateTime}, page)
 }
 
 // maxLength bounds how far back an appointment overlapping a range can start.

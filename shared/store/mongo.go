@@ -44,6 +44,8 @@ type Mongo struct {
 	mu     sync.Mutex
 	client *mongo.Client
 	db     *mongo.Database
+	// cursorKeys sign FindPage's cursors (SignCursorsWith).
+	cursorKeys CursorKeys
 }
 
 // NewMongo returns an unconnected client for cfg.

@@ -2,12 +2,18 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/bsontype"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/errs"
@@ -45,44 +51,122 @@ func ParsePage(q url.Values) (PageRequest, error) {
 }
 
 // Sort orders a page by one field, ties broken by _id, both in the same
-// direction. The cursor remembers the last item's (field, _id).
+// direction. The cursor remembers the last item's (field, _id). Type is the
+// field's BSON type: a cursor whose value has any other type is refused
+// before it reaches a filter. Zero Type admits any scalar type, never a
+// document or an array (an operator such as {$regex: ...}).
 type Sort struct {
 	Field string
 	Desc  bool
+	Type  bsontype.Type
 }
 
-// ByID is creation order (ids are time-ordered).
-var ByID = Sort{Field: "_id"}
+// ByID is creation order (ids are time-ordered strings).
+var ByID = Sort{Field: "_id", Type: bson.TypeString}
 
-type cursorDoc struct {
+// cursorTypes are the scalar types a sort field may have.
+var cursorTypes = []bsontype.Type{bson.TypeString, bson.TypeInt32, bson.TypeInt64, bson.TypeDouble,
+	bson.TypeDecimal128, bson.TypeDateTime, bson.TypeBoolean, bson.TypeObjectID}
+
+// admits reports whether a cursor value of type t fits the sort.
+func (s Sort) admits(t bsontype.Type) bool {
+	return slices.Contains(cursorTypes, t) && (s.Type == 0 || t == s.Type)
+}
+
+// CursorKeys sign the cursors FindPage issues and verify the ones it is
+// given back, by kid: new cursors name Active, the others still verify (a
+// rotation keeps the pages in flight). Guarded functions derive them from
+// JWT_KEYS (token.Keys.Derived), so cursors need no secret of their own.
+type CursorKeys struct {
+	Active string
+	Keys   map[string][]byte
+}
+
+// SignCursorsWith sets the keys FindPage signs and verifies cursors with.
+// Composition roots call it once, before serving; a Mongo without keys
+// issues no cursor (an internal error) and accepts none.
+func (m *Mongo) SignCursorsWith(k CursorKeys) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cursorKeys = k
+}
+
+func (m *Mongo) cursors() CursorKeys {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cursorKeys
+}
+
+// maxCursor bounds what is read of a client's cursor (a sort value is a
+// name or a date: a few hundred bytes at most).
+const maxCursor = 2048
+
+// cursor is a page's position: the last item's sort value and _id.
+type cursor struct {
 	V  bson.RawValue `bson:"v"`
 	ID string        `bson:"id"`
 }
 
-func encodeCursor(v bson.RawValue, id string) (string, error) {
-	b, err := bson.Marshal(bson.D{{Key: "v", Value: v}, {Key: "id", Value: id}})
+// cursorScope is what a cursor is good for: one sort of one collection of
+// one clinic. Its MAC covers them, so a cursor of another list, order or
+// clinic is refused like a forged one.
+type cursorScope struct {
+	coll, clinic string
+	sort         Sort
+}
+
+func (sc cursorScope) mac(key, body []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "topsmile cursor v1\x00%s\x00%s\x00%s\x00%t\x00%d\x00", sc.coll, sc.clinic, sc.sort.Field, sc.sort.Desc, sc.sort.Type)
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// seal is the opaque cursor for at: base64url(BSON {v, id}) "." kid "."
+// base64url(HMAC-SHA256 over the scope and the BSON).
+func (k CursorKeys) seal(sc cursorScope, at cursor) (string, error) {
+	key, ok := k.Keys[k.Active]
+	if !ok {
+		return "", errors.New("store: no cursor key (the composition root calls Mongo.SignCursorsWith)")
+	}
+	if !sc.sort.admits(at.V.Type) {
+		return "", fmt.Errorf("store: %s.%s is %v, want the sort's scalar type %v", sc.coll, sc.sort.Field, at.V.Type, sc.sort.Type)
+	}
+	body, err := bson.Marshal(at)
 	if err != nil {
 		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(body) + "." + k.Active + "." + enc.EncodeToString(sc.mac(key, body)), nil
 }
 
-func decodeCursor(s string) (cursorDoc, error) {
-	var c cursorDoc
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = bson.Unmarshal(b, &c)
+// open verifies s as a cursor k sealed for sc and returns its position: a
+// string _id and a value of the sort's type. Anything else is the one
+// invalid-cursor error, whatever was wrong with it.
+func (k CursorKeys) open(sc cursorScope, s string) (cursor, error) {
+	var at cursor
+	bad := errs.InvalidFields(errs.FieldError{Field: "cursor", Message: "is not a cursor this server issued"})
+	i, j := strings.IndexByte(s, '.'), strings.LastIndexByte(s, '.')
+	if len(s) > maxCursor || i < 0 || i == j {
+		return at, bad
 	}
-	if err != nil || c.ID == "" {
-		return c, errs.InvalidFields(errs.FieldError{Field: "cursor", Message: "is not a cursor this server issued"})
+	enc := base64.RawURLEncoding
+	key, known := k.Keys[s[i+1:j]]
+	body, err1 := enc.DecodeString(s[:i])
+	sum, err2 := enc.DecodeString(s[j+1:])
+	if !known || err1 != nil || err2 != nil || !hmac.Equal(sum, sc.mac(key, body)) {
+		return at, bad
 	}
-	return c, nil
+	if err := bson.Unmarshal(body, &at); err != nil || at.ID == "" || !sc.sort.admits(at.V.Type) || at.V.Validate() != nil {
+		return cursor{}, bad
+	}
+	return at, nil
 }
 
 // FindPage returns one page of clinicID's records matching filter, in sort
 // order, in one round trip (it asks for limit+1 to know whether more exist).
-// A cursor only narrows the clinic-scoped filter, so a forged one can never
-// reach another clinic's records.
+// A cursor only narrows the clinic-scoped filter with a scalar it signed
+// for this collection, sort and clinic; any other is an invalid cursor.
 func FindPage[T any](ctx context.Context, c *Collection, clinicID string, filter bson.D, sort Sort, req PageRequest) (Page[T], error) {
 	page := Page[T]{Items: []T{}}
 	if req.Limit <= 0 {
@@ -92,8 +176,9 @@ func FindPage[T any](ctx context.Context, c *Collection, clinicID string, filter
 	if sort.Desc {
 		dir, cmp = -1, "$lt"
 	}
+	scope := cursorScope{coll: c.name, clinic: clinicID, sort: sort}
 	if req.Cursor != "" {
-		cur, err := decodeCursor(req.Cursor)
+		cur, err := c.m.cursors().open(scope, req.Cursor)
 		if err != nil {
 			return page, err
 		}
@@ -129,7 +214,7 @@ func FindPage[T any](ctx context.Context, c *Collection, clinicID string, filter
 	if more {
 		last := raws[len(raws)-1]
 		id, _ := last.Lookup("_id").StringValueOK()
-		next, err := encodeCursor(last.Lookup(strings.Split(sort.Field, ".")...), id)
+		next, err := c.m.cursors().seal(scope, cursor{V: last.Lookup(strings.Split(sort.Field, ".")...), ID: id})
 		if err != nil {
 			return page, MapError(err)
 		}

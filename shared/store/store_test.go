@@ -157,7 +157,7 @@ func TestFindPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, sort := range []store.Sort{store.ByID, {Field: "at"}, {Field: "at", Desc: true}} {
+	for _, sort := range []store.Sort{store.ByID, {Field: "at", Type: bson.TypeDateTime}, {Field: "at", Desc: true}} {
 		t.Run(fmt.Sprintf("%s desc=%v", sort.Field, sort.Desc), func(t *testing.T) {
 			var got []string
 			req := store.PageRequest{Limit: 3}

@@ -55,6 +55,7 @@ func (e FunctionEnv) Lookup(key string) (string, bool) {
 func (e FunctionEnv) Mongo(tb testing.TB) *store.Mongo {
 	tb.Helper()
 	m := store.NewMongo(store.MongoConfig{URI: e["MONGODB_URI"], Database: e["MONGODB_DATABASE"], MaxPoolSize: 8, MaxIdleTime: time.Minute, Timeout: 10 * time.Second})
+	m.SignCursorsWith(CursorKeys)
 	tb.Cleanup(func() { _ = m.Close(context.Background()) })
 	return m
 }

@@ -40,6 +40,10 @@ func MongoConfig(tb testing.TB) store.MongoConfig {
 	}
 }
 
+// CursorKeys sign the pagination cursors of the clients made here (a
+// guarded function derives its own from JWT_KEYS).
+var CursorKeys = store.CursorKeys{Active: "t1", Keys: map[string][]byte{"t1": []byte("test cursor key, 32 bytes long..")}}
+
 // NewMongo returns a client on a fresh database that is dropped at cleanup.
 func NewMongo(tb testing.TB) *store.Mongo {
 	tb.Helper()
@@ -52,6 +56,7 @@ func NewMongo(tb testing.TB) *store.Mongo {
 func NewMongoWith(tb testing.TB, cfg store.MongoConfig) *store.Mongo {
 	tb.Helper()
 	m := store.NewMongo(cfg)
+	m.SignCursorsWith(CursorKeys)
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
