@@ -1,6 +1,10 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy*/waitFor give up after 1 s by default; a busy 2-core CI machine
+// renders a profile slower than that, and the tests flaked there.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();

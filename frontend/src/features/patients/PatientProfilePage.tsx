@@ -17,6 +17,7 @@ import {
 import { useClinicTimeZone } from '../session/sessionStore';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
+import { formatPhone } from '../../lib/phone';
 
 const CONTACT_LABELS: Record<string, string> = {
   sms: 'Text message',
@@ -191,7 +192,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
             Contact and demographics
           </h2>
           <dl className="details">
-            <Row label="Phone">{p.phone}</Row>
+            <Row label="Phone">{formatPhone(p.phone)}</Row>
             <Row label="Email">{p.email && <span className="break-anywhere">{p.email}</span>}</Row>
             <Row label="Address">{address}</Row>
             <Row label="Prefers">{p.preferredContactMethod && CONTACT_LABELS[p.preferredContactMethod]}</Row>
@@ -205,7 +206,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
             </Row>
             <Row label="Emergency">
               {p.emergencyContact &&
-                [p.emergencyContact.name, p.emergencyContact.relationship, p.emergencyContact.phone]
+                [p.emergencyContact.name, p.emergencyContact.relationship, formatPhone(p.emergencyContact.phone)]
                   .filter(Boolean)
                   .join(' · ')}
             </Row>

@@ -5,11 +5,12 @@ import { Skeleton } from '../../components/Skeleton';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { PATIENT_LIST_LIMIT, usePatientList } from './queries';
+import { formatPhone } from '../../lib/phone';
 
 export const PATIENT_SEARCH_DEBOUNCE_MS = 250;
 
 function describe(p: PatientSummary): string {
-  return [p.dateOfBirth && `born ${p.dateOfBirth}`, p.phone, p.email].filter(Boolean).join(' · ');
+  return [p.dateOfBirth && `born ${p.dateOfBirth}`, formatPhone(p.phone), p.email].filter(Boolean).join(' · ');
 }
 
 /**
