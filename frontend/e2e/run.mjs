@@ -99,6 +99,9 @@ async function signIn(page, { email, password }) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The access cookie: __Secure-ts_access, or ts_access from a COOKIE_SECURE=false API. */
+const ACCESS_COOKIE = /^(__Secure-)?ts_access$/;
+
 /** Same-origin API call from inside the page (its cookies, its CSRF token). */
 async function pageApi(page, method, url, body) {
   return page.evaluate(
@@ -106,7 +109,8 @@ async function pageApi(page, method, url, body) {
       const csrf = document.cookie
         .split(';')
         .map((c) => c.trim().split('='))
-        .find(([k]) => k === 'csrf_token')?.[1];
+        .filter(([k]) => k === '__Host-csrf_token' || k === 'csrf_token')
+        .sort(([a]) => (a === '__Host-csrf_token' ? -1 : 1))[0]?.[1];
       const res = await fetch(url, {
         method,
         credentials: 'same-origin',
@@ -471,7 +475,7 @@ scenario('an expired access token is refreshed once and the schedule keeps worki
     if (req.url().endsWith('/api/auth/refresh')) refreshes.push(req);
   });
   // The access cookie lapsing is what a 10-minute-old session looks like.
-  await context.clearCookies({ name: 'ts_access' });
+  await context.clearCookies({ name: ACCESS_COOKIE });
   await page.waitForResponse((res) => res.url().includes('/api/') && res.status() === 401, { timeout: 15_000 });
   const refreshed = await page.waitForResponse((res) => res.url().endsWith('/api/auth/refresh'));
   assert.equal(refreshed.status(), 200, 'the refresh succeeded');
@@ -479,7 +483,7 @@ scenario('an expired access token is refreshed once and the schedule keeps worki
   await page.waitForTimeout(6_000); // one more poll: no further refresh needed
   assert.equal(refreshes.length, 1, `one refresh for the 401s (saw ${refreshes.length})`);
   const cookies = await context.cookies();
-  assert.ok(cookies.some((c) => c.name === 'ts_access'), 'a new access cookie was issued');
+  assert.ok(cookies.some((c) => ACCESS_COOKIE.test(c.name)), 'a new access cookie was issued');
   assert.match(page.url(), /\/schedule/, 'still on the schedule, not sent to sign-in');
   await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
 });

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/topsmile/topsmile/shared/authz"
 )
 
 // buildLocal builds this command once: the test runs it as a user would.
@@ -201,15 +203,15 @@ func TestLocalStackAdminCanSignIn(t *testing.T) {
 	ages := map[string]int{}
 	for _, c := range resp.Cookies() {
 		ages[c.Name] = c.MaxAge
-		if c.Name == "ts_access" {
+		if c.Name == authz.AccessCookie {
 			access = c.Value
 		}
 	}
-	if ages["ts_access"] != 120 || ages["ts_refresh"] < 45*60-5 || ages["ts_refresh"] > 45*60 {
+	if ages[authz.AccessCookie] != 120 || ages[authz.RefreshCookie] < 45*60-5 || ages[authz.RefreshCookie] > 45*60 {
 		t.Fatalf("cookie lifetimes %v: want ts_access 120 s (ACCESS_TOKEN_TTL) and ts_refresh 2700 s (SESSION_TTL)", ages)
 	}
 	req, _ = http.NewRequest("GET", r.url+"/api/users", nil)
-	req.AddCookie(&http.Cookie{Name: "ts_access", Value: access})
+	req.AddCookie(&http.Cookie{Name: authz.AccessCookie, Value: access})
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,8 @@ import (
 
 // Client is a browser on the SPA's origin: it keeps the cookies the API
 // sets (by path, deleting expired ones), sends Origin and Sec-Fetch-Site:
-// same-origin, and echoes the csrf_token cookie in X-CSRF-Token on
+// same-origin, and echoes the CSRF cookie (__Host-csrf_token, or
+// csrf_token from a COOKIE_SECURE=false server) in X-CSRF-Token on
 // state-changing requests. Each client has its own address, so the per-IP
 // limits count it apart. Safe for concurrent use.
 type Client struct {
@@ -130,7 +131,11 @@ func (c *Client) Do(tb testing.TB, method, path string, body any, header ...stri
 			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 		}
 	}
-	if ck, ok := c.cookies[authz.CSRFCookie]; ok && unsafe && !c.NoCSRF {
+	ck, ok := c.cookies[authz.CSRFCookie]
+	if !ok {
+		ck, ok = c.cookies[authz.CookieName(authz.CSRFCookie, false)]
+	}
+	if ok && unsafe && !c.NoCSRF {
 		req.Header.Set(authz.CSRFHeader, ck.Value)
 	}
 	c.mu.Unlock()

@@ -73,7 +73,7 @@ var errUnauthenticated = errs.E(errs.Unauthorized, "sign in required")
 
 func (g *Guard) check(r *http.Request, pattern string, rule Rule) (Principal, error) {
 	ctx := r.Context()
-	c, err := r.Cookie(AccessCookie)
+	c, err := RequestCookie(r, AccessCookie)
 	if err != nil {
 		return Principal{}, errUnauthenticated
 	}
@@ -110,7 +110,7 @@ func (g *Guard) check(r *http.Request, pattern string, rule Rule) (Principal, er
 	}
 	if !safeMethod(r.Method) {
 		header := r.Header.Get(CSRFHeader)
-		cookie, _ := r.Cookie(CSRFCookie)
+		cookie, _ := RequestCookie(r, CSRFCookie)
 		if cookie == nil || !g.Keys.VerifyCSRF(header, cookie.Value, p.SessionID) {
 			return Principal{}, g.deny(r, p, pattern, "", errs.E(errs.Forbidden, "missing or invalid CSRF token"))
 		}

@@ -136,7 +136,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u User, code string) (b
 	if step := matchTOTP(secret, code, s.Clock.Now()); step >= 0 {
 		return s.Store.UseTOTPStep(ctx, u, step)
 	}
-	return s.Store.UseRecoveryCode(ctx, u, strings.ToLower(strings.TrimSpace(code)))
+	return s.Store.UseRecoveryCode(ctx, u, code)
 }
 
 func (s *Service) limits(c Clinic) SessionLimits {
@@ -165,7 +165,7 @@ func (s *Service) issue(w http.ResponseWriter, sess Session, refresh string) err
 }
 
 func (s *Service) refresh(w http.ResponseWriter, r *http.Request) error {
-	c, err := r.Cookie(authz.RefreshCookie)
+	c, err := r.Cookie(authz.CookieName(authz.RefreshCookie, s.cfg.CookieSecure))
 	if err != nil {
 		return ErrRefreshInvalid
 	}

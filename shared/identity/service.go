@@ -25,7 +25,8 @@ type Config struct {
 	// SessionTTL is the longest a sign-in lasts, however active.
 	SessionTTL time.Duration `env:"SESSION_TTL" default:"12h"`
 	// CookieSecure is off only for plain-http test clients; browsers accept
-	// Secure cookies from http://127.0.0.1 and localhost.
+	// Secure cookies from http://127.0.0.1 and localhost. Off, the cookies
+	// lose their __Host-/__Secure- prefixes too (authz.CookieName).
 	CookieSecure bool `env:"COOKIE_SECURE" default:"true"`
 }
 
@@ -94,7 +95,7 @@ func (s *Service) clearSessionCookies(w http.ResponseWriter) {
 }
 
 func (s *Service) cookie(w http.ResponseWriter, name, value, path string, httpOnly bool, maxAge time.Duration) {
-	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: httpOnly, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteStrictMode}
+	c := &http.Cookie{Name: authz.CookieName(name, s.cfg.CookieSecure), Value: value, Path: path, HttpOnly: httpOnly, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteStrictMode}
 	if maxAge < 0 {
 		c.MaxAge = -1
 	} else {

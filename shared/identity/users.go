@@ -124,18 +124,21 @@ func (s *Store) UseTOTPStep(ctx context.Context, u User, step int64) (bool, erro
 }
 
 // UseRecoveryCode spends one of u's recovery codes, once.
-func (s *Store) UseRecoveryCode(ctx context.Context, u User, code string) (bool, error) {
-	h := token.Hash(code)
-	if !slices.Contains(u.MFA.Recovery, h) {
-		return false, nil
+func (s *Store) UseRecoveryCode(ctx context.Context, u User, typed string) (bool, error) {
+	for _, code := range recoveryCandidates(typed) {
+		h := token.Hash(code)
+		if !slices.Contains(u.MFA.Recovery, h) {
+			continue
+		}
+		won, err := s.claims.Claim(ctx, u.ClinicID, "recovery:"+u.ID+":"+h)
+		if err != nil || !won {
+			return false, err
+		}
+		_, err = s.users.UpdateOne(ctx, u.ClinicID, bson.D{{Key: "_id", Value: u.ID}},
+			bson.D{{Key: "$pull", Value: bson.D{{Key: "mfa.recovery", Value: h}}}})
+		return err == nil, err
 	}
-	won, err := s.claims.Claim(ctx, u.ClinicID, "recovery:"+u.ID+":"+h)
-	if err != nil || !won {
-		return false, err
-	}
-	_, err = s.users.UpdateOne(ctx, u.ClinicID, bson.D{{Key: "_id", Value: u.ID}},
-		bson.D{{Key: "$pull", Value: bson.D{{Key: "mfa.recovery", Value: h}}}})
-	return err == nil, err
+	return false, nil
 }
 
 // UpdateClinic applies settings and name changes.

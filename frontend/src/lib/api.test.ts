@@ -40,7 +40,7 @@ describe('api client', () => {
   });
 
   describe('headers', () => {
-    it('sends the csrf_token cookie as X-CSRF-Token on state-changing requests', async () => {
+    it('sends the csrf_token cookie (plain-http API) as X-CSRF-Token on state-changing requests', async () => {
       document.cookie = 'csrf_token=tok.abc.dev1; path=/';
       fetchMock.mockImplementation(() => Promise.resolve(jsonResponse({ ok: true }, 201)));
 
@@ -56,6 +56,18 @@ describe('api client', () => {
       expect(init.method).toBe('POST');
       expect(headersOf(0).get('Content-Type')).toBe('application/json');
       expect(JSON.parse(String(init.body))).toEqual({ a: 1 });
+    });
+
+    it('prefers the __Host-csrf_token cookie an HTTPS API sets', async () => {
+      // jsdom runs on http://, where a real browser would refuse to store a
+      // prefixed cookie, so the cookie string is what the browser would show.
+      const cookie = vi.spyOn(document, 'cookie', 'get').mockReturnValue('csrf_token=tok.plain; __Host-csrf_token=tok.host');
+      fetchMock.mockResolvedValue(jsonResponse({ ok: true }, 201));
+
+      await api.post('/api/appointments', { a: 1 });
+
+      expect(headersOf(0).get('X-CSRF-Token')).toBe('tok.host');
+      cookie.mockRestore();
     });
 
     it('does not send the CSRF header on GET', async () => {
@@ -131,6 +143,28 @@ describe('api client', () => {
       expect(new Headers(refreshCall[1]!.headers).get('X-CSRF-Token')).toBe('tok');
       // 5 first tries + 1 refresh + 5 replays.
       expect(fetchMock).toHaveBeenCalledTimes(11);
+      expect(onUnauthorized).not.toHaveBeenCalled();
+    });
+
+    it('replays without signing out when the refresh answers 409 (another tab refreshed first)', async () => {
+      let refreshCalls = 0;
+      let otherTabRefreshed = false;
+      fetchMock.mockImplementation(async (input) => {
+        const url = String(input);
+        if (url === '/api/auth/refresh') {
+          refreshCalls += 1;
+          // The other tab's refresh won the race; its cookies are in the jar now.
+          otherTabRefreshed = true;
+          return jsonResponse({ error: { code: 'conflict', message: 'refreshed by another request' } }, 409);
+        }
+        if (!otherTabRefreshed) return jsonResponse({ error: { code: 'unauthorized', message: 'expired' } }, 401);
+        return jsonResponse({ url });
+      });
+
+      const result = await api.get<{ url: string }>('/api/thing');
+
+      expect(result.url).toBe('/api/thing');
+      expect(refreshCalls).toBe(1);
       expect(onUnauthorized).not.toHaveBeenCalled();
     });
 

@@ -4,13 +4,18 @@
  * behave the same everywhere.
  *
  * - Same-origin fetch with cookies (`credentials: 'same-origin'`).
- * - `X-CSRF-Token` from the readable `csrf_token` cookie on state-changing requests.
+ * - `X-CSRF-Token` from the readable CSRF cookie on state-changing requests
+ *   (`__Host-csrf_token` over HTTPS; `csrf_token` where the API runs with
+ *   COOKIE_SECURE=false, since browsers refuse prefixed cookies that are not Secure).
  * - `X-Request-Id` (crypto.randomUUID) on every attempt; the id ends up on ApiError
  *   so error toasts can show it to the user and support can find the log line.
  * - GET/HEAD are retried with backoff when the network fails (3 tries in all);
  *   POST/PATCH/PUT/DELETE never are, because they may have reached the server.
  * - On 401 the session is refreshed once (`POST /api/auth/refresh`) and the request
- *   replayed once. Concurrent 401s share one refresh. If the session cannot be
+ *   replayed once. Concurrent 401s share one refresh. A 409 from the refresh means
+ *   another request (another tab) spent the token first and its new cookies are
+ *   already in the jar: the request is replayed without a refresh of its own.
+ *   If the session cannot be
  *   refreshed, the unauthorized handler clears the session and sends the user to
  *   /sign-in with the current path as `returnTo`.
  */
@@ -248,6 +253,10 @@ const NO_REFRESH_PATHS = [
   '/api/auth/password/reset',
 ];
 
+/** The CSRF cookie over HTTPS, and its bare name from a COOKIE_SECURE=false API. */
+export const CSRF_COOKIE = '__Host-csrf_token';
+const PLAIN_CSRF_COOKIE = 'csrf_token';
+
 export function readCookie(name: string): string | null {
   if (typeof document === 'undefined') return null;
   for (const part of document.cookie.split(';')) {
@@ -316,6 +325,8 @@ export function refreshSession(): Promise<boolean> {
       // look like token reuse to the server.
       if (lastRefreshElsewhere() >= askedAt) return true;
       const response = await send(REFRESH_URL, 'POST', {}, undefined, undefined);
+      // 409: a concurrent refresh won; the session lives and its cookies are set.
+      if (response.status === 409) return true;
       if (!response.ok) return false;
       markRefreshed();
       return true;
@@ -368,7 +379,7 @@ async function send(
   const headers: Record<string, string> = { Accept: 'application/json', 'X-Request-Id': requestId, ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {
-    const csrf = readCookie('csrf_token');
+    const csrf = readCookie(CSRF_COOKIE) ?? readCookie(PLAIN_CSRF_COOKIE);
     if (csrf) headers['X-CSRF-Token'] = csrf;
   }
   const init: RequestInit = { method, credentials: 'same-origin', headers };
