@@ -54,6 +54,7 @@ var Policies = map[string]Rule{
 	"POST /api/auth/login":            {Public: true},
 	"POST /api/auth/refresh":          {Public: true}, // authenticated by the refresh cookie
 	"POST /api/auth/register":         {Public: true},
+	"POST /api/auth/verify-email":     {Public: true}, // authenticated by the emailed token
 	"POST /api/auth/password/forgot":  {Public: true},
 	"POST /api/auth/password/reset":   {Public: true},
 	"POST /api/auth/logout":           {Roles: everyone, Owner: Self, AllowMFAPending: true},

@@ -22,6 +22,7 @@ func (s *Service) AuthRoutes(r *authz.Router) {
 	r.HandleFunc("POST /api/auth/logout", s.logout)
 	r.HandleFunc("GET /api/auth/me", s.me)
 	r.HandleFunc("POST /api/auth/register", s.register)
+	r.HandleFunc("POST /api/auth/verify-email", s.verifyEmail)
 	r.HandleFunc("POST /api/auth/password/forgot", s.forgot)
 	r.HandleFunc("POST /api/auth/password/reset", s.reset)
 	r.HandleFunc("POST /api/auth/password/change", s.changePassword)
@@ -35,13 +36,20 @@ func (s *Service) AuthRoutes(r *authz.Router) {
 // disabled account: a login probe learns nothing.
 var errBadCredentials = errs.E(errs.Unauthorized, "email or password is incorrect")
 
+// errEmailUnverified answers the right password of a sign-up whose email is
+// not confirmed yet. Only after the right password: it tells nothing to
+// anyone without the credentials, and tells the owner what to do instead
+// of letting them think the password is wrong.
+var errEmailUnverified = &errs.Error{Kind: errs.Unauthorized, Message: "confirm your email first: open the link we sent you when you signed up",
+	Fields: []errs.FieldError{{Field: "email", Message: "is not confirmed yet"}}}
+
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	TOTP     string `json:"totp"`
 }
 
-// sessionResponse is what login, refresh and register answer: the user and
+// sessionResponse is what login, refresh and verify-email answer: the user and
 // whether MFA enrolment is required. Tokens travel only in cookies.
 type sessionResponse struct {
 	User                  User `json:"user"`
@@ -91,6 +99,9 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 	if u.Disabled {
 		return fail("account disabled", errBadCredentials)
 	}
+	if u.Unverified {
+		return fail("email not confirmed", errEmailUnverified)
+	}
 	if u.MFA.Enabled {
 		if strings.TrimSpace(in.TOTP) == "" {
 			return &errs.Error{Kind: errs.Unauthorized, Message: "enter the code from your authenticator app", Fields: []errs.FieldError{{Field: "totp", Message: "is required"}}}
@@ -104,27 +115,38 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 			return fail("wrong second factor", &errs.Error{Kind: errs.Unauthorized, Message: "the code is not valid", Fields: []errs.FieldError{{Field: "totp", Message: "is not valid"}}})
 		}
 	}
-	clinic, err := s.Store.Clinic(ctx, u.ClinicID)
+	resp, err := s.signIn(w, r, u)
 	if err != nil {
 		return err
+	}
+	_ = s.Limiter.Reset(ctx, ratelimit.LoginPerAccount, email)
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// signIn starts a session for u, whose credentials were checked, and sets
+// its cookies (login, verify-email).
+func (s *Service) signIn(w http.ResponseWriter, r *http.Request, u User) (sessionResponse, error) {
+	ctx := r.Context()
+	clinic, err := s.Store.Clinic(ctx, u.ClinicID)
+	if err != nil {
+		return sessionResponse{}, err
 	}
 	pending := clinic.Settings.MFARequired && (u.Role == RoleAdmin || u.Role == RoleDentist) && !u.MFA.Enabled
 	sess, refresh, err := s.Sessions.Create(ctx, u, s.limits(clinic), pending, r.UserAgent(), httpapi.ClientIP(r))
 	if err != nil {
-		return err
+		return sessionResponse{}, err
 	}
 	// Recorded before any cookie is set: a sign-in the trail does not show
 	// must not be usable.
 	if err := s.Audit.Request(r, u.actor(), audit.Entry{Action: "auth.login", Resource: "sessions/" + sess.ID, Outcome: audit.Success}); err != nil {
 		_ = s.Sessions.Revoke(context.WithoutCancel(ctx), u.ClinicID, sess.ID, "sign-in not audited")
-		return err
+		return sessionResponse{}, err
 	}
 	if err := s.issue(w, sess, refresh); err != nil {
-		return err
+		return sessionResponse{}, err
 	}
-	_ = s.Limiter.Reset(ctx, ratelimit.LoginPerAccount, email)
-	httpapi.WriteJSON(w, http.StatusOK, sessionResponse{User: u.Public(), MFAEnrollmentRequired: pending})
-	return nil
+	return sessionResponse{User: u.Public(), MFAEnrollmentRequired: pending}, nil
 }
 
 // checkSecondFactor accepts a current TOTP code (once) or a recovery code.

@@ -146,6 +146,10 @@ type User struct {
 	// under. Every new request, redemption and password change starts a
 	// new one, so at most one link is live.
 	ResetEpoch string `bson:"resetEpoch,omitempty" json:"-"`
+	// Unverified marks a self sign-up whose email has not been confirmed
+	// yet: it cannot sign in until POST auth/verify-email (or a password
+	// reset, which proves the mailbox too).
+	Unverified bool `bson:"unverified,omitempty" json:"-"`
 	// MFAEnabled mirrors MFA.Enabled for responses.
 	MFAEnabled bool      `bson:"-" json:"mfaEnabled"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`

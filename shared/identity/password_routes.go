@@ -2,7 +2,6 @@ package identity
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
@@ -21,7 +20,10 @@ type forgotRequest struct {
 // resetTTL is how long a password-reset link works.
 const resetTTL = 30 * time.Minute
 
-// forgot always answers 202, whether or not the account exists.
+// forgot always answers 202, whether or not the account exists, after the
+// same work: no password hashing on either path (a hash on one only is what
+// told them apart), one trail record each, and answerFloor over the I/O
+// only a known account has (its link and message).
 func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
 	var in forgotRequest
 	if err := httpapi.Decode(w, r, &in); err != nil {
@@ -35,27 +37,29 @@ func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
 	); err != nil {
 		return err
 	}
+	defer holdFrom(ctx, time.Now())
 	u, err := s.Store.UserByEmail(ctx, email)
 	switch {
-	case errs.Is(err, errs.NotFound) || (err == nil && u.Disabled):
-		BurnPasswordTime(email) // similar work either way
+	case errs.Is(err, errs.NotFound):
+		err = s.Audit.Request(r, audit.Actor{ClinicID: audit.SystemClinic}, audit.Entry{Action: "auth.password_forgot", Resource: "auth/password/forgot", Outcome: audit.Failure, Detail: "unknown account"})
 	case err != nil:
-		return err
+	case u.Disabled:
+		err = s.Audit.Request(r, u.actor(), audit.Entry{Action: "auth.password_forgot", Resource: "users/" + u.ID, Outcome: audit.Failure, Detail: "account disabled"})
 	default:
-		err := s.Audit.Guarded(r, u.actor(), audit.Entry{Action: "auth.password_forgot", Resource: "users/" + u.ID}, func() error {
+		err = s.Audit.Guarded(r, u.actor(), audit.Entry{Action: "auth.password_forgot", Resource: "users/" + u.ID}, func() error {
 			secret := ids.Token(32)
 			if err := s.Store.CreateReset(ctx, u, secret, resetTTL); err != nil {
 				return err
 			}
 			return s.Publisher.Publish(ctx, notify.Message{
 				ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "password-reset",
-				Data:      map[string]string{"firstName": u.FirstName, "resetUrl": strings.TrimRight(s.cfg.AppURL, "/") + "/reset-password?token=" + secret, "expiresInMinutes": "30"},
+				Data:      map[string]string{"firstName": u.FirstName, "resetUrl": s.link("/reset-password?token=" + secret), "expiresInMinutes": "30"},
 				CreatedAt: s.Clock.Now(),
 			})
 		})
-		if err != nil {
-			return err
-		}
+	}
+	if err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil

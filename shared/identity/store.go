@@ -19,8 +19,10 @@ type Store struct {
 	clinics *store.Collection
 	users   *store.Collection
 	resets  *store.Collection
-	claims  *store.Claims
-	clock   clock.Clock
+	// verifications are sign-ups' email links, keyed by the token's hash.
+	verifications *store.Collection
+	claims        *store.Claims
+	clock         clock.Clock
 }
 
 var afterUpdate = options.FindOneAndUpdate().SetReturnDocument(options.After)
@@ -39,8 +41,9 @@ func NewStore(m *store.Mongo, c clock.Clock) *Store {
 		resets: m.Collection("password_resets",
 			mongo.IndexModel{Keys: bson.D{{Key: "clinicId", Value: 1}, {Key: "userId", Value: 1}}},
 		),
-		claims: store.NewClaims(m, c),
-		clock:  c,
+		verifications: m.Collection("email_verifications"),
+		claims:        store.NewClaims(m, c),
+		clock:         c,
 	}
 }
 
@@ -108,10 +111,18 @@ type NewUser struct {
 	FirstName string
 	LastName  string
 	PatientID string
+	// Unverified: a self sign-up, signing in only once its email is
+	// confirmed.
+	Unverified bool
 }
 
+// ErrEmailTaken is CreateUser's answer for an email that already names an
+// account (in any clinic). Only staff-facing routes may pass it on; sign-up
+// answers the same whether or not the email is known.
+var ErrEmailTaken = errs.InvalidFields(errs.FieldError{Field: "email", Message: "is already registered"})
+
 // CreateUser validates and stores an account in clinicID. An email already in
-// use is Conflict.
+// use is ErrEmailTaken.
 func (s *Store) CreateUser(ctx context.Context, clinicID string, in NewUser) (User, error) {
 	email, err := validate.Email(in.Email)
 	var v errs.Validator
@@ -134,10 +145,10 @@ func (s *Store) CreateUser(ctx context.Context, clinicID string, in NewUser) (Us
 		in.ID = ids.New()
 	}
 	u := User{ID: in.ID, ClinicID: clinicID, Email: email, PasswordHash: hash, Role: in.Role,
-		FirstName: in.FirstName, LastName: in.LastName, PatientID: in.PatientID, CreatedAt: now, UpdatedAt: now}
+		FirstName: in.FirstName, LastName: in.LastName, PatientID: in.PatientID, Unverified: in.Unverified, CreatedAt: now, UpdatedAt: now}
 	if err := s.users.InsertOne(ctx, clinicID, u); err != nil {
 		if errs.Is(err, errs.Conflict) {
-			return User{}, errs.InvalidFields(errs.FieldError{Field: "email", Message: "is already registered"})
+			return User{}, ErrEmailTaken
 		}
 		return User{}, err
 	}
@@ -164,9 +175,14 @@ func (s *Store) SetPassword(ctx context.Context, clinicID, userID, password, ema
 	if err != nil {
 		return err
 	}
-	// A new password retires every reset link still out (a new epoch).
+	// A new password retires every reset link still out (a new epoch), and
+	// confirms the email: it is set by someone signed in (so confirmed
+	// already) or holding a reset link sent to that address.
 	ok, err := s.users.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: userID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "resetEpoch", Value: newResetEpoch()}, {Key: "updatedAt", Value: s.clock.Now()}}}})
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "resetEpoch", Value: newResetEpoch()}, {Key: "updatedAt", Value: s.clock.Now()}}},
+			{Key: "$unset", Value: bson.D{{Key: "unverified", Value: ""}}},
+		})
 	if err == nil && !ok {
 		return errUserNotFound
 	}
