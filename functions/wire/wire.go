@@ -27,7 +27,9 @@ func ClinicSettings(m *store.Mongo, c clock.Clock) scheduling.SettingsSource {
 	clinics := identity.NewStore(m, c)
 	return func(ctx context.Context, clinicID string) (scheduling.Settings, error) {
 		cl, err := clinics.Clinic(ctx, clinicID)
-		return scheduling.Settings{TimeZone: cl.Settings.TimeZone, SlotMinutes: cl.Settings.SlotMinutes, CancelNoticeHours: cl.Settings.CancelNoticeHours}, err
+		st := cl.Settings
+		return scheduling.Settings{TimeZone: st.TimeZone, SlotMinutes: st.SlotMinutes, CancelNoticeHours: st.CancelNoticeHours,
+			MaxFutureAppointmentsPerPatient: st.MaxFutureAppointmentsPerPatient, MaxWaitlistEntriesPerPatient: st.MaxWaitlistEntriesPerPatient}, err
 	}
 }
 

@@ -34,7 +34,7 @@ type Booking struct {
 	Note        string
 	Source      string        // staff | portal | waitlist
 	Hold        time.Duration // > 0: a hold that expires after this long
-	OnlineOnly  bool          // a patient booking: only types bookable online
+	OnlineOnly  bool          // a patient booking: only types bookable online, within the patient's limit
 	// WaitlistEntryID names the entry a hold is offered to (Source
 	// waitlist), so that confirming or cancelling the hold settles the offer.
 	WaitlistEntryID string
@@ -103,6 +103,18 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	if err != nil {
 		return Appointment{}, err
 	}
+	limit := cat.Settings.maxFutureAppointments()
+	if b.OnlineOnly {
+		// Staff bookings count too; the places below hold the limit
+		// against the patient's own concurrent requests.
+		n, err := s.futureAppointments(ctx, clinicID, b.PatientID)
+		if err != nil {
+			return Appointment{}, err
+		}
+		if n >= limit {
+			return Appointment{}, errTooManyAppointments(limit)
+		}
+	}
 	a.ID, a.Status, a.CreatedAt, a.UpdatedAt, a.WaitlistEntryID = b.ID, Pending, now, now, b.WaitlistEntryID
 	if a.ID == "" {
 		a.ID = ids.New()
@@ -126,15 +138,24 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 		_, err := booked.Update(ctx, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: st}}}})
 		return err
 	}
-	// 2. Claim every cell for provider and chair.
+	// 2. Claim every cell for provider and chair, and for a patient's own
+	// booking one of their places.
 	if err := s.claim(ctx, clinicID, a.ID, keysOf(a)); err != nil {
 		_ = setStatus(context.WithoutCancel(ctx), Failed)
 		return Appointment{}, err
+	}
+	if b.OnlineOnly {
+		if err := s.takeAppointmentPlace(ctx, clinicID, a, limit); err != nil {
+			_ = setStatus(context.WithoutCancel(ctx), Failed)
+			s.releaseAll(ctx, clinicID, a.ID)
+			return Appointment{}, err
+		}
 	}
 	// 3. Make it real. Dying before this leaves a pending booking whose
 	// claims go stale after the lease: the slot frees itself.
 	if err := setStatus(ctx, final); err != nil {
 		s.releaseAll(ctx, clinicID, a.ID)
+		s.releasePlaces(ctx, clinicID, a.ID)
 		return Appointment{}, err
 	}
 	a.Status = final

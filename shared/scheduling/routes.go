@@ -119,9 +119,12 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.NotFound, "not found")
 		}
 		b.PatientID, b.Source, b.End, b.Note = p.PatientID, "portal", time.Time{}, in.Note
-		if in.Hold {
-			b.Hold = holdFor
+		if !in.Hold {
+			// A hold first, then confirm: what a patient has not
+			// confirmed frees itself in minutes.
+			return errs.E(errs.Unprocessable, "online bookings are held first (hold: true), then confirmed")
 		}
+		b.Hold = holdFor
 	} else if in.Hold {
 		return errs.InvalidFields(errs.FieldError{Field: "hold", Message: "holds are for patients booking online"})
 	} else if !ids.Valid(in.PatientID) {

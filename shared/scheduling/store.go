@@ -22,6 +22,10 @@ type Settings struct {
 	TimeZone          string `json:"timeZone"`
 	SlotMinutes       int    `json:"slotMinutes"`
 	CancelNoticeHours int    `json:"cancelNoticeHours"`
+	// Per-patient limits on what patients book themselves (see limits.go);
+	// zero: the defaults.
+	MaxFutureAppointmentsPerPatient int `json:"maxFutureAppointmentsPerPatient"`
+	MaxWaitlistEntriesPerPatient    int `json:"maxWaitlistEntriesPerPatient"`
 }
 
 // SettingsSource reads a clinic's settings.
@@ -43,6 +47,7 @@ type Store struct {
 	types       *store.Collection
 	appts       *store.Collection
 	claims      *store.Collection // slot_claims: one document per claimed cell
+	places      *store.Collection // patient_places: per-patient limits (limits.go)
 	versions    *store.Versions   // appointments and waitlist entries change once per version
 	waitlist    *store.Collection
 	redis       *redis.Client
@@ -115,6 +120,7 @@ func NewStore(m *store.Mongo, rdb *redis.Client, settings SettingsSource, c cloc
 			ix("status", "start"),
 		),
 		claims:   m.Collection("slot_claims", ix("appointmentId")),
+		places:   m.Collection("patient_places", ix("owner")),
 		versions: store.NewVersions(m, c),
 		waitlist: m.Collection("waitlist", ix("status", "urgency", "createdAt"), ix("patientId")),
 		redis:    rdb,

@@ -150,20 +150,65 @@ func validHM(s string) bool {
 	return err == nil && len(s) == 5
 }
 
-// AddToWaitlist creates an entry.
+// AddToWaitlist creates an entry as the practice's own tools do (seed
+// data, imports): without the checks of the API (addToWaitlist).
 func (s *Store) AddToWaitlist(ctx context.Context, clinicID string, in WaitlistInput) (WaitlistEntry, error) {
-	return s.addToWaitlist(ctx, clinicID, ids.New(), in)
+	e, err := s.newEntry(ctx, clinicID, ids.New(), in)
+	if err != nil {
+		return WaitlistEntry{}, err
+	}
+	return e, s.waitlist.InsertOne(ctx, clinicID, e)
 }
 
-// addToWaitlist creates an entry with the id a handler chose (to record the
-// change before making it).
-func (s *Store) addToWaitlist(ctx context.Context, clinicID, id string, in WaitlistInput) (WaitlistEntry, error) {
+func (s *Store) newEntry(ctx context.Context, clinicID, id string, in WaitlistInput) (WaitlistEntry, error) {
 	e := WaitlistEntry{ID: id, Status: Waiting, ProviderIDs: []string{}, Days: []string{}, Declined: []string{}, From: "08:00", To: "18:00", Urgency: 3}
 	if err := s.applyWaitlist(ctx, clinicID, &e, in); err != nil {
 		return WaitlistEntry{}, err
 	}
 	e.CreatedAt, e.UpdatedAt = s.clock.Now(), s.clock.Now()
-	return e, s.waitlist.InsertOne(ctx, clinicID, e)
+	return e, nil
+}
+
+// addToWaitlist creates an entry asked for through the API, with the id a
+// handler chose (to record the change before making it): a request is
+// entered once (a duplicate of an open entry is Conflict), and a patient's
+// own entries (byPatient) stay within the clinic's limit, counting the
+// ones the practice added for them.
+func (s *Store) addToWaitlist(ctx context.Context, clinicID, id string, in WaitlistInput, byPatient bool) (WaitlistEntry, error) {
+	e, err := s.newEntry(ctx, clinicID, id, in)
+	if err != nil {
+		return WaitlistEntry{}, err
+	}
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return WaitlistEntry{}, err
+	}
+	today := s.clock.Now().In(cat.location()).Format(time.DateOnly)
+	limit := 0
+	if byPatient {
+		limit = cat.Settings.maxWaitlistEntries()
+		open, err := s.ListWaitlist(ctx, clinicID, e.PatientID)
+		if err != nil {
+			return WaitlistEntry{}, err
+		}
+		n := 0
+		for _, o := range open {
+			if o.ExpiresOn >= today {
+				n++
+			}
+		}
+		if n >= limit {
+			return WaitlistEntry{}, errTooManyEntries(limit)
+		}
+	}
+	if err := s.takeEntryPlaces(ctx, clinicID, e, limit, today); err != nil {
+		return WaitlistEntry{}, err
+	}
+	if err := s.waitlist.InsertOne(ctx, clinicID, e); err != nil {
+		s.releasePlaces(ctx, clinicID, e.ID)
+		return WaitlistEntry{}, err
+	}
+	return e, nil
 }
 
 // WaitlistEntryByID returns an entry.

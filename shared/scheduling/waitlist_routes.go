@@ -67,7 +67,7 @@ func (h *handlers) addWaitlist(w http.ResponseWriter, r *http.Request) error {
 	id := ids.New()
 	var e WaitlistEntry
 	err := h.Audit.Guarded(r, p.Actor(), entryEntry("create", id, patientID), func() (err error) {
-		e, err = h.Store.addToWaitlist(r.Context(), p.ClinicID, id, in)
+		e, err = h.Store.addToWaitlist(r.Context(), p.ClinicID, id, in, p.IsPatient())
 		return err
 	})
 	if err != nil {
