@@ -15,6 +15,7 @@ import (
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
 
@@ -181,20 +182,27 @@ func TestWaitlistEntriesAreLimitedAndNeverDuplicated(t *testing.T) {
 	}
 }
 
+// newBareClinic is a clinic on a database of its own, with nothing in it.
+func newBareClinic(t *testing.T) (*store.Mongo, *clock.Fake, *identity.Store, identity.Clinic) {
+	t.Helper()
+	m := storetest.NewFunctionEnv(t).Mongo(t)
+	c := clock.NewFake(now)
+	users := identity.NewStore(m, c)
+	clinic, err := users.CreateClinic(context.Background(), "Riverside")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, c, users, clinic
+}
+
 // Settings from another group are never trusted to be in bounds: a clinic
 // whose settings predate the slot and the limits (all zero) still gets
 // slots on the default grid and the default limit, and nothing divides by
 // zero.
 func TestZeroSettingsFromOldDataFallBackToDefaults(t *testing.T) {
 	t.Parallel()
-	fe := storetest.NewFunctionEnv(t)
-	m := fe.Mongo(t)
 	ctx := context.Background()
-	c := clock.NewFake(now)
-	clinic, err := identity.NewStore(m, c).CreateClinic(ctx, "Old")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, c, _, clinic := newBareClinic(t)
 	zero := func(context.Context, string) (scheduling.Settings, error) {
 		return scheduling.Settings{TimeZone: "America/New_York"}, nil
 	}
@@ -240,15 +248,8 @@ func TestZeroSettingsFromOldDataFallBackToDefaults(t *testing.T) {
 // adapter.
 func TestClinicLimitsReachScheduling(t *testing.T) {
 	t.Parallel()
-	fe := storetest.NewFunctionEnv(t)
-	m := fe.Mongo(t)
 	ctx := context.Background()
-	c := clock.NewFake(now)
-	users := identity.NewStore(m, c)
-	clinic, err := users.CreateClinic(ctx, "Riverside")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, c, users, clinic := newBareClinic(t)
 	clinic.Settings.MaxFutureAppointmentsPerPatient, clinic.Settings.MaxWaitlistEntriesPerPatient = 5, 7
 	if _, err := users.UpdateClinic(ctx, clinic.ID, nil, clinic.Settings); err != nil {
 		t.Fatal(err)
