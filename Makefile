@@ -27,7 +27,7 @@ lambda_build = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAG
 
 .PHONY: help
 help:
-	@echo "make dev | test | build | bench | lint | vuln | setup | clean"
+	@echo "make dev | test | build | bench | fuzz | lint | vuln | setup | clean"
 
 # --- SAM (BuildMethod: makefile calls build-<LogicalId> with ARTIFACTS_DIR) ---
 .PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-NotificationsFunction
@@ -137,6 +137,24 @@ bench: setup-go $(BIN)/aws-lambda-rie
 		$(GO) test -run "^$$" -bench . -benchmem $$($(GO) list ./... | grep -v /infra/lambdatest); status=$$?; \
 		$(GO) test -run "^$$" -bench "^BenchmarkColdStart$$" -benchtime $(BENCH_ROUNDS)x -timeout 30m ./infra/lambdatest/ \
 			&& exit $$status'
+
+# --- fuzzing (not part of make test: there the seed corpora, f.Add and
+# testdata/fuzz, run as plain tests) ---
+# package:target, each fuzzed for FUZZTIME. A failing input is written to the
+# package's testdata/fuzz/<target>/: fix the code and commit the input, so the
+# seeds keep it.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./shared/httpapi:FuzzDecode ./shared/store:FuzzCursor \
+	./shared/patients:FuzzPatientInput ./shared/scheduling:FuzzBooking \
+	./shared/validate:FuzzEmail ./shared/validate:FuzzPhone ./shared/validate:FuzzDate ./shared/validate:FuzzInstant
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # --- quality ---
 .PHONY: lint

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/bsontype"
 	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 
 	"github.com/topsmile/topsmile/shared/errs"
 )
@@ -73,6 +74,14 @@ func (s Sort) admits(t bsontype.Type) bool {
 	return slices.Contains(cursorTypes, t) && (s.Type == 0 || t == s.Type)
 }
 
+// wellFormed reports whether v's bytes are exactly one value of its type
+// (a RawValue with trailing bytes would marshal as is, into a broken
+// document).
+func wellFormed(v bson.RawValue) bool {
+	_, rest, ok := bsoncore.ReadValue(v.Value, v.Type)
+	return ok && len(rest) == 0 && v.Validate() == nil
+}
+
 // CursorKeys sign the cursors FindPage issues and verify the ones it is
 // given back, by kid: new cursors name Active, the others still verify (a
 // rotation keeps the pages in flight). Guarded functions derive them from
@@ -129,8 +138,8 @@ func (k CursorKeys) seal(sc cursorScope, at cursor) (string, error) {
 	if !ok {
 		return "", errors.New("store: no cursor key (the composition root calls Mongo.SignCursorsWith)")
 	}
-	if !sc.sort.admits(at.V.Type) {
-		return "", fmt.Errorf("store: %s.%s is %v, want the sort's scalar type %v", sc.coll, sc.sort.Field, at.V.Type, sc.sort.Type)
+	if !sc.sort.admits(at.V.Type) || !wellFormed(at.V) {
+		return "", fmt.Errorf("store: %s.%s is %v, want a well-formed value of the sort's scalar type %v", sc.coll, sc.sort.Field, at.V.Type, sc.sort.Type)
 	}
 	body, err := bson.Marshal(at)
 	if err != nil {
@@ -157,7 +166,12 @@ func (k CursorKeys) open(sc cursorScope, s string) (cursor, error) {
 	if !known || err1 != nil || err2 != nil || !hmac.Equal(sum, sc.mac(key, body)) {
 		return at, bad
 	}
-	if err := bson.Unmarshal(body, &at); err != nil || at.ID == "" || !sc.sort.admits(at.V.Type) || at.V.Validate() != nil {
+	// Validated before decoding: the driver's decoder panics on some
+	// malformed BSON (found by FuzzCursor), and a MAC is no proof of form.
+	if bson.Raw(body).Validate() != nil {
+		return at, bad
+	}
+	if err := bson.Unmarshal(body, &at); err != nil || at.ID == "" || !sc.sort.admits(at.V.Type) || !wellFormed(at.V) {
 		return cursor{}, bad
 	}
 	return at, nil

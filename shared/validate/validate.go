@@ -99,13 +99,16 @@ func Date(s string) (time.Time, error) {
 var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
 
 // Instant reads an RFC 3339 time with its offset ("Z" or "±hh:mm"; a time
-// without one names no instant) and answers it in UTC.
+// without one names no instant) and answers it in UTC, refusing one whose
+// UTC year is outside 0000–9999.
 func Instant(s string) (time.Time, error) {
 	if !rfc3339.MatchString(s) {
 		return time.Time{}, ErrInstant
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	// In UTC the year must still have four digits: 0000-01-01T00:00:00+00:10
+	// is in year -1, which no RFC 3339 string (nor encoding/json) can answer.
+	if err != nil || t.UTC().Year() < 0 || t.UTC().Year() > 9999 {
 		return time.Time{}, ErrInstant
 	}
 	return t.UTC(), nil

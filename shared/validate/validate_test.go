@@ -184,6 +184,9 @@ func TestInstant(t *testing.T) {
 		{"unix seconds", "1741530600", ""},
 		{"zone name", "2025-03-09T14:30:00 EST", ""},
 		{"empty", "", ""},
+		{"year 0 behind UTC: year -1 in UTC (found by FuzzInstant)", "0000-01-01T00:00:00.0000+00:10", ""},
+		{"year 9999 ahead of UTC: year 10000 in UTC", "9999-12-31T23:59:00-01:00", ""},
+		{"year 0 in UTC", "0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := validate.Instant(tc.in)
