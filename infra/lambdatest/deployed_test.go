@@ -172,6 +172,8 @@ func testValue(env testEnv, name string) (string, bool) {
 		"REDIS_URL":               env.redisURL,
 		"JWT_KEYS":                "k1:" + testKey,
 		"JWT_ACTIVE_KID":          "k1",
+		"AUDIT_KEYS":              "a1:" + testKey,
+		"AUDIT_ACTIVE_KID":        "a1",
 		"DATA_KEY":                testKey,
 		"APP_URL":                 "https://clinic.example",
 		"NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-notifications",

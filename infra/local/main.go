@@ -36,9 +36,9 @@ import (
 )
 
 // Config holds the local stack's own knobs (fixed: scripts rely on them).
-// Everything the functions read (JWT_KEYS, SESSION_TTL, ACCESS_TOKEN_TTL,
-// MONGODB_*, REDIS_*, COOKIE_SECURE, ...) is read by the functions' own
-// Config structs from the same environment.
+// Everything the functions read (JWT_KEYS, AUDIT_KEYS, SESSION_TTL,
+// ACCESS_TOKEN_TTL, MONGODB_*, REDIS_*, COOKIE_SECURE, ...) is read by the
+// functions' own Config structs from the same environment.
 type Config struct {
 	Port          int    `env:"PORT" default:"3000"`
 	DataDir       string `env:"TOPSMILE_DATA_DIR" default:".data"`
@@ -112,12 +112,14 @@ func run(ctx context.Context) error {
 		defaults["REDIS_URL"] = url
 		fmt.Println("Redis: embedded (in-process)")
 	}
-	if defaults.unset("JWT_KEYS") || defaults.unset("JWT_ACTIVE_KID") || defaults.unset("DATA_KEY") {
+	if defaults.unset("JWT_KEYS") || defaults.unset("JWT_ACTIVE_KID") || defaults.unset("DATA_KEY") ||
+		defaults.unset("AUDIT_KEYS") || defaults.unset("AUDIT_ACTIVE_KID") {
 		dev, err := localstack.LoadDevSecrets(cfg.DataDir)
 		if err != nil {
 			return err
 		}
 		defaults["JWT_KEYS"], defaults["JWT_ACTIVE_KID"], defaults["DATA_KEY"] = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
+		defaults["AUDIT_KEYS"], defaults["AUDIT_ACTIVE_KID"] = dev.AuditKeys, dev.AuditActiveKID
 	}
 
 	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200)}
@@ -166,7 +168,9 @@ func run(ctx context.Context) error {
 			go queue.Run(ctx, h)
 		}
 	}
-	go localstack.SweepOffers(ctx, deps, 30*time.Second)
+	if err := localstack.SweepOffers(ctx, deps, 30*time.Second); err != nil {
+		return err
+	}
 	if err := localstack.Bootstrap(ctx, deps, localstack.BootstrapOptions{
 		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, Seed: cfg.Seed, Out: os.Stdout,
 	}); err != nil {

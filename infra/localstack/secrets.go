@@ -10,29 +10,46 @@ import (
 )
 
 // DevSecrets are the local stack's signing and encryption keys, generated on
-// first start and kept beside the embedded database so sessions and MFA
-// enrolments survive a restart. Never used by a deployed stack.
+// first start and kept beside the embedded database so sessions, MFA
+// enrolments and the audit trail's MACs survive a restart. Never used by a
+// deployed stack.
 type DevSecrets struct {
-	JWTKeys      string `json:"jwtKeys"`
-	JWTActiveKID string `json:"jwtActiveKid"`
-	DataKey      string `json:"dataKey"`
+	JWTKeys        string `json:"jwtKeys"`
+	JWTActiveKID   string `json:"jwtActiveKid"`
+	DataKey        string `json:"dataKey"`
+	AuditKeys      string `json:"auditKeys"`
+	AuditActiveKID string `json:"auditActiveKid"`
 }
 
-// LoadDevSecrets reads dir/dev-secrets.json, creating it if missing.
+// LoadDevSecrets reads dir/dev-secrets.json, creating it if missing. A file
+// from before a secret existed (no audit key) gets one, saved, and keeps
+// the rest.
 func LoadDevSecrets(dir string) (DevSecrets, error) {
 	path := filepath.Join(dir, "dev-secrets.json")
 	var s DevSecrets
 	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return s, err
+	}
 	if err == nil {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return s, err
 		}
+	}
+	changed := false
+	fill := func(keys, active *string, value, kid string) {
+		if *keys == "" || *active == "" {
+			*keys, *active, changed = kid+":"+value, kid, true
+		}
+	}
+	fill(&s.JWTKeys, &s.JWTActiveKID, randomKey(), "dev1")
+	if s.DataKey == "" {
+		s.DataKey, changed = randomKey(), true
+	}
+	fill(&s.AuditKeys, &s.AuditActiveKID, randomKey(), "dev1")
+	if !changed {
 		return s, nil
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return s, err
-	}
-	s = DevSecrets{JWTKeys: "dev1:" + randomKey(), JWTActiveKID: "dev1", DataKey: randomKey()}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return s, err
 	}

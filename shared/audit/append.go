@@ -37,7 +37,12 @@ const (
 	maxWalk = 8
 )
 
-// link is one point of a chain: a seq and the hash of its record. The zero
+// MaxListed is how many patients one record lists: a full page
+// (store.MaxLimit). A longer list keeps its first MaxListed, and the detail
+// says how many there were.
+const MaxListed = 200
+
+// link is one point of a chain: a seq and the MAC of its record. The zero
 // link is the genesis, which record 1 links to.
 type link struct {
 	Seq  int64  `bson:"seq"`
@@ -67,6 +72,9 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if err := validate(e); err != nil {
 		return err
 	}
+	if l.keys == nil {
+		return errNoKeys
+	}
 	ch, err := l.lock(ctx, e.ClinicID)
 	if err != nil {
 		return err
@@ -86,7 +94,7 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 		}
 		r.Seq, r.PrevHash = ch.last.Seq+1, ch.last.Hash
 		r.ID = recordID(r.ClinicID, r.Seq)
-		r.Hash = hashRecord(r)
+		l.keys.seal(&r)
 		if l.beforeInsert != nil {
 			l.beforeInsert(r.ClinicID, r.Seq)
 		}
@@ -110,23 +118,50 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	return errs.E(errs.Unavailable, "audit trail busy, try again")
 }
 
+// errNoKeys is a Log built for listing asked to write or verify.
+var errNoKeys = errors.New("audit: the trail has no keys (AUDIT_KEYS)")
+
 // newRecord is e as stored, without its place in the chain.
 func newRecord(e Entry, now time.Time) Record {
+	listed, detail := listedPatients(e.PatientIDs, e.Detail)
 	return Record{
-		ClinicID:  e.ClinicID,
-		ActorID:   clean(e.ActorID, maxShort),
-		ActorRole: clean(e.ActorRole, maxShort),
-		Action:    clean(e.Action, maxShort),
-		Resource:  clean(e.Resource, maxLong),
-		PatientID: clean(e.PatientID, maxShort),
-		RequestID: clean(e.RequestID, maxShort),
-		IP:        clean(e.IP, maxShort),
-		Outcome:   e.Outcome,
-		Detail:    clean(e.Detail, maxLong),
-		// BSON datetimes hold milliseconds: truncating makes the hash of
+		ClinicID:   e.ClinicID,
+		ActorID:    clean(e.ActorID, maxShort),
+		ActorRole:  clean(e.ActorRole, maxShort),
+		Action:     clean(e.Action, maxShort),
+		Resource:   clean(e.Resource, maxLong),
+		PatientID:  clean(e.PatientID, maxShort),
+		RequestID:  clean(e.RequestID, maxShort),
+		IP:         clean(e.IP, maxShort),
+		Outcome:    e.Outcome,
+		Detail:     detail,
+		PatientIDs: listed,
+		// BSON datetimes hold milliseconds: truncating makes the MAC of
 		// what is stored recompute identically after a round trip.
 		At: now.UTC().Truncate(time.Millisecond),
 	}
+}
+
+// listedPatients is ids as a record lists them, each once in the order
+// given, at most MaxListed, and detail with a note of how many there were
+// when some were left out (the note is kept whole however long detail is).
+func listedPatients(ids []string, detail string) ([]string, string) {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id = clean(id, maxShort); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) <= MaxListed {
+		return out, clean(detail, maxLong)
+	}
+	note := fmt.Sprintf("patients listed: %d of %d", MaxListed, len(out))
+	if detail != "" {
+		note = "; " + note
+	}
+	return out[:MaxListed], clean(detail, maxLong-len(note)) + note
 }
 
 func validate(e Entry) error {

@@ -1,14 +1,18 @@
-// Package audit is the clinic's append-only, hash-chained audit trail: who
-// did what to which patient's information, when, from where, and with what
-// outcome. Each clinic has its own chain: record n carries the hash of record
-// n-1, and its own hash covers every stored field, so an edited, deleted or
-// reordered record is found by Verify.
+// Package audit is the clinic's append-only, chained audit trail: who did
+// what to which patient's information, when, from where, and with what
+// outcome. Each clinic has its own chain: record n carries the MAC of record
+// n-1, and its own MAC (HMAC-SHA256 under a key from the configuration,
+// whose kid the record names) covers every stored field, so an edited,
+// deleted or reordered record is found by Verify, also when whoever edited
+// it could write to the database and recomputed the chain from there on:
+// without the key they cannot make a MAC. Keys rotate: records name their
+// kid, and every configured key still verifies what was made under it.
 //
 // Appending needs no transaction and costs the same however long the trail
 // grows: record n's _id is derived from (clinic, n), so inserting it claims
 // seq n for exactly one writer, and the clinic's head (audit_heads, one
 // document per clinic, read and raised by _id) carries the newest seq and
-// its hash, so a writer knows what to link to without searching the trail.
+// its MAC, so a writer knows what to link to without searching the trail.
 // The head is raised after each insert; it may lag behind a race, which
 // costs the next writer a few reads by _id, but never runs ahead of the
 // records, so records cut off the end of the chain show in Verify. The
@@ -51,10 +55,13 @@ type Entry struct {
 	Action    string // "auth.login", "authz.denied", "patient.read", "chart.write", ...
 	Resource  string // "patients/64ab..." or a route pattern
 	PatientID string // set when the action touches a patient's information
-	RequestID string
-	IP        string
-	Outcome   Outcome
-	Detail    string
+	// PatientIDs are the patients a list read returned (at most MaxListed
+	// are kept, the detail then says how many there were).
+	PatientIDs []string
+	RequestID  string
+	IP         string
+	Outcome    Outcome
+	Detail     string
 }
 
 // Record is one stored link of a clinic's chain.
@@ -72,15 +79,22 @@ type Record struct {
 	Outcome   Outcome   `bson:"outcome" json:"outcome"`
 	Detail    string    `bson:"detail" json:"detail"`
 	At        time.Time `bson:"at" json:"at"`
-	PrevHash  string    `bson:"prevHash" json:"prevHash"`
-	Hash      string    `bson:"hash" json:"hash"`
+	// PatientIDs are the patients a list read returned.
+	PatientIDs []string `bson:"patientIds,omitempty" json:"patientIds,omitempty"`
+	PrevHash   string   `bson:"prevHash" json:"prevHash"`
+	// KID names the key Hash was made with; records from before the trail
+	// was keyed have none, and Hash is then their plain SHA-256.
+	KID string `bson:"kid,omitempty" json:"kid,omitempty"`
+	// Hash is the record's MAC: what the next record links to.
+	Hash string `bson:"hash" json:"hash"`
 }
 
 // Log is a clinic-scoped audit trail.
 type Log struct {
 	coll  *store.Collection
-	heads *store.Collection // per clinic: the newest seq written and its hash
+	heads *store.Collection // per clinic: the newest seq written and its MAC
 	clock clock.Clock
+	keys  *Keys // nil: the trail can be listed, not appended to or verified
 
 	mu     sync.Mutex
 	chains map[string]*chain
@@ -93,7 +107,8 @@ type Log struct {
 }
 
 // New declares the audit_logs collection and its indexes, and audit_heads.
-func New(m *store.Mongo, c clock.Clock) *Log {
+// Records are made and verified with keys; a Log without (nil) only lists.
+func New(m *store.Mongo, c clock.Clock, k *Keys) *Log {
 	keys := func(ks ...string) bson.D {
 		d := bson.D{{Key: store.ClinicField, Value: 1}}
 		for _, k := range ks {
@@ -112,12 +127,14 @@ func New(m *store.Mongo, c clock.Clock) *Log {
 			// matching record of the clinic for each page.
 			mongo.IndexModel{Keys: keys("seq", "_id")},
 			mongo.IndexModel{Keys: keys("patientId", "seq", "_id")},
+			mongo.IndexModel{Keys: keys("patientIds", "seq", "_id")},
 			mongo.IndexModel{Keys: keys("actorId", "seq", "_id")},
 			mongo.IndexModel{Keys: keys("action", "seq", "_id")},
 			mongo.IndexModel{Keys: keys("at")},
 		),
 		heads:  m.Collection("audit_heads"),
 		clock:  c,
+		keys:   k,
 		chains: map[string]*chain{},
 		batch:  batchSize,
 	}

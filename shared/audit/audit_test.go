@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -25,6 +26,20 @@ import (
 
 var t0 = time.Date(2025, 3, 9, 6, 59, 0, 0, time.UTC)
 
+// testKeys are the trail's keys in these tests: k1, active, and k2.
+var testKeys = mustKeys("k1:"+storetest.TestKey+",k2:"+otherKey, "k1")
+
+// otherKey is a second 32-byte key, base64.
+var otherKey = base64.StdEncoding.EncodeToString([]byte("fedcba9876543210fedcba9876543210"))
+
+func mustKeys(keys, active string) *audit.Keys {
+	k, err := audit.NewKeys(audit.Config{Keys: keys, ActiveKID: active})
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 type testEnv struct {
 	m     *store.Mongo
 	clock *clock.Fake
@@ -35,7 +50,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	m := storetest.NewMongo(tb)
 	c := clock.NewFake(t0)
-	return &testEnv{m: m, clock: c, log: audit.New(m, c)}
+	return &testEnv{m: m, clock: c, log: audit.New(m, c, testKeys)}
 }
 
 // raw is the driver collection, for playing an attacker with database access.
@@ -258,11 +273,32 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}, 2},
 		{"last record's hash edited", set(n, bson.D{{Key: "hash", Value: strings.Repeat("0", 64)}}), n},
 		{"first record's link edited", set(1, bson.D{{Key: "prevHash", Value: strings.Repeat("a", 64)}}), 1},
-		{"edited and rehashed", func(t *testing.T, c *mongo.Collection, clinic string) {
+		{"edited and rehashed without the key", func(t *testing.T, c *mongo.Collection, clinic string) {
 			r := get(t, c, clinic, 3)
 			r.Detail = "nothing to see"
-			set(3, bson.D{{Key: "detail", Value: r.Detail}, {Key: "hash", Value: audit.HashRecord(r)}})(t, c, clinic)
+			set(3, bson.D{{Key: "detail", Value: r.Detail}, {Key: "hash", Value: audit.LegacyHash(r)}})(t, c, clinic)
+		}, 3},
+		{"edited and rehashed as an unkeyed record", func(t *testing.T, c *mongo.Collection, clinic string) {
+			r := get(t, c, clinic, 3)
+			r.Detail, r.KID = "nothing to see", ""
+			set(3, bson.D{{Key: "detail", Value: r.Detail}, {Key: "kid", Value: ""}, {Key: "hash", Value: audit.LegacyHash(r)}})(t, c, clinic)
+		}, 3},
+		{"edited and resealed under the key, later links not", func(t *testing.T, c *mongo.Collection, clinic string) {
+			r := get(t, c, clinic, 3)
+			r.Detail = "nothing to see"
+			testKeys.Seal(&r)
+			set(3, bson.D{{Key: "detail", Value: r.Detail}, {Key: "hash", Value: r.Hash}})(t, c, clinic)
 		}, 4},
+		{"kid changed to the other key", set(2, bson.D{{Key: "kid", Value: "k2"}}), 2},
+		{"kid changed to an unknown key", set(2, bson.D{{Key: "kid", Value: "k9"}}), 2},
+		{"patients added to a record", set(5, bson.D{{Key: "patientIds", Value: bson.A{"p9"}}}), 5},
+		{"head's tip edited", func(t *testing.T, c *mongo.Collection, clinic string) {
+			heads := c.Database().Collection("audit_heads")
+			if _, err := heads.UpdateOne(ctx, bson.D{{Key: "_id", Value: clinic}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "tip", Value: audit.Tip(n, strings.Repeat("e", 64))}}}}); err != nil {
+				t.Fatal(err)
+			}
+		}, n},
 		{"middle record deleted", del(3), 3},
 		{"first record deleted", del(1), 1},
 		{"run of records longer than a window deleted", func(t *testing.T, c *mongo.Collection, clinic string) {
@@ -286,7 +322,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"forged record appended", func(t *testing.T, c *mongo.Collection, clinic string) {
 			r := get(t, c, clinic, n)
 			r.ID, r.Seq, r.PrevHash, r.Detail = ids.New(), n+1, strings.Repeat("f", 64), "forged"
-			r.Hash = audit.HashRecord(r)
+			r.Hash = audit.LegacyHash(r)
 			if _, err := c.InsertOne(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -340,7 +376,7 @@ func TestVerifyDetectsRepeatedSeq(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.ID, r.Detail = ids.New(), "forged twin"
-			r.Hash = audit.HashRecord(r)
+			testKeys.Seal(&r) // even with the key in hand
 			if _, err := c.InsertOne(ctx, r); err != nil {
 				t.Fatalf("insert twin: %v", err)
 			}
@@ -392,7 +428,7 @@ func TestConcurrentAppends(t *testing.T) {
 		{"a log per writer", func(e *testEnv) func(int) *audit.Log {
 			logs := make([]*audit.Log, writers)
 			for i := range logs {
-				logs[i] = audit.New(e.m, e.clock)
+				logs[i] = audit.New(e.m, e.clock, testKeys)
 			}
 			return func(i int) *audit.Log { return logs[i] }
 		}, writers * each / 10},
@@ -470,7 +506,7 @@ func TestConcurrentAppends(t *testing.T) {
 func TestLosingWriterRetries(t *testing.T) {
 	e := newTestEnv(t)
 	clinic := ids.New()
-	rival := audit.New(e.m, e.clock)
+	rival := audit.New(e.m, e.clock, testKeys)
 	e.mustChain(t, clinic, 2)
 	calls := 0
 	e.log.SetBeforeInsert(func(clinicID string, seq int64) {
@@ -495,7 +531,7 @@ func TestLosingWriterRetries(t *testing.T) {
 func TestWriterThatAlwaysLosesGivesUp(t *testing.T) {
 	e := newTestEnv(t)
 	clinic := ids.New()
-	rival := audit.New(e.m, e.clock)
+	rival := audit.New(e.m, e.clock, testKeys)
 	calls := 0
 	e.log.SetBeforeInsert(func(clinicID string, seq int64) {
 		calls++
@@ -620,19 +656,22 @@ func TestStoredValuesRoundTrip(t *testing.T) {
 	if len(r.IP) != 256 {
 		t.Errorf("ip of %d bytes", len(r.IP))
 	}
-	if r.Hash != audit.HashRecord(r) {
-		t.Error("hash does not recompute after the round trip")
+	if r.KID != "k1" || testKeys.Check(r, true) != "" {
+		t.Errorf("record under %q does not check out after the round trip", r.KID)
 	}
 	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 1}) {
 		t.Fatalf("verify %+v", v)
 	}
 }
 
-func TestHashCoversEveryField(t *testing.T) {
+func TestMACCoversEveryField(t *testing.T) {
 	base := audit.Record{ID: ids.New(), ClinicID: "c", Seq: 7, ActorID: "a", ActorRole: "r", Action: "x", Resource: "res",
-		PatientID: "p", RequestID: "q", IP: "i", Outcome: audit.Success, Detail: "d", At: t0, PrevHash: "h"}
-	h := audit.HashRecord(base)
-	edits := map[string]func(r *audit.Record){
+		PatientID: "p", RequestID: "q", IP: "i", Outcome: audit.Success, Detail: "d", At: t0, PrevHash: "h", PatientIDs: []string{"p1", "p2"}}
+	testKeys.Seal(&base)
+	if base.KID != "k1" || len(base.Hash) != 64 || testKeys.Check(base, true) != "" {
+		t.Fatalf("sealed %+v does not check out", base)
+	}
+	v1 := map[string]func(r *audit.Record){
 		"id":       func(r *audit.Record) { r.ID = ids.New() },
 		"clinic":   func(r *audit.Record) { r.ClinicID = "c2" },
 		"seq":      func(r *audit.Record) { r.Seq = 8 },
@@ -649,15 +688,55 @@ func TestHashCoversEveryField(t *testing.T) {
 		"prevHash": func(r *audit.Record) { r.PrevHash = "h2" },
 		"shifted":  func(r *audit.Record) { r.ActorID, r.ActorRole = "ar", "" }, // same bytes, other boundary
 	}
-	for name, edit := range edits {
+	keyed := map[string]func(r *audit.Record){
+		"kid":                func(r *audit.Record) { r.KID = "k2" },
+		"a patient added":    func(r *audit.Record) { r.PatientIDs = append(slices.Clone(r.PatientIDs), "p3") },
+		"a patient dropped":  func(r *audit.Record) { r.PatientIDs = r.PatientIDs[:1] },
+		"patients reordered": func(r *audit.Record) { r.PatientIDs = []string{"p2", "p1"} },
+		"patients shifted":   func(r *audit.Record) { r.PatientIDs = []string{"p1p", "2"} },
+		"no patients":        func(r *audit.Record) { r.PatientIDs = nil },
+	}
+	for name, edit := range v1 {
+		keyed[name] = edit
+	}
+	for name, edit := range keyed {
 		r := base
 		edit(&r)
-		if audit.HashRecord(r) == h {
-			t.Errorf("%s: hash unchanged", name)
+		if testKeys.Check(r, true) == "" {
+			t.Errorf("%s: MAC still checks out", name)
 		}
 	}
-	if got := audit.HashRecord(base); got != h || len(h) != 64 {
-		t.Fatalf("hash not deterministic: %s %s", got, h)
+	// The same record under the same key has the same MAC, under another
+	// key another one.
+	again, other := base, base
+	testKeys.Seal(&again)
+	mustKeys("k2:"+otherKey, "k2").Seal(&other)
+	if again.Hash != base.Hash || other.Hash == base.Hash || other.KID != "k2" || testKeys.Check(other, true) != "" {
+		t.Fatalf("MACs: %s, again %s, under k2 %s", base.Hash, again.Hash, other.Hash)
+	}
+
+	// Unkeyed records (from before the trail was keyed) are covered by
+	// their plain SHA-256, field by field as before.
+	legacy := base
+	legacy.KID, legacy.PatientIDs = "", nil
+	legacy.Hash = audit.LegacyHash(legacy)
+	if testKeys.Check(legacy, false) != "" || len(legacy.Hash) != 64 || legacy.Hash == base.Hash {
+		t.Fatalf("legacy record %+v does not check out", legacy)
+	}
+	for name, edit := range v1 {
+		r := legacy
+		edit(&r)
+		if testKeys.Check(r, false) == "" {
+			t.Errorf("legacy %s: hash still checks out", name)
+		}
+	}
+	withPatients := legacy
+	withPatients.PatientIDs = []string{"p1"}
+	if testKeys.Check(withPatients, false) == "" {
+		t.Error("a legacy record listing patients checks out")
+	}
+	if testKeys.Check(legacy, true) == "" {
+		t.Error("a legacy record after keyed ones checks out")
 	}
 }
 
@@ -682,12 +761,22 @@ func TestJSONShape(t *testing.T) {
 	if !slices.Equal(keys, want) {
 		t.Errorf("record keys %v", keys)
 	}
+	b, _ = json.Marshal(audit.Verification{OK: true, Checked: 5, Unkeyed: 2})
+	if string(b) != `{"ok":true,"checked":5,"unkeyed":2}` {
+		t.Errorf("verification %s", b)
+	}
+	m = nil
+	b, _ = json.Marshal(audit.Record{KID: "k1", PatientIDs: []string{"p1"}})
+	_ = json.Unmarshal(b, &m)
+	if m["kid"] != "k1" || fmt.Sprint(m["patientIds"]) != "[p1]" {
+		t.Errorf("keyed list record %s", b)
+	}
 }
 
 func TestVerifyDetectsACutOffTail(t *testing.T) {
 	ctx := context.Background()
 	m := storetest.NewMongo(t)
-	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)))
+	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)), testKeys)
 	clinic := ids.New()
 	for i := range 4 {
 		if err := l.Record(ctx, audit.Entry{ClinicID: clinic, ActorID: "u", ActorRole: "admin", Action: "patient.read", Resource: "patients/x", Outcome: audit.Success, Detail: fmt.Sprint(i)}); err != nil {
@@ -712,7 +801,7 @@ func TestVerifyWhileAppending(t *testing.T) {
 	clinic := ids.New()
 	e.mustChain(t, clinic, before)
 	e.log.SetBatchSize(4)
-	writer := audit.New(e.m, e.clock)
+	writer := audit.New(e.m, e.clock, testKeys)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(errc)
@@ -747,7 +836,7 @@ func TestVerifyWhileAppending(t *testing.T) {
 func TestAppendsAfterACutOffTailKeepTheGapVisible(t *testing.T) {
 	ctx := context.Background()
 	m := storetest.NewMongo(t)
-	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)))
+	l := audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)), testKeys)
 	clinic := ids.New()
 	rec := func(i int) {
 		if err := l.Record(ctx, audit.Entry{ClinicID: clinic, ActorID: "u", ActorRole: "admin", Action: "patient.read", Resource: "patients/x", Outcome: audit.Success, Detail: fmt.Sprint(i)}); err != nil {
@@ -762,12 +851,56 @@ func TestAppendsAfterACutOffTailKeepTheGapVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A fresh process (no memory of the old tail) keeps writing.
-	l = audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)))
+	l = audit.New(m, clock.NewFake(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), testKeys)
 	for i := range 3 {
 		rec(10 + i)
 	}
 	v, err := l.Verify(ctx, clinic)
 	if err != nil || v.OK || v.BrokenAtSeq != 3 {
 		t.Fatalf("deleted records 3–4 then appended 3 more: %+v %v, want broken at 3", v, err)
+	}
+}
+
+// A list read names the patients it returned: each once, at most a page of
+// them in one record, the rest counted in the detail; listing the trail by
+// patient finds those reads too.
+func TestListedPatients(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	many := make([]string, 0, audit.MaxListed+50)
+	for i := range audit.MaxListed + 50 {
+		many = append(many, fmt.Sprintf("p%d", i))
+	}
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, Action: "appointment.list", Outcome: audit.Success,
+		PatientIDs: []string{"p2", "p1", "", "p2", "p3"}})
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, Action: "patient.search", Outcome: audit.Success, Detail: strings.Repeat("d", 2000),
+		PatientIDs: append(many, many...)})
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, Action: "patient.read", PatientID: "p1", Outcome: audit.Success})
+	mustRecord(t, e.log, audit.Entry{ClinicID: clinic, Action: "patient.read", PatientID: "p999", Outcome: audit.Success})
+
+	all := listAll(t, e.log, clinic, audit.Filter{}, 10)
+	if got := all[3].PatientIDs; !slices.Equal(got, []string{"p2", "p1", "p3"}) || all[3].Detail != "" {
+		t.Errorf("short list stored as %v, detail %q", got, all[3].Detail)
+	}
+	long := all[2]
+	if !slices.Equal(long.PatientIDs, many[:audit.MaxListed]) {
+		t.Errorf("long list stored %d ids", len(long.PatientIDs))
+	}
+	if note := fmt.Sprintf("; patients listed: %d of %d", audit.MaxListed, len(many)); !strings.HasSuffix(long.Detail, note) || len(long.Detail) > 1024 {
+		t.Errorf("long list detail of %d bytes ends %q", len(long.Detail), long.Detail[max(0, len(long.Detail)-50):])
+	}
+	if all[0].PatientIDs != nil {
+		t.Errorf("a read lists %v", all[0].PatientIDs)
+	}
+	for _, tc := range []struct {
+		patient string
+		want    []int64
+	}{{"p1", []int64{3, 2, 1}}, {"p3", []int64{2, 1}}, {"p199", []int64{2}}, {"p200", []int64{}}, {"p999", []int64{4}}} {
+		if got := seqs(listAll(t, e.log, clinic, audit.Filter{PatientID: tc.patient}, 1)); !slices.Equal(got, tc.want) {
+			t.Errorf("patient %s: seqs %v, want %v", tc.patient, got, tc.want)
+		}
+	}
+	if v := mustVerify(t, e.log, clinic); v != (audit.Verification{OK: true, Checked: 4}) {
+		t.Fatalf("verify %+v", v)
 	}
 }

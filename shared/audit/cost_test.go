@@ -53,7 +53,7 @@ func newMonitoredEnv(tb testing.TB) (*testEnv, *commandLog) {
 	cfg.Monitor = cmds.monitor()
 	m := storetest.NewMongoWith(tb, cfg)
 	e := newTestEnv(tb)
-	e.m, e.log = m, audit.New(m, e.clock)
+	e.m, e.log = m, audit.New(m, e.clock, testKeys)
 	return e, cmds
 }
 
@@ -68,7 +68,7 @@ func (e *testEnv) mustSeed(tb testing.TB, clinicID string, n int, id func(clinic
 		r := audit.Record{ID: id(clinicID, seq), ClinicID: clinicID, Seq: seq, ActorID: "u1", ActorRole: "dentist",
 			Action: "patient.read", Resource: "patients/p1", PatientID: "p1", RequestID: fmt.Sprintf("seed-%d", seq),
 			IP: "203.0.113.7", Outcome: audit.Success, At: t0.Add(time.Duration(seq) * time.Second), PrevHash: prev}
-		r.Hash = audit.HashRecord(r)
+		testKeys.Seal(&r)
 		prev = r.Hash
 		docs = append(docs, r)
 	}
@@ -155,7 +155,7 @@ func TestAppendCostDoesNotGrowWithTheTrail(t *testing.T) {
 			mustRecord(t, e.log, entry(clinic)) // this process wrote the last record
 			m.warm = shape(t, cmds.take())
 
-			fresh := audit.New(e.m, e.clock) // a new process
+			fresh := audit.New(e.m, e.clock, testKeys) // a new process
 			if err := fresh.EnsureIndexes(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -163,7 +163,7 @@ func TestAppendCostDoesNotGrowWithTheTrail(t *testing.T) {
 			mustRecord(t, fresh, entry(clinic))
 			m.cold = shape(t, cmds.take())
 
-			mustRecord(t, audit.New(e.m, e.clock), entry(clinic)) // a new process, first use of the trail
+			mustRecord(t, audit.New(e.m, e.clock, testKeys), entry(clinic)) // a new process, first use of the trail
 			m.firstUse = shape(t, cmds.take())
 
 			mustRecord(t, e.log, entry(clinic)) // the first process again, two records behind
@@ -212,7 +212,7 @@ func TestLaggingHeadCostsOnlyLookups(t *testing.T) {
 			}
 			// Appends after which the head is put back where it was: as if
 			// every one of their raises had been lost.
-			other := audit.New(e.m, e.clock)
+			other := audit.New(e.m, e.clock, testKeys)
 			for range lag {
 				mustRecord(t, other, audit.Entry{ClinicID: clinic, ActorID: "other", Action: "patient.read", Outcome: audit.Success})
 			}
@@ -223,7 +223,7 @@ func TestLaggingHeadCostsOnlyLookups(t *testing.T) {
 				t.Fatalf("verify with a lagging head: %+v", v)
 			}
 
-			fresh := audit.New(e.m, e.clock)
+			fresh := audit.New(e.m, e.clock, testKeys)
 			if err := fresh.EnsureIndexes(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -294,7 +294,7 @@ func TestChainsFromBeforeDerivedIDsContinue(t *testing.T) {
 				t.Fatalf("before appending: %+v", v)
 			}
 			for range 3 {
-				mustRecord(t, audit.New(e.m, e.clock), audit.Entry{ClinicID: clinic, ActorID: "new", Action: "patient.read", Outcome: audit.Success})
+				mustRecord(t, audit.New(e.m, e.clock, testKeys), audit.Entry{ClinicID: clinic, ActorID: "new", Action: "patient.read", Outcome: audit.Success})
 			}
 			all := listAll(t, e.log, clinic, audit.Filter{}, 100)
 			next := int64(6)

@@ -1,8 +1,16 @@
 package audit
 
-// HashRecord lets tests forge a record the way an attacker with database
-// access could: recomputing its hash after editing it.
-var HashRecord = hashRecord
+// LegacyHash is the plain SHA-256 of records from before the trail was
+// keyed.
+var LegacyHash = legacyHash
+
+// Seal gives r the active kid and its MAC, as an append does: for seeding a
+// valid chain in bulk, or forging with the key in hand.
+func (k *Keys) Seal(r *Record) { k.seal(r) }
+
+// Check is what Verify finds wrong with r alone ("" when nothing);
+// afterKeyed says a keyed record came before it.
+func (k *Keys) Check(r Record, afterKeyed bool) string { return k.check(r, afterKeyed) }
 
 // RecordID is the _id of a clinic's record seq.
 var RecordID = recordID

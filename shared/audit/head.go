@@ -15,7 +15,7 @@ import (
 
 // head is what audit_heads says of a clinic's chain. The stored document
 // (_id: the clinic id) has seq, the newest seq written, and tip, that seq
-// and its record's hash as one string ("<seq, 19 digits>:<hash>"). Both are
+// and its record's MAC as one string ("<seq, 19 digits>:<mac>"). Both are
 // raised with $max in one update: the zero-padded seq makes the strings
 // order as the seqs do, and one seq has one record, so the highest tip is
 // the newest record's link, whichever writer finishes last. On FerretDB $max

@@ -10,7 +10,8 @@ import (
 )
 
 // Filter narrows a listing. Zero fields do not filter; From is inclusive and
-// To exclusive.
+// To exclusive. PatientID matches the records about that patient and the
+// list reads that returned them.
 type Filter struct {
 	PatientID string
 	ActorID   string
@@ -21,8 +22,14 @@ type Filter struct {
 // List returns one page of clinicID's records matching f, newest first.
 func (l *Log) List(ctx context.Context, clinicID string, f Filter, page store.PageRequest) (store.Page[Record], error) {
 	filter := bson.D{}
+	if f.PatientID != "" {
+		// In $and: a page's cursor adds its own $or.
+		filter = append(filter, bson.E{Key: "$and", Value: bson.A{bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "patientId", Value: f.PatientID}}, bson.D{{Key: "patientIds", Value: f.PatientID}},
+		}}}}})
+	}
 	for _, c := range []struct{ field, value string }{
-		{"patientId", f.PatientID}, {"actorId", f.ActorID}, {"action", f.Action},
+		{"actorId", f.ActorID}, {"action", f.Action},
 	} {
 		if c.value != "" {
 			filter = append(filter, bson.E{Key: c.field, Value: c.value})

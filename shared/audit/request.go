@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/topsmile/topsmile/shared/errs"
@@ -21,6 +22,16 @@ type Actor struct {
 	Role     string
 }
 
+// SystemActor is the user id and role the trail gives the system itself.
+const SystemActor = "system"
+
+// System is whom the trail names for what the system does of its own
+// accord in clinicID, such as a sweep passing lapsed waitlist offers on:
+// not whoever's request happened to set it off.
+func System(clinicID string) Actor {
+	return Actor{ClinicID: clinicID, UserID: SystemActor, Role: SystemActor}
+}
+
 // Request records e as done by a in request r. The clinic, actor and role
 // come from a, the request id and client address from r, whatever e says of
 // them, so that every group names them the same way; the rest (action,
@@ -32,10 +43,14 @@ type Actor struct {
 // refuses (no action, an unknown outcome), a programming error that is then
 // safer refused than let through.
 func (l *Log) Request(r *http.Request, a Actor, e Entry) error {
+	return l.as(r.Context(), a, httpapi.ClientIP(r), e)
+}
+
+// as records e as done by a from address ip, with ctx's request id.
+func (l *Log) as(ctx context.Context, a Actor, ip string, e Entry) error {
 	e.ClinicID, e.ActorID, e.ActorRole = a.ClinicID, a.UserID, a.Role
-	e.RequestID = httpapi.RequestID(r.Context())
-	e.IP = httpapi.ClientIP(r)
-	err := l.Record(r.Context(), e)
+	e.RequestID, e.IP = httpapi.RequestID(ctx), ip
+	err := l.Record(ctx, e)
 	if err != nil && !errs.Is(err, errs.Unavailable) {
 		return errs.Wrap(errs.Unavailable, err, "audit trail unavailable; try again")
 	}
@@ -67,8 +82,21 @@ func (l *Log) Request(r *http.Request, a Actor, e Entry) error {
 // Reads are audited with Request before the answer is written; Guarded is
 // for writes, whose failures the trail should show too.
 func (l *Log) Guarded(r *http.Request, a Actor, e Entry, change func() error) error {
+	return guarded(func(e Entry) error { return l.Request(r, a, e) }, e, change)
+}
+
+// SystemGuarded is Guarded for a change the system makes of its own accord
+// in clinicID (see System): recorded as System(clinicID), with no client
+// address, and with ctx's request id when a request set it off, so the
+// trail shows which one.
+func (l *Log) SystemGuarded(ctx context.Context, clinicID string, e Entry, change func() error) error {
+	return guarded(func(e Entry) error { return l.as(ctx, System(clinicID), "", e) }, e, change)
+}
+
+// guarded records e with record, makes change, and records its failure.
+func guarded(record func(Entry) error, e Entry, change func() error) error {
 	e.Outcome = Success
-	if err := l.Request(r, a, e); err != nil {
+	if err := record(e); err != nil {
 		return err
 	}
 	err := change()
@@ -81,6 +109,6 @@ func (l *Log) Guarded(r *http.Request, a Actor, e Entry, change func() error) er
 	if e.Detail != "" {
 		failed.Detail = e.Detail + "; " + failed.Detail
 	}
-	_ = l.Request(r, a, failed)
+	_ = record(failed)
 	return err
 }

@@ -51,7 +51,7 @@ func TestRequestFailuresAreUnavailable(t *testing.T) {
 		log  func(t *testing.T) *audit.Log
 		e    audit.Entry
 	}{
-		{"audit store down", func(t *testing.T) *audit.Log { return audit.New(storetest.DeadMongo(t), newTestEnv(t).clock) },
+		{"audit store down", func(t *testing.T) *audit.Log { return audit.New(storetest.DeadMongo(t), newTestEnv(t).clock, testKeys) },
 			audit.Entry{Action: "patient.read", Outcome: audit.Success}},
 		{"entry refused", func(t *testing.T) *audit.Log { return newTestEnv(t).log },
 			audit.Entry{Action: " ", Outcome: audit.Success}},
@@ -70,7 +70,7 @@ func TestGuardedAuditsBeforeTheChange(t *testing.T) {
 	a := func(clinic string) audit.Actor { return audit.Actor{ClinicID: clinic, UserID: "u1", Role: "dentist"} }
 
 	t.Run("audit store down: the change is not made", func(t *testing.T) {
-		l := audit.New(storetest.DeadMongo(t), newTestEnv(t).clock)
+		l := audit.New(storetest.DeadMongo(t), newTestEnv(t).clock, testKeys)
 		ran := false
 		err := l.Guarded(newTestRequest(t, "req-1"), a(ids.New()), entry, func() error { ran = true; return nil })
 		if !errs.Is(err, errs.Unavailable) {
@@ -129,4 +129,42 @@ func TestGuardedAuditsBeforeTheChange(t *testing.T) {
 			t.Fatalf("records %+v", all)
 		}
 	})
+}
+
+func TestSystemGuardedNamesTheSystem(t *testing.T) {
+	e := newTestEnv(t)
+	clinic := ids.New()
+	// The sweep runs inside a patient's request: the request id ties the
+	// records to it, the actor is the system, and no client address.
+	ctx := httpapi.WithRequestID(context.Background(), "req-sweep")
+	en := audit.Entry{ClinicID: ids.New(), ActorID: "patient-1", ActorRole: "patient", IP: "10.0.0.1",
+		Action: "waitlist.offer-lapse", Resource: "waitlist/w1", PatientID: "p1", Outcome: audit.Denied}
+	ran := false
+	if err := e.log.SystemGuarded(ctx, clinic, en, func() error { ran = true; return nil }); err != nil || !ran {
+		t.Fatalf("err %v, ran %v", err, ran)
+	}
+	cause := errs.E(errs.Conflict, "changed meanwhile")
+	if err := e.log.SystemGuarded(context.Background(), clinic, en, func() error { return cause }); !errors.Is(err, cause) {
+		t.Fatalf("err %v, want the change's", err)
+	}
+	all := listAll(t, e.log, clinic, audit.Filter{}, 10)
+	if len(all) != 3 {
+		t.Fatalf("%d records", len(all))
+	}
+	for i, want := range []struct {
+		outcome   audit.Outcome
+		requestID string
+	}{{audit.Failure, ""}, {audit.Success, ""}, {audit.Success, "req-sweep"}} {
+		r := all[i]
+		if r.ActorID != "system" || r.ActorRole != "system" || r.IP != "" || r.ClinicID != clinic || r.Outcome != want.outcome ||
+			r.RequestID != want.requestID || r.Action != "waitlist.offer-lapse" || r.PatientID != "p1" {
+			t.Errorf("record %d: %+v", r.Seq, r)
+		}
+	}
+
+	dead := audit.New(storetest.DeadMongo(t), e.clock, testKeys)
+	ran = false
+	if err := dead.SystemGuarded(ctx, clinic, en, func() error { ran = true; return nil }); !errs.Is(err, errs.Unavailable) || ran {
+		t.Fatalf("trail down: err %v, ran %v", err, ran)
+	}
 }

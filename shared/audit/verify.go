@@ -14,19 +14,25 @@ const batchSize = 500
 
 // Verification is the result of checking a clinic's chain. BrokenAtSeq is
 // the seq of the first record that is missing or does not check out;
-// Checked counts the records that checked out before it.
+// Checked counts the records that checked out before it, Unkeyed how many
+// of those are from before the trail was keyed: their plain SHA-256 proves
+// nothing against someone who could write to the database, and a chain
+// that is unkeyed from its start on is either that old or rewritten whole.
 type Verification struct {
 	OK          bool   `json:"ok"`
 	Checked     int64  `json:"checked"`
+	Unkeyed     int64  `json:"unkeyed,omitempty"`
 	BrokenAtSeq int64  `json:"brokenAtSeq,omitempty"`
 	Problem     string `json:"problem,omitempty"`
 }
 
 // Verify walks clinicID's chain in seq order, one window of seqs per query
 // (each under the per-call timeout, never the whole trail in memory),
-// recomputing every hash and checking every link and that seqs run 1, 2,
-// 3, ... without gaps or repeats. It reports the first problem. Records
-// appended while it runs are checked too.
+// checking every record's MAC under the key it names, every link, that seqs
+// run 1, 2, 3, ... without gaps or repeats, that unkeyed records come only
+// before the first keyed one, and that the head's tip is the MAC of the
+// record it names. It reports the first problem. Records appended while it
+// runs are checked too.
 //
 // Windows are ranges of seq values rather than "the next n after the last
 // one": FerretDB sorts whatever a filter matched in memory, so each query
@@ -34,9 +40,12 @@ type Verification struct {
 // cannot hide at a batch's edge. Unlike appending, Verify's cost grows with
 // the trail: it is an administrator's check, not part of every request.
 func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error) {
+	if l.keys == nil {
+		return Verification{}, errNoKeys
+	}
 	v := Verification{OK: true}
 	broken := func(seq int64, problem string) (Verification, error) {
-		return Verification{Checked: v.Checked, BrokenAtSeq: seq, Problem: problem}, nil
+		return Verification{Checked: v.Checked, Unkeyed: v.Unkeyed, BrokenAtSeq: seq, Problem: problem}, nil
 	}
 	// The head is read first: a writer raises it only after its record is
 	// in, so every seq up to this one must be found by the walk below, while
@@ -48,6 +57,7 @@ func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error)
 		return Verification{}, err
 	}
 	prev := link{} // the genesis link
+	keyed := false // a keyed record was met: no unkeyed one may follow
 	// One more than the window holds: more than n records for n seqs
 	// means a repeat, which the walk then meets.
 	opts := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(l.batch) + 1)
@@ -76,8 +86,16 @@ func (l *Log) Verify(ctx context.Context, clinicID string) (Verification, error)
 				return broken(want, "record is missing")
 			case r.PrevHash != prev.Hash:
 				return broken(r.Seq, "record does not link to the one before it")
-			case r.Hash != hashRecord(r):
-				return broken(r.Seq, "record does not match its hash")
+			}
+			if problem := l.keys.check(r, keyed); problem != "" {
+				return broken(r.Seq, problem)
+			}
+			if head.hasTip && r.Seq == head.seq && r.Hash != head.last.Hash {
+				return broken(r.Seq, "the head's tip is not this record's MAC")
+			}
+			keyed = keyed || r.KID != ""
+			if r.KID == "" {
+				v.Unkeyed++
 			}
 			prev = link{Seq: r.Seq, Hash: r.Hash}
 			v.Checked++

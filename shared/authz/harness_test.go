@@ -61,7 +61,10 @@ func newTestGuardWith(tb testing.TB, m *store.Mongo, rdb *redis.Client) *testGua
 	tb.Helper()
 	c := clock.NewFake(time.Now())
 	log := httpapi.NewLogger(io.Discard, nil)
-	sec, err := authz.NewSecurity(token.Config{Keys: "k1:" + storetest.TestKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute}, m, rdb, c, log)
+	sec, err := authz.NewSecurity(authz.Config{
+		Token: token.Config{Keys: "k1:" + storetest.TestKey, ActiveKID: "k1", AccessTTL: 10 * time.Minute},
+		Audit: audit.Config{Keys: "a1:" + storetest.TestKey, ActiveKID: "a1"},
+	}, m, rdb, c, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

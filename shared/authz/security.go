@@ -14,6 +14,13 @@ import (
 	"github.com/topsmile/topsmile/shared/token"
 )
 
+// Config is the security part of a guarded function's configuration: the
+// token keys and the audit trail's keys.
+type Config struct {
+	Token token.Config
+	Audit audit.Config
+}
+
 // Security is what every guarded function builds once per cold start: the
 // token keys, the audit trail, the limiter, the deny-list writer and the
 // guard over them. Groups take the parts they use from it.
@@ -27,8 +34,12 @@ type Security struct {
 
 // NewSecurity builds the guard and its collaborators (no I/O), and signs
 // m's pagination cursors.
-func NewSecurity(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Security, error) {
-	keys, err := token.NewKeys(tc, c)
+func NewSecurity(cfg Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, log *slog.Logger) (*Security, error) {
+	keys, err := token.NewKeys(cfg.Token, c)
+	if err != nil {
+		return nil, err
+	}
+	trail, err := audit.NewKeys(cfg.Audit)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +47,7 @@ func NewSecurity(tc token.Config, m *store.Mongo, rdb *redis.Client, c clock.Clo
 	// they rotate with JWT_KEYS and need no secret of their own.
 	active, cursorKeys := keys.Derived("pagination cursor")
 	m.SignCursorsWith(store.CursorKeys{Active: active, Keys: cursorKeys})
-	s := &Security{Keys: keys, Audit: audit.New(m, c), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
+	s := &Security{Keys: keys, Audit: audit.New(m, c, trail), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
 	s.Guard = &Guard{Policies: Policies, Keys: keys, Limiter: s.Limiter, Audit: s.Audit, Log: log}
 	return s, nil
 }
@@ -51,12 +62,12 @@ type Guarded struct {
 
 // Open builds a guarded function's base from its configuration (no I/O);
 // whole is the function's entire config, logged with secrets masked.
-func Open(cfg boot.Config, tc token.Config, whole any, o boot.Options) (*Guarded, error) {
+func Open(cfg boot.Config, sc Config, whole any, o boot.Options) (*Guarded, error) {
 	c, err := boot.Open(cfg, whole, o)
 	if err != nil {
 		return nil, err
 	}
-	sec, err := NewSecurity(tc, c.Mongo, c.Redis, c.Clock, c.Log)
+	sec, err := NewSecurity(sc, c.Mongo, c.Redis, c.Clock, c.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -321,7 +321,10 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 }
 
 // auditLogs lists the clinic's trail (newest first) filtered by patient,
-// user, action and time; ?verify=true checks the whole hash chain instead.
+// user, action and time; ?verify=true checks the whole chain instead. Both
+// are recorded in the trail before they are answered (audit.read with the
+// filters, audit.verify with the result): who looked at whose trail is
+// itself on it.
 func (s *Service) auditLogs(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := authz.MustPrincipal(ctx)
@@ -329,6 +332,13 @@ func (s *Service) auditLogs(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("verify") == "true" {
 		res, err := s.Audit.Verify(ctx, p.ClinicID)
 		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("ok; checked: %d", res.Checked)
+		if !res.OK {
+			detail = fmt.Sprintf("broken at seq %d (%s); checked: %d", res.BrokenAtSeq, res.Problem, res.Checked)
+		}
+		if err := s.Audit.Request(r, p.Actor(), audit.Entry{Action: "audit.verify", Resource: "audit-logs", Outcome: audit.Success, Detail: detail}); err != nil {
 			return err
 		}
 		httpapi.WriteJSON(w, http.StatusOK, res)
@@ -355,6 +365,16 @@ func (s *Service) auditLogs(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.Audit.List(ctx, p.ClinicID, f, page)
 	if err != nil {
+		return err
+	}
+	var filters []string
+	for _, kv := range [][2]string{{"patientId", f.PatientID}, {"userId", f.ActorID}, {"action", f.Action}, {"from", q.Get("from")}, {"to", q.Get("to")}} {
+		if kv[1] != "" {
+			filters = append(filters, kv[0]+"="+kv[1])
+		}
+	}
+	detail := fmt.Sprintf("filters: %s; results: %d", strings.Join(filters, ","), len(out.Items))
+	if err := s.Audit.Request(r, p.Actor(), audit.Entry{Action: "audit.read", Resource: "audit-logs", PatientID: f.PatientID, Outcome: audit.Success, Detail: detail}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

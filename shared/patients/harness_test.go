@@ -14,6 +14,7 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
@@ -68,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(time.Now()), timeline: &fakeTimeline{}, accounts: map[string]identity.User{}}
 	m := e.fe.Mongo(t)
-	e.st, e.users, e.audit = patients.NewStore(m, e.clock), identity.NewStore(m, e.clock), audit.New(m, e.clock)
+	e.st, e.users, e.audit = patients.NewStore(m, e.clock), identity.NewStore(m, e.clock), audit.New(m, e.clock, mustAuditKeys(t, e.fe))
 	pat := apitest.Build(t, e.fe.Lookup, func(c patientsapp.Config) (*boot.App, error) {
 		return patientsapp.New(c, apitest.Options(e.clock, nil))
 	})
@@ -90,13 +91,27 @@ func (e *env) auth(t *testing.T) *boot.App {
 	})
 }
 
+// mustAuditKeys are the trail's keys the functions of fe use.
+func mustAuditKeys(tb testing.TB, fe storetest.FunctionEnv) *audit.Keys {
+	tb.Helper()
+	var cfg audit.Config
+	if err := config.LoadFrom(fe.Lookup, &cfg); err != nil {
+		tb.Fatal(err)
+	}
+	keys, err := audit.NewKeys(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return keys
+}
+
 // withDeps serves the patients routes of e's database again with Deps the
 // composition root does not let a test choose: e.st (whose test hooks
 // apply), e.timeline as the timeline, then change's edits.
 func (e *env) withDeps(t *testing.T, change func(*patients.Deps)) *apitest.Env {
 	t.Helper()
 	pat := apitest.Build(t, e.fe.Lookup, func(c patientsapp.Config) (*boot.App, error) {
-		g, err := authz.Open(c.Config, c.Token, c, apitest.Options(e.clock, nil))
+		g, err := authz.Open(c.Config, c.Security, c, apitest.Options(e.clock, nil))
 		if err != nil {
 			return nil, err
 		}

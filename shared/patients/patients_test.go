@@ -289,6 +289,40 @@ func TestSearchPaginatesAcrossPages(t *testing.T) {
 	}
 }
 
+// A list read is one audit record naming every patient it returned (not
+// the query text), so the trail of a patient shows who saw them in a list.
+func TestListReadsNameThePatientsReturned(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var pagers []string
+	for i := 1; i <= 3; i++ {
+		pagers = append(pagers, e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: string(rune('A'+i-1)) + "lex", LastName: "Pager"}).ID)
+	}
+	other := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Other", LastName: "Person"})
+	desk := e.staff(t, identity.RoleReceptionist)
+	pages(t, desk, "/api/patients?q=pager&limit=2")
+	search := e.auditRecords(t, e.clinic.ID, audit.Filter{Action: "patient.search"})
+	if len(search) != 2 || !slices.Equal(search[0].PatientIDs, pagers[:2]) || !slices.Equal(search[1].PatientIDs, pagers[2:]) ||
+		strings.Contains(strings.ToLower(search[0].Detail), "pager") {
+		t.Fatalf("search records %+v, want pages %v", search, pagers)
+	}
+	if got := e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: pagers[2]}); len(got) != 1 || got[0].Action != "patient.search" {
+		t.Fatalf("trail of the patient on page 2: %+v", got)
+	}
+	if got := e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: other.ID}); len(got) != 0 {
+		t.Fatalf("a patient no list returned is in %+v", got)
+	}
+	// A patient's list is their own record.
+	pc, _ := e.signIn(t, e.clinic.ID, identity.RolePatient, other.ID)
+	pc.MustJSON(t, "GET", "/api/patients", nil, 200, &page{})
+	if got := e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: other.ID}); len(got) != 1 || !slices.Equal(got[0].PatientIDs, []string{other.ID}) {
+		t.Fatalf("a patient's own list: %+v", got)
+	}
+	if v, err := e.audit.Verify(context.Background(), e.clinic.ID); err != nil || !v.OK || v.Unkeyed != 0 {
+		t.Fatalf("chain: %+v %v", v, err)
+	}
+}
+
 func TestListsCarryNoMedicalHistory(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -592,12 +626,13 @@ func TestEveryReadAndWriteIsAudited(t *testing.T) {
 	})
 	u := e.user(t, identity.RoleDentist)
 	recs := e.auditRecords(t, e.clinic.ID, audit.Filter{PatientID: p.ID})
-	if got, want := actions(recs), []string{"patient.create", "patient.read", "patient.update", "patient.read"}; !slices.Equal(got, want) {
+	// The search found the patient: its record is in their trail too.
+	if got, want := actions(recs), []string{"patient.create", "patient.read", "patient.update", "patient.read", "patient.search"}; !slices.Equal(got, want) {
 		t.Fatalf("actions about the patient %v, want %v", got, want)
 	}
 	for _, rec := range recs {
 		if rec.ActorID != u.ID || rec.ActorRole != "dentist" || rec.Outcome != audit.Success || rec.RequestID == "" ||
-			!strings.HasPrefix(rec.Resource, "patients/"+p.ID) || rec.IP == "" {
+			!strings.HasPrefix(rec.Resource, "patients/"+p.ID) && rec.Action != "patient.search" || rec.IP == "" {
 			t.Errorf("record %+v", rec)
 		}
 	}
@@ -605,7 +640,7 @@ func TestEveryReadAndWriteIsAudited(t *testing.T) {
 		t.Errorf("update detail should name fields, never values: %q", recs[2].Detail)
 	}
 	search := e.auditRecords(t, e.clinic.ID, audit.Filter{Action: "patient.search"})
-	if len(search) != 1 || search[0].ActorID != u.ID || !strings.Contains(search[0].Detail, "results: 1") ||
+	if len(search) != 1 || search[0].ActorID != u.ID || !strings.Contains(search[0].Detail, "results: 1") || !slices.Equal(search[0].PatientIDs, []string{p.ID}) ||
 		strings.Contains(strings.ToLower(search[0].Detail), "silva") {
 		t.Fatalf("search audit %+v", search)
 	}
@@ -617,7 +652,7 @@ func TestEveryReadAndWriteIsAudited(t *testing.T) {
 func TestNoAuditNoAccess(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	dead := e.withDeps(t, func(d *patients.Deps) { d.Audit = audit.New(storetest.DeadMongo(t), d.Clock) })
+	dead := e.withDeps(t, func(d *patients.Deps) { d.Audit = audit.New(storetest.DeadMongo(t), d.Clock, mustAuditKeys(t, e.fe)) })
 	p := e.mustPatient(t, e.clinic.ID, patients.Patient{FirstName: "Secret", LastName: "Person", Phone: "555 010 1111"})
 	noSecret := func(tb testing.TB, r apitest.Response) {
 		if strings.Contains(string(r.Body), "Secret") {

@@ -135,9 +135,15 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 			used = append(used, f.name)
 		}
 	}
-	// The query text itself (a name, a phone number) stays out of the trail.
+	// The query text itself (a name, a phone number) stays out of the
+	// trail; which patients it found goes in.
 	detail := fmt.Sprintf("filters: %s; results: %d", strings.Join(used, ","), len(res.Items))
-	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionSearch, Resource: "patients", PatientID: subject, Outcome: audit.Success, Detail: detail}); err != nil {
+	found := make([]string, 0, len(res.Items))
+	for _, pt := range res.Items {
+		found = append(found, pt.ID)
+	}
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: actionSearch, Resource: "patients", PatientID: subject, PatientIDs: found,
+		Outcome: audit.Success, Detail: detail}); err != nil {
 		return err
 	}
 	out := store.Page[Summary]{Items: make([]Summary, 0, len(res.Items)), NextCursor: res.NextCursor}

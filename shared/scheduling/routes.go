@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -85,7 +86,12 @@ func (h *handlers) listAppointments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "appointment.list", Resource: "appointments", PatientID: f.PatientID, Outcome: audit.Success}); err != nil {
+	listed := make([]string, 0, len(out.Items))
+	for _, a := range out.Items {
+		listed = append(listed, a.PatientID)
+	}
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "appointment.list", Resource: "appointments", PatientID: f.PatientID, PatientIDs: listed,
+		Outcome: audit.Success, Detail: fmt.Sprintf("results: %d", len(out.Items))}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

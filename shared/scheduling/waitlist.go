@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
@@ -508,9 +509,16 @@ func (s *Store) SettleHold(ctx context.Context, clinicID string, a Appointment, 
 	return err
 }
 
+// System is the actor of what the waitlist does of its own accord.
+var System = Actor{UserID: audit.SystemActor, Role: audit.SystemActor}
+
 // ExpireOffers passes on every offer whose time ran out and drops entries
-// past their date. Run on each waitlist read and by the reminders schedule.
-func (s *Store) ExpireOffers(ctx context.Context, clinicID string, by Actor) error {
+// past their date. Run on each waitlist read and by the reminders schedule,
+// it acts as System, not as whoever's read set it off: each lapse is
+// recorded in trail before it is made (audit.Log.SystemGuarded, with the
+// id of the request that set it off, if one did), and the held
+// appointment's history names the system.
+func (s *Store) ExpireOffers(ctx context.Context, clinicID string, trail *audit.Log) error {
 	entries, err := s.ListWaitlist(ctx, clinicID, "")
 	if err != nil {
 		return err
@@ -518,10 +526,15 @@ func (s *Store) ExpireOffers(ctx context.Context, clinicID string, by Actor) err
 	now := s.clock.Now()
 	for _, e := range entries {
 		if e.Status == Offered && e.Offer != nil && !now.Before(e.Offer.ExpiresAt) {
-			held, err := s.offeredHold(ctx, clinicID, e)
-			if err == nil {
-				_, err = s.passOn(ctx, clinicID, e, held, "waitlist offer lapsed", by)
-			}
+			lapse := entryEntry("offer-lapse", e.ID, e.PatientID)
+			lapse.Detail = "hold appointments/" + e.Offer.AppointmentID + " released, its time offered on"
+			err := trail.SystemGuarded(ctx, clinicID, lapse, func() error {
+				held, err := s.offeredHold(ctx, clinicID, e)
+				if err == nil {
+					_, err = s.passOn(ctx, clinicID, e, held, "waitlist offer lapsed", System)
+				}
+				return err
+			})
 			if err != nil && !errs.Is(err, errs.Conflict) {
 				return err
 			}

@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -29,8 +30,9 @@ func entryEntry(action, id, patientID string) audit.Entry {
 func (h *handlers) listWaitlist(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := authz.MustPrincipal(ctx)
-	// Lapsed offers move on before anyone looks at the list.
-	if err := h.Store.ExpireOffers(ctx, p.ClinicID, actor(p)); err != nil {
+	// Lapsed offers move on before anyone looks at the list: the system's
+	// doing, not the caller's.
+	if err := h.Store.ExpireOffers(ctx, p.ClinicID, h.Audit); err != nil {
 		return err
 	}
 	patientID := r.URL.Query().Get("patientId")
@@ -41,7 +43,12 @@ func (h *handlers) listWaitlist(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "waitlist.list", Resource: "waitlist", PatientID: patientID, Outcome: audit.Success}); err != nil {
+	listed := make([]string, 0, len(list))
+	for _, e := range list {
+		listed = append(listed, e.PatientID)
+	}
+	if err := h.Audit.Request(r, p.Actor(), audit.Entry{Action: "waitlist.list", Resource: "waitlist", PatientID: patientID, PatientIDs: listed,
+		Outcome: audit.Success, Detail: fmt.Sprintf("results: %d", len(list))}); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, store.All(list))

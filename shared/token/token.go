@@ -19,6 +19,7 @@ import (
 
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/keyset"
 )
 
 // Issuer and audience of access tokens.
@@ -72,24 +73,11 @@ var ErrInvalid = errors.New("token: invalid")
 
 // NewKeys parses the key set. It does no I/O.
 func NewKeys(cfg Config, c clock.Clock) (*Keys, error) {
-	k := &Keys{keys: map[string][]byte{}, active: cfg.ActiveKID, ttl: cfg.AccessTTL, clock: c}
-	for _, pair := range strings.Split(cfg.Keys, ",") {
-		kid, b64, ok := strings.Cut(strings.TrimSpace(pair), ":")
-		if !ok || kid == "" {
-			return nil, errors.New("token: JWT_KEYS must be kid:base64key pairs")
-		}
-		key, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
-			key, err = base64.RawURLEncoding.DecodeString(b64)
-		}
-		if err != nil || len(key) < 32 {
-			return nil, fmt.Errorf("token: key %q must be base64 of at least 32 bytes", kid)
-		}
-		k.keys[kid] = key
+	keys, err := keyset.Parse("JWT_KEYS", "JWT_ACTIVE_KID", cfg.Keys, cfg.ActiveKID)
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
 	}
-	if _, ok := k.keys[k.active]; !ok {
-		return nil, fmt.Errorf("token: JWT_ACTIVE_KID %q is not in JWT_KEYS", k.active)
-	}
+	k := &Keys{keys: keys, active: cfg.ActiveKID, ttl: cfg.AccessTTL, clock: c}
 	if k.ttl <= 0 || k.ttl > 15*time.Minute {
 		return nil, errors.New("token: ACCESS_TOKEN_TTL must be between 0 and 15m")
 	}

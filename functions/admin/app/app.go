@@ -6,20 +6,19 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/identity"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Config is everything the admin function reads.
 type Config struct {
 	boot.Config
-	Token    token.Config
+	Security authz.Config
 	Identity identity.Config
 }
 
 // New assembles the function (no I/O). Admin publishes no notifications and
 // signs nobody up, so the identity service gets neither collaborator.
 func New(cfg Config, o boot.Options) (*boot.App, error) {
-	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o)
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o)
 	if err != nil {
 		return nil, err
 	}

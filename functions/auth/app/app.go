@@ -14,13 +14,12 @@ import (
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/store"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Config is everything the auth function reads.
 type Config struct {
 	boot.Config
-	Token    token.Config
+	Security authz.Config
 	Identity identity.Config
 	// Queue is the notifications queue (password-reset e-mails).
 	Queue sqsqueue.Config
@@ -35,7 +34,7 @@ type Options struct {
 
 // New assembles the function (no I/O).
 func New(cfg Config, o Options) (*boot.App, error) {
-	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o.Options)
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o.Options)
 	if err != nil {
 		return nil, err
 	}

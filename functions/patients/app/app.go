@@ -7,18 +7,17 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/patients"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Config is everything the patients function reads.
 type Config struct {
 	boot.Config
-	Token token.Config
+	Security authz.Config
 }
 
 // New assembles the function (no I/O).
 func New(cfg Config, o boot.Options) (*boot.App, error) {
-	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o)
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o)
 	if err != nil {
 		return nil, err
 	}

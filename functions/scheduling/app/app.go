@@ -11,13 +11,12 @@ import (
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/scheduling"
-	"github.com/topsmile/topsmile/shared/token"
 )
 
 // Config is everything the scheduling function reads.
 type Config struct {
 	boot.Config
-	Token token.Config
+	Security authz.Config
 	// Queue is the notifications queue (waitlist offers).
 	Queue sqsqueue.Config
 	// AppURL is where links in messages (waitlist offers) point.
@@ -33,7 +32,7 @@ type Options struct {
 
 // New assembles the function (no I/O).
 func New(cfg Config, o Options) (*boot.App, error) {
-	g, err := authz.Open(cfg.Config, cfg.Token, cfg, o.Options)
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,10 @@ import (
 // TestKey is the base64 of a 32-byte key, for JWT_KEYS and DATA_KEY.
 var TestKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
+// AuditKey is the base64 of another 32-byte key, for AUDIT_KEYS: a trail
+// made with the token keys by mistake does not verify.
+var AuditKey = base64.StdEncoding.EncodeToString([]byte("audit-key-for-tests-0123456789ab"))
+
 // FunctionEnv is a function environment as a deployed stack gives it, on a
 // fresh database of the test server (dropped at cleanup) and the run's
 // Redis: every variable a function requires, with test keys. Tests load a
@@ -40,6 +44,7 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"MONGODB_MAX_POOL_SIZE": strconv.FormatUint(mc.MaxPoolSize, 10), "MONGODB_TIMEOUT": mc.Timeout.String(),
 		"REDIS_URL": rc.URL, "REDIS_POOL_SIZE": strconv.Itoa(rc.PoolSize), "REDIS_TIMEOUT": rc.Timeout.String(),
 		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey,
+		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1",
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
 	}
