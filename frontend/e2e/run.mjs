@@ -99,6 +99,24 @@ async function signIn(page, { email, password }) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/**
+ * The link of the newest message of template sent to `to`, from the local
+ * stack's dev outbox (the notifications it would have sent), waiting for it
+ * to arrive.
+ */
+async function emailedLink(to, template, field) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const res = await fetch(`${stack.baseURL}/_dev/outbox`, { headers: { 'X-Dev-Token': process.env.TOPSMILE_DEV_TOKEN ?? '' } });
+    assert.equal(res.status, 200, `GET /_dev/outbox answered ${res.status}`);
+    const { items } = await res.json();
+    const m = items.filter((i) => i.to === to && i.template === template).pop();
+    if (m) return m.data[field];
+    if (Date.now() > deadline) throw new Error(`no ${template} message to ${to} in the dev outbox`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** The access cookie: __Secure-ts_access, or ts_access from a COOKIE_SECURE=false API. */
 const ACCESS_COOKIE = /^(__Secure-)?ts_access$/;
 
@@ -504,6 +522,13 @@ scenario('a patient signs up and books in the portal at 360×740', async () => {
   await page.getByLabel('Password').fill('a sunny day at the dentist');
   await shot(page, 'sign-up');
   await page.getByRole('button', { name: 'Create account' }).click();
+  // The account works once the emailed link is opened.
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await scan(page, 'sign-up-sent');
+  await shot(page, 'sign-up-sent');
+  // The link's path on this stack (its origin is the stack's APP_URL).
+  const link = new URL(await emailedLink(email, 'verify-email', 'verifyUrl'));
+  await page.goto(link.pathname + link.search);
   await page.waitForURL('**/portal');
   await page.getByRole('heading', { level: 1, name: 'My appointments' }).waitFor();
   await page.getByText('You have no upcoming visits.').waitFor();

@@ -1,5 +1,6 @@
 // Starts and stops the real local stack (`go run ./infra/local`) for the e2e run.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,9 @@ export async function startStack({ repoRoot, distDir, timeoutMs = 300_000, log =
     throw new Error(`${distDir}/index.html is missing: run "npm run build" before "npm run e2e".`);
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'topsmile-e2e-'));
+  // The dev outbox (GET /_dev/outbox) answers only with this in X-Dev-Token;
+  // the run reads it from process.env too.
+  process.env.TOPSMILE_DEV_TOKEN ||= randomBytes(16).toString('hex');
   const child = spawn('go', ['run', './infra/local'], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', TOPSMILE_DATA_DIR: dataDir, TOPSMILE_DIST_DIR: distDir },

@@ -21,6 +21,7 @@ const OfferPage = lazy(() => import('./features/portal/OfferPage'));
 const SignUpPage = lazy(() => import('./features/session/SignUpPage'));
 const ForgotPasswordPage = lazy(() => import('./features/session/ForgotPasswordPage'));
 const ResetPasswordPage = lazy(() => import('./features/session/ResetPasswordPage'));
+const VerifyEmailPage = lazy(() => import('./features/session/VerifyEmailPage'));
 const AccountPage = lazy(() => import('./features/account/AccountPage'));
 const TwoStepPage = lazy(() => import('./features/session/TwoStepPage'));
 const PatientsPage = lazy(() => import('./features/patients/PatientsPage'));
@@ -78,6 +79,7 @@ export function AppRoutes() {
           <Route path="/sign-up" element={<SignUpPage />} />
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route
             element={
               <RequireRole roles={STAFF_ROLES}>

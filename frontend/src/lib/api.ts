@@ -249,6 +249,7 @@ const NO_REFRESH_PATHS = [
   '/api/auth/login',
   '/api/auth/refresh',
   '/api/auth/register',
+  '/api/auth/verify-email',
   '/api/auth/password/forgot',
   '/api/auth/password/reset',
 ];

@@ -13,6 +13,10 @@ function messageFor(error: unknown): string {
       ? 'Enter the 6-digit code from your authenticator app.'
       : 'That code did not work. Check your authenticator app and try again.';
   }
+  // The right password of a sign-up whose email link has not been opened yet.
+  if (error.status === 401 && error.hasField('email')) {
+    return 'Confirm your email first: open the link we sent you when you signed up.';
+  }
   if (error.status === 401) return 'The email or password is incorrect.';
   return error.message;
 }

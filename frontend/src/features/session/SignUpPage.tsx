@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
-import { loadSession, register, type RegisterInput } from './sessionApi';
+import { register, type RegisterInput } from './sessionApi';
 import { useSessionStore } from './sessionStore';
 
 type FormState = Omit<RegisterInput, 'clinicId'>;
@@ -19,10 +19,15 @@ const FIELD_LABELS: Record<string, string> = {
   password: 'Password',
 };
 
-/** Patient self sign-up: `/sign-up?clinic=<clinicId>`. Signs the new patient in. */
+/**
+ * Patient self sign-up: `/sign-up?clinic=<clinicId>`. The account works once
+ * the emailed link (`/verify-email?token=…`) is opened, so a sent form ends
+ * on "check your email". The server answers the same whether or not the
+ * email already has an account (that owner gets an email saying so), so this
+ * page never says which.
+ */
 export default function SignUpPage() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
   const status = useSessionStore((s) => s.status);
   const user = useSessionStore((s) => s.user);
   const clinicFromUrl = params.get('clinic') ?? '';
@@ -31,6 +36,12 @@ export default function SignUpPage() {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const sentRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (sentTo) sentRef.current?.focus();
+  }, [sentTo]);
 
   if (status === 'signedIn' && user) {
     return <Navigate to={user.role === 'patient' ? '/portal' : '/schedule'} replace />;
@@ -46,9 +57,10 @@ export default function SignUpPage() {
     setFieldErrors({});
     setSubmitting(true);
     try {
-      await register({ ...form, clinicId: clinicId.trim(), email: form.email.trim() });
-      await loadSession();
-      navigate('/portal', { replace: true });
+      const email = form.email.trim();
+      await register({ ...form, clinicId: clinicId.trim(), email });
+      setForm(EMPTY);
+      setSentTo(email);
     } catch (err) {
       if (isApiError(err)) {
         const byField: Record<string, string> = {};
@@ -57,7 +69,6 @@ export default function SignUpPage() {
         }
         setFieldErrors(byField);
         if (err.status === 0) setError(NETWORK_ERROR_MESSAGE);
-        else if (err.status === 409) setError('An account with this email already exists. Try signing in instead.');
         else if (err.status === 404 && !err.fields.length)
           setError('We could not find that practice. Check the sign-up link your practice sent you.');
         else if (err.status === 429) setError('Too many sign-ups from this network. Please try again later.');
@@ -69,6 +80,34 @@ export default function SignUpPage() {
     } finally {
       setSubmitting(false);
     }
+  }
+
+  if (sentTo) {
+    return (
+      <main id="main" className="page page--narrow">
+        <h1>Create your patient account</h1>
+        <section className="form-card" aria-labelledby="signup-sent">
+          <h2 id="signup-sent" ref={sentRef} tabIndex={-1} className="section-title">
+            Check your email
+          </h2>
+          <p>
+            We sent a message to <strong className="break-anywhere">{sentTo}</strong>. Open the link in it to confirm
+            your email and sign in. The link works once, for 24 hours.
+          </p>
+          <p>If you already have an account with this email, the message says so and helps you sign in instead.</p>
+          <p>
+            Nothing arrived after a few minutes? Check your spam folder, or{' '}
+            <button type="button" className="button-link" onClick={() => setSentTo(null)}>
+              sign up again
+            </button>
+            .
+          </p>
+        </section>
+        <p>
+          Already confirmed? <Link to="/sign-in">Sign in</Link>
+        </p>
+      </main>
+    );
   }
 
   return (

@@ -24,8 +24,17 @@ export interface RegisterInput {
   phone: string;
 }
 
-export function register(input: RegisterInput): Promise<SessionResponse> {
-  return api.post<SessionResponse>('/api/auth/register', input);
+/**
+ * Patient self sign-up. The API answers 202 the same way whether or not the
+ * email already has an account; what happens next arrives by email.
+ */
+export async function register(input: RegisterInput): Promise<void> {
+  await api.post<unknown>('/api/auth/register', input);
+}
+
+/** Spends the emailed sign-up link's token: confirms the email and signs in. */
+export function verifyEmail(token: string): Promise<SessionResponse> {
+  return api.post<SessionResponse>('/api/auth/verify-email', { token });
 }
 
 /** Who is signed in, or an ApiError 401 when nobody is (no redirect). */
