@@ -5,17 +5,18 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/bsontype"
 	"go.mongodb.org/mongo-driver/mongo/options"
-	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 
 	"github.com/topsmile/topsmile/shared/errs"
 )
@@ -74,12 +75,29 @@ func (s Sort) admits(t bsontype.Type) bool {
 	return slices.Contains(cursorTypes, t) && (s.Type == 0 || t == s.Type)
 }
 
-// wellFormed reports whether v's bytes are exactly one value of its type
-// (a RawValue with trailing bytes would marshal as is, into a broken
-// document).
+// wellFormed reports whether v's bytes are exactly one value of its type,
+// one of cursorTypes (a RawValue with trailing bytes would marshal as is,
+// into a broken document). Read here rather than by the driver, whose
+// readers panic on some lengths (found by FuzzCursor).
 func wellFormed(v bson.RawValue) bool {
-	_, rest, ok := bsoncore.ReadValue(v.Value, v.Type)
-	return ok && len(rest) == 0 && v.Validate() == nil
+	b := v.Value
+	switch v.Type {
+	case bson.TypeInt32:
+		return len(b) == 4
+	case bson.TypeInt64, bson.TypeDouble, bson.TypeDateTime:
+		return len(b) == 8
+	case bson.TypeDecimal128:
+		return len(b) == 16
+	case bson.TypeObjectID:
+		return len(b) == 12
+	case bson.TypeBoolean:
+		return len(b) == 1 && b[0] <= 1
+	case bson.TypeString:
+		// int32 length of the bytes and their NUL, the bytes, the NUL.
+		return len(b) >= 5 && int64(int32(binary.LittleEndian.Uint32(b))) == int64(len(b)-4) &&
+			b[len(b)-1] == 0 && utf8.Valid(b[4:len(b)-1])
+	}
+	return false
 }
 
 // CursorKeys sign the cursors FindPage issues and verify the ones it is
@@ -106,8 +124,8 @@ func (m *Mongo) cursors() CursorKeys {
 	return m.cursorKeys
 }
 
-// maxCursor bounds what is read of a client's cursor (a sort value is a
-// name or a date: a few hundred bytes at most).
+// maxCursor bounds a cursor: what is read of a client's and what is
+// issued (a sort value is a name or a date: a few hundred bytes at most).
 const maxCursor = 2048
 
 // cursor is a page's position: the last item's sort value and _id.
@@ -146,7 +164,11 @@ func (k CursorKeys) seal(sc cursorScope, at cursor) (string, error) {
 		return "", err
 	}
 	enc := base64.RawURLEncoding
-	return enc.EncodeToString(body) + "." + k.Active + "." + enc.EncodeToString(sc.mac(key, body)), nil
+	out := enc.EncodeToString(body) + "." + k.Active + "." + enc.EncodeToString(sc.mac(key, body))
+	if len(out) > maxCursor { // open would refuse it
+		return "", fmt.Errorf("store: a cursor of %s.%s would be %d bytes", sc.coll, sc.sort.Field, len(out))
+	}
+	return out, nil
 }
 
 // open verifies s as a cursor k sealed for sc and returns its position: a
