@@ -57,4 +57,3 @@ func TestRedisNewConnectionSendsOnlyTheHandshake(t *testing.T) {
 		t.Fatalf("commands on a new connection %v, want only the handshake (hello) and ping", log.names)
 	}
 }
-
