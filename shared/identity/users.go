@@ -193,10 +193,8 @@ func (s *Store) ConsumeReset(ctx context.Context, secret string) (User, error) {
 	now := s.clock.Now()
 	h := token.Hash(secret)
 	var r PasswordReset
-	// Unscoped: the reset token names no clinic; its record carries one.
-	err := s.resets.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: h}}).Decode(&r)
-	})
+	// Lookup: the reset token names no clinic; its record carries one.
+	owned, err := s.resets.Lookup(ctx, h, &r)
 	if errs.Is(err, errs.NotFound) || (err == nil && (r.UsedAt != nil || !now.Before(r.ExpiresAt) || r.Epoch == "")) {
 		return User{}, invalid
 	}
@@ -220,6 +218,6 @@ func (s *Store) ConsumeReset(ctx context.Context, secret string) (User, error) {
 	if !won {
 		return User{}, invalid
 	}
-	_, err = s.resets.UpdateOne(ctx, r.ClinicID, bson.D{{Key: "_id", Value: h}}, bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: now}}}})
+	_, err = owned.Update(ctx, bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: now}}}})
 	return u, err
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/token"
@@ -37,10 +36,8 @@ func (s *Store) CreateVerification(ctx context.Context, u User, secret string, t
 // the one 400 for the token.
 func (s *Store) Verification(ctx context.Context, secret string) (EmailVerification, User, error) {
 	var v EmailVerification
-	// Unscoped: the link names no clinic; its record carries one.
-	err := s.verifications.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
-		return coll.FindOne(ctx, bson.D{{Key: "_id", Value: token.Hash(secret)}}).Decode(&v)
-	})
+	// Lookup: the link names no clinic; its record carries one.
+	_, err := s.verifications.Lookup(ctx, token.Hash(secret), &v)
 	if errs.Is(err, errs.NotFound) || (err == nil && !s.clock.Now().Before(v.ExpiresAt)) {
 		return v, User{}, errVerifyInvalid
 	}
