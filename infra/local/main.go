@@ -30,6 +30,7 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/store"
@@ -48,6 +49,9 @@ type Config struct {
 	SQSQueueURL   string `env:"SQS_QUEUE_URL"`
 	DistDir       string `env:"TOPSMILE_DIST_DIR"`
 	LogLevel      string `env:"LOG_LEVEL" default:"info"`
+	// DevToken opens the dev endpoints (/_dev/*) as X-Dev-Token; unset, one
+	// is made at start and printed with the logins.
+	DevToken string `env:"TOPSMILE_DEV_TOKEN,secret"`
 }
 
 func main() {
@@ -93,7 +97,14 @@ func run(ctx context.Context) error {
 		cfg.DistDir = filepath.Join(root, "frontend", "dist")
 	}
 
-	defaults := env{"APP_URL": fmt.Sprintf("http://127.0.0.1:%d", cfg.Port)}
+	// Listen before anything builds a link: with PORT=0 the port is known
+	// only now.
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", cfg.Port))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	defaults := env{"APP_URL": "http://" + l.Addr().String()}
 	if defaults.unset("MONGODB_URI") {
 		m, err := embedded.StartMongo(ctx, cfg.DataDir)
 		if err != nil {
@@ -122,7 +133,11 @@ func run(ctx context.Context) error {
 		defaults["AUDIT_KEYS"], defaults["AUDIT_ACTIVE_KID"] = dev.AuditKeys, dev.AuditActiveKID
 	}
 
-	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200)}
+	madeToken := cfg.DevToken == ""
+	if madeToken {
+		cfg.DevToken = ids.Token(24)
+	}
+	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200), DevToken: cfg.DevToken}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
 		// Every function publishes through the client built below.
@@ -176,8 +191,13 @@ func run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if madeToken {
+		fmt.Printf("dev token: %s (X-Dev-Token for /_dev/outbox; set TOPSMILE_DEV_TOKEN to choose)\n", cfg.DevToken)
+	} else {
+		fmt.Println("dev token: from TOPSMILE_DEV_TOKEN (X-Dev-Token for /_dev/outbox)")
+	}
 
-	return localstack.Serve(ctx, fmt.Sprintf("127.0.0.1:%d", cfg.Port), stack.Handler, func(a net.Addr) {
+	return localstack.Serve(ctx, l, stack.Handler, func(a net.Addr) {
 		fmt.Printf("listening on http://%s\n", a)
 	})
 }

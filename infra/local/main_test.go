@@ -169,7 +169,42 @@ func TestLocalStackDevDefaultsAndNoSeed(t *testing.T) {
 	if code, body := get(t, r.url+"/"); code != 503 || !strings.Contains(body, "make dev") {
 		t.Fatalf("/ without build: %d %s", code, body)
 	}
+	// A dev token is made and printed with the logins; the outbox answers
+	// only with it.
+	m := regexp.MustCompile(`(?m)^dev token: ([\w-]{16,}) `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no dev token printed:\n%s", out)
+	}
+	for token, want := range map[string]int{"": 401, "wrong-" + m[1]: 403, m[1]: 200} {
+		if code, body := request(t, "GET", r.url+"/_dev/outbox", "", "X-Dev-Token", token); code != want {
+			t.Errorf("/_dev/outbox with X-Dev-Token %q: %d %s, want %d", token, code, body, want)
+		}
+	}
 	r.stop(t)
+}
+
+// request sends method url with body and the header name/value pairs; a
+// "Host" pair sets the request's Host.
+func request(t *testing.T, method, url, body string, header ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+		} else if header[i+1] != "" {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // syncWriter appends the stack's stderr (JSON logs) to the captured output.
@@ -186,7 +221,26 @@ func TestLocalStackAdminCanSignIn(t *testing.T) {
 	r := start(t, "TOPSMILE_DATA_DIR="+t.TempDir(), "TOPSMILE_SEED=false", "TOPSMILE_DIST_DIR="+t.TempDir(),
 		"TOPSMILE_ADMIN_EMAIL=owner@clinic.example", "TOPSMILE_ADMIN_PASSWORD=correct-horse-battery",
 		// The functions' own settings reach them through the local stack.
-		"ACCESS_TOKEN_TTL=2m", "SESSION_TTL=45m")
+		"ACCESS_TOKEN_TTL=2m", "SESSION_TTL=45m", "TOPSMILE_DEV_TOKEN=chosen-dev-token-2026")
+	// A chosen dev token is not printed, and opens the outbox.
+	if out := r.Output(); strings.Contains(out, "chosen-dev-token-2026") || !strings.Contains(out, "dev token: from TOPSMILE_DEV_TOKEN") {
+		t.Fatalf("dev token line:\n%s", out)
+	}
+	if code, _ := request(t, "GET", r.url+"/_dev/outbox", "", "X-Dev-Token", "chosen-dev-token-2026"); code != 200 {
+		t.Fatalf("/_dev/outbox with the chosen token: %d", code)
+	}
+	// A DNS-rebinding page (attacker.example resolved to 127.0.0.1) cannot
+	// sign in, even with an Origin that matches its Host.
+	login := `{"email":"owner@clinic.example","password":"correct-horse-battery"}`
+	if code, body := request(t, "POST", r.url+"/api/auth/login", login, "Host", "attacker.example"+strings.TrimPrefix(r.url, "http://127.0.0.1"),
+		"Origin", "http://attacker.example"+strings.TrimPrefix(r.url, "http://127.0.0.1"), "Content-Type", "application/json"); code != 403 {
+		t.Fatalf("login through a foreign Host: %d %s", code, body)
+	}
+	for _, path := range []string{"/", "/api/health", "/_dev/outbox"} {
+		if code, _ := request(t, "GET", r.url+path, "", "Host", "attacker.example", "X-Dev-Token", "chosen-dev-token-2026"); code != 403 {
+			t.Errorf("GET %s through a foreign Host: %d", path, code)
+		}
+	}
 	req, _ := http.NewRequest("POST", r.url+"/api/auth/login", strings.NewReader(`{"email":"owner@clinic.example","password":"correct-horse-battery"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")

@@ -131,7 +131,7 @@ func (m *matrix) call(c *creds, method, path string) int {
 	if method != http.MethodGet && method != http.MethodDelete {
 		body = strings.NewReader(`{}`)
 	}
-	req := httptest.NewRequest(method, "http://clinic.example"+path, body)
+	req := httptest.NewRequest(method, "http://localhost:3000"+path, body)
 	req.RemoteAddr = "10.1.2.3:4000"
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	if body != nil {

@@ -32,8 +32,12 @@ type Deps struct {
 	Outbox    *notify.Outbox
 	Mongo     *store.Mongo
 	Redis     *redis.Client
-	// AppURL is where links in messages point (APP_URL).
+	// AppURL is where links in messages point (APP_URL); its host name is
+	// the one the stack answers besides localhost.
 	AppURL string
+	// DevToken opens /_dev/* (TOPSMILE_DEV_TOKEN, or one made at start);
+	// empty, they answer no one.
+	DevToken string
 }
 
 func (d Deps) boot() boot.Options { return boot.Options{Log: d.Log, Clock: d.Clock} }

@@ -35,6 +35,8 @@ func (s *Stack) Close() {
 
 // Build mounts every function of tpl. A function in the template that the
 // local stack cannot build is an error: the stack would silently miss routes.
+// The stack answers only its own host names (loopback and APP_URL's), and
+// /_dev/* only with deps.DevToken in X-Dev-Token.
 func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]boot.SQSHandler{}}
 	handlers := map[string]http.Handler{}
@@ -69,24 +71,24 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 	// Anything else under /api answers like API Gateway's unmatched route,
 	// in the contract's shape.
 	mux.Handle("/api/", httpapi.Stack(deps.Log, httpapi.NewRouter(deps.Log)))
+	// Dev only, behind X-Dev-Token: what the notifications function would
+	// have sent (reset and sign-up links among it).
+	dev := httpapi.NewRouter(deps.Log)
 	if deps.Outbox != nil {
-		// Dev only: what the notifications function would have sent.
-		mux.Handle("GET /_dev/outbox", httpapi.Stack(deps.Log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dev.Handle("GET /_dev/outbox", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": deps.Outbox.Messages()})
-		})))
+		}))
 	}
+	mux.Handle("/_dev/", httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log, dev)))
 	mux.Handle("/", httpapi.SecurityHeaders(SPA(distDir)))
-	s.Handler = mux
+	s.Handler = ownHosts(deps.AppURL, deps.Log, mux)
 	return s, nil
 }
 
-// Serve listens on addr and serves h until ctx ends, then shuts down
-// gracefully. ready (if not nil) receives the bound address once listening.
-func Serve(ctx context.Context, addr string, h http.Handler, ready func(net.Addr)) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// Serve serves h on l until ctx ends, then shuts down gracefully. ready (if
+// not nil) receives the bound address once serving. The caller listens first,
+// so links built from the address (APP_URL with PORT=0) name the real port.
+func Serve(ctx context.Context, l net.Listener, h http.Handler, ready func(net.Addr)) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

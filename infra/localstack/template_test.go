@@ -92,7 +92,7 @@ func TestTemplateRoutesMatchHandlers(t *testing.T) {
 		}
 		// And through the assembled stack the request reaches a handler (no
 		// 404/405 from routing).
-		req := httptest.NewRequest(r.Method, samplePath(r.Path), nil)
+		req := httptest.NewRequest(r.Method, "http://127.0.0.1:3000"+samplePath(r.Path), nil)
 		rec := httptest.NewRecorder()
 		stack.Handler.ServeHTTP(rec, req)
 		if rec.Code == http.StatusMethodNotAllowed || (rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "no route")) {
