@@ -175,6 +175,7 @@ func testValue(env testEnv, name string) (string, bool) {
 		"AUDIT_KEYS":              "a1:" + testKey,
 		"AUDIT_ACTIVE_KID":        "a1",
 		"DATA_KEY":                testKey,
+		"ORIGIN_SECRET":           "origin-secret-for-tests",
 		"APP_URL":                 "https://clinic.example",
 		"NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-notifications",
 	}[name]

@@ -132,6 +132,11 @@ func run(ctx context.Context) error {
 		defaults["JWT_KEYS"], defaults["JWT_ACTIVE_KID"], defaults["DATA_KEY"] = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
 		defaults["AUDIT_KEYS"], defaults["AUDIT_ACTIVE_KID"] = dev.AuditKeys, dev.AuditActiveKID
 	}
+	// No CloudFront in front of the local stack: a secret no request
+	// carries, so the caller is always the TCP peer.
+	if defaults.unset("ORIGIN_SECRET") {
+		defaults["ORIGIN_SECRET"] = ids.Token(32)
+	}
 
 	madeToken := cfg.DevToken == ""
 	if madeToken {

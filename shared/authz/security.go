@@ -15,10 +15,12 @@ import (
 )
 
 // Config is the security part of a guarded function's configuration: the
-// token keys and the audit trail's keys.
+// token keys, the audit trail's keys, and the origin secret that tells
+// CloudFront's word on the caller's address from anyone else's.
 type Config struct {
 	Token token.Config
 	Audit audit.Config
+	Edge  httpapi.EdgeConfig
 }
 
 // Security is what every guarded function builds once per cold start: the
@@ -30,6 +32,8 @@ type Security struct {
 	Limiter *ratelimit.Limiter
 	Revoker *Revoker
 	Guard   *Guard
+	// Edge is how App tells the viewer's address (httpapi.Viewer).
+	Edge httpapi.EdgeConfig
 }
 
 // NewSecurity builds the guard and its collaborators (no I/O), and signs
@@ -47,7 +51,7 @@ func NewSecurity(cfg Config, m *store.Mongo, rdb *redis.Client, c clock.Clock, l
 	// they rotate with JWT_KEYS and need no secret of their own.
 	active, cursorKeys := keys.Derived("pagination cursor")
 	m.SignCursorsWith(store.CursorKeys{Active: active, Keys: cursorKeys})
-	s := &Security{Keys: keys, Audit: audit.New(m, c, trail), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}}
+	s := &Security{Keys: keys, Audit: audit.New(m, c, trail), Limiter: ratelimit.New(rdb), Revoker: &Revoker{Redis: rdb, AccessTTL: keys.AccessTTL()}, Edge: cfg.Edge}
 	s.Guard = &Guard{Policies: Policies, Keys: keys, Limiter: s.Limiter, Audit: s.Audit, Log: log}
 	return s, nil
 }
@@ -78,9 +82,11 @@ func Open(cfg boot.Config, sc Config, whole any, o boot.Options) (*Guarded, erro
 func (g *Guarded) Routes() *Router { return g.Guard.Router(g.Router) }
 
 // App is the assembled function: the router under the common middleware,
-// closing the clients on shutdown.
+// behind httpapi.Viewer (per-IP limits, sessions and the trail see the
+// viewer's address, not CloudFront's), closing the clients on shutdown.
 func (g *Guarded) App() *boot.App {
 	a := boot.NewHTTP(g.Log, g.Router)
+	a.Handler = httpapi.Viewer(g.Edge, a.Handler)
 	a.OnClose(g.Clients.Close)
 	return a
 }

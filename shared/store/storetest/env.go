@@ -17,6 +17,10 @@ var TestKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567
 // made with the token keys by mistake does not verify.
 var AuditKey = base64.StdEncoding.EncodeToString([]byte("audit-key-for-tests-0123456789ab"))
 
+// OriginSecret is ORIGIN_SECRET: a request carrying it in X-Origin-Secret
+// came through CloudFront.
+const OriginSecret = "origin-secret-for-tests"
+
 // FunctionEnv is a function environment as a deployed stack gives it, on a
 // fresh database of the test server (dropped at cleanup) and the run's
 // Redis: every variable a function requires, with test keys. Tests load a
@@ -43,7 +47,7 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"MONGODB_URI": mc.URI, "MONGODB_DATABASE": mc.Database,
 		"MONGODB_MAX_POOL_SIZE": strconv.FormatUint(mc.MaxPoolSize, 10), "MONGODB_TIMEOUT": mc.Timeout.String(),
 		"REDIS_URL": rc.URL, "REDIS_POOL_SIZE": strconv.Itoa(rc.PoolSize), "REDIS_TIMEOUT": rc.Timeout.String(),
-		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey,
+		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey, "ORIGIN_SECRET": OriginSecret,
 		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1",
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
