@@ -45,5 +45,5 @@ func (l *Log) List(ctx context.Context, clinicID string, f Filter, page store.Pa
 	if len(at) > 0 {
 		filter = append(filter, bson.E{Key: "at", Value: at})
 	}
-	return store.FindPage[Record](ctx, l.coll, clinicID, filter, store.Sort{Field: "seq", Desc: true}, page)
+	return store.FindPage[Record](ctx, l.coll, clinicID, filter, store.Sort{Field: "seq", Desc: true, Type: bson.TypeInt64}, page)
 }
