@@ -81,7 +81,9 @@ func TestSessionAndTrailRecordTheViewer(t *testing.T) {
 	if len(sessions.Items) != 2 || !ips["130.176.96.72"] || !ips["2001:db8:85a3::8a2e:370:7334"] {
 		t.Fatalf("session IPs %v, want the edge's (no secret) and the viewer's", ips)
 	}
-	var trail struct{ Items []struct{ Action, Outcome, IP string } }
+	var trail struct {
+		Items []struct{ Action, Outcome, IP string }
+	}
 	admin.MustJSON(t, "GET", "/api/audit-logs?userId="+u.ID, nil, 200, &trail)
 	var logins []string
 	for _, it := range trail.Items {
