@@ -23,8 +23,13 @@ func (c *Collection) Insert(ctx context.Context, clinicID string, doc any) (Owne
 	if err != nil {
 		return Owned{}, err
 	}
-	id, ok := d.Map()["_id"].(string)
-	if !ok || id == "" {
+	var id string
+	for _, e := range d {
+		if e.Key == "_id" {
+			id, _ = e.Value.(string)
+		}
+	}
+	if id == "" {
 		return Owned{}, errors.New("store: Insert needs a document with a string _id")
 	}
 	if err := c.insert(ctx, d); err != nil {
