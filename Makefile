@@ -20,7 +20,7 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 
 # LogicalId -> functions/<folder>. Add each new function here and in template.yaml.
-FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling NotificationsFunction=notifications
+FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling ClinicalFunction=clinical NotificationsFunction=notifications
 
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 lambda_build = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
@@ -30,7 +30,7 @@ help:
 	@echo "make dev | test | build | bench | fuzz | lint | vuln | setup | clean"
 
 # --- SAM (BuildMethod: makefile calls build-<LogicalId> with ARTIFACTS_DIR) ---
-.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-NotificationsFunction
+.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-ClinicalFunction build-NotificationsFunction
 build-HealthFunction:
 	$(call lambda_build,health)
 build-AuthFunction:
@@ -41,6 +41,8 @@ build-PatientsFunction:
 	$(call lambda_build,patients)
 build-SchedulingFunction:
 	$(call lambda_build,scheduling)
+build-ClinicalFunction:
+	$(call lambda_build,clinical)
 build-NotificationsFunction:
 	$(call lambda_build,notifications)
 

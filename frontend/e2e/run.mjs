@@ -12,9 +12,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStack } from './stack.mjs';
 
@@ -953,6 +953,18 @@ scenario('not-found page', async () => {
   await scan(page, 'not-found');
   await context.close();
 });
+
+// Feature specs: e2e/specs/*.mjs each default-export register(t) and add their
+// scenarios with t.scenario, after the ones above (which sign the desks in)
+// and before the axe summary. t carries the shared harness.
+const specsDir = path.join(__dirname, 'specs');
+for (const file of (existsSync(specsDir) ? readdirSync(specsDir) : []).filter((f) => f.endsWith('.mjs')).sort()) {
+  const spec = await import(pathToFileURL(path.join(specsDir, file)).href);
+  spec.default({
+    scenario, shot, scan, newContext, newPage, signIn, pageApi, emailedLink, nextWorkingDay, state, assert,
+    stack: () => stack, STAFF, ADMIN, HYGIENIST, STEP_TIMEOUT,
+  });
+}
 
 scenario('axe: zero serious or critical violations on every screen', async () => {
   assert.ok(axeScans.length >= 10, `expected a scan of every screen, got ${axeScans.length}`);

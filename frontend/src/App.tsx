@@ -29,6 +29,13 @@ const PatientNewPage = lazy(() => import('./features/patients/PatientNewPage'));
 const PatientProfilePage = lazy(() => import('./features/patients/PatientProfilePage'));
 const WaitlistPage = lazy(() => import('./features/waitlist/WaitlistPage'));
 const PatientEditPage = lazy(() => import('./features/patients/PatientEditPage'));
+const ChartPage = lazy(() => import('./features/chart/ChartPage'));
+const PerioPage = lazy(() => import('./features/chart/PerioPage'));
+const PlansPage = lazy(() => import('./features/plans/PlansPage'));
+const NotesPage = lazy(() => import('./features/notes/NotesPage'));
+const PrescriptionsPage = lazy(() => import('./features/prescriptions/PrescriptionsPage'));
+const PortalPlansPage = lazy(() => import('./features/portal/PortalPlansPage'));
+const PortalPrescriptionsPage = lazy(() => import('./features/portal/PortalPrescriptionsPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -39,6 +46,8 @@ const STAFF_NAV: NavItem[] = [
 const PATIENT_NAV: NavItem[] = [
   { to: '/portal', label: 'My appointments', end: true },
   { to: '/portal/book', label: 'Book a visit' },
+  { to: '/portal/plans', label: 'Treatment plans' },
+  { to: '/portal/prescriptions', label: 'Prescriptions' },
   { to: '/portal/details', label: 'My details' },
   { to: '/account', label: 'Account' },
 ];
@@ -93,6 +102,11 @@ export function AppRoutes() {
             <Route path="/patients/new" element={<PatientNewPage />} />
             <Route path="/patients/:id" element={<PatientProfilePage />} />
             <Route path="/patients/:id/edit" element={<PatientEditPage />} />
+            <Route path="/patients/:id/chart" element={<ChartPage />} />
+            <Route path="/patients/:id/perio" element={<PerioPage />} />
+            <Route path="/patients/:id/plans" element={<PlansPage />} />
+            <Route path="/patients/:id/notes" element={<NotesPage />} />
+            <Route path="/patients/:id/prescriptions" element={<PrescriptionsPage />} />
           </Route>
           <Route
             element={
@@ -104,6 +118,8 @@ export function AppRoutes() {
             <Route path="/portal" element={<PortalPage />} />
             <Route path="/portal/book" element={<PortalBookPage />} />
             <Route path="/portal/details" element={<MyDetailsPage />} />
+            <Route path="/portal/plans" element={<PortalPlansPage />} />
+            <Route path="/portal/prescriptions" element={<PortalPrescriptionsPage />} />
             <Route path="/portal/offers/:id" element={<OfferPage />} />
           </Route>
           <Route

@@ -174,6 +174,8 @@ func testValue(env testEnv, name string) (string, bool) {
 		"JWT_ACTIVE_KID":          "k1",
 		"AUDIT_KEYS":              "a1:" + testKey,
 		"AUDIT_ACTIVE_KID":        "a1",
+		"PHI_KEYS":                "p1:" + testKey,
+		"PHI_ACTIVE_KID":          "p1",
 		"DATA_KEY":                testKey,
 		"ORIGIN_SECRET":           "origin-secret-for-tests",
 		"APP_URL":                 "https://clinic.example",

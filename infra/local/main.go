@@ -124,13 +124,14 @@ func run(ctx context.Context) error {
 		fmt.Println("Redis: embedded (in-process)")
 	}
 	if defaults.unset("JWT_KEYS") || defaults.unset("JWT_ACTIVE_KID") || defaults.unset("DATA_KEY") ||
-		defaults.unset("AUDIT_KEYS") || defaults.unset("AUDIT_ACTIVE_KID") {
+		defaults.unset("AUDIT_KEYS") || defaults.unset("AUDIT_ACTIVE_KID") || defaults.unset("PHI_KEYS") || defaults.unset("PHI_ACTIVE_KID") {
 		dev, err := localstack.LoadDevSecrets(cfg.DataDir)
 		if err != nil {
 			return err
 		}
 		defaults["JWT_KEYS"], defaults["JWT_ACTIVE_KID"], defaults["DATA_KEY"] = dev.JWTKeys, dev.JWTActiveKID, dev.DataKey
 		defaults["AUDIT_KEYS"], defaults["AUDIT_ACTIVE_KID"] = dev.AuditKeys, dev.AuditActiveKID
+		defaults["PHI_KEYS"], defaults["PHI_ACTIVE_KID"] = dev.PHIKeys, dev.PHIActiveKID
 	}
 	// No CloudFront in front of the local stack: a secret no request
 	// carries, so the caller is always the TCP peer.

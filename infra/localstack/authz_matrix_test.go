@@ -197,6 +197,9 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 			m.t.Fatal(err)
 		}
 		return strings.Replace(path, "{id}", e.ID, 1)
+	case strings.HasPrefix(path, "/api/perio-exams/{id}"), strings.HasPrefix(path, "/api/treatment-plans/{id}"),
+		strings.HasPrefix(path, "/api/notes/{id}"), strings.HasPrefix(path, "/api/prescriptions/{id}"):
+		return m.clinicalTarget(path, caller, clinic)
 	case strings.Contains(path, "{"):
 		m.t.Fatalf("matrix has no fixture for %s: add one", path)
 	}

@@ -15,6 +15,9 @@ const (
 	DevAdminEmail    = "admin@topsmile.local"
 	DevAdminPassword = "smile-admin-dev-2026"
 	DevStaffPassword = "smile-staff-dev-2026"
+	// The demo patient's portal login (Jordan Avery, allergic to penicillin).
+	DevPatientEmail    = "patient@topsmile.local"
+	DevPatientPassword = "smile-patient-dev-2026"
 )
 
 // demoStaff are the seeded staff logins, one per staff role.
@@ -76,9 +79,13 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 		if err := seedPractice(ctx, d, clinic, staff); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
+		if err := seedDemoPatient(ctx, d, clinic, staff); err != nil {
+			return fmt.Errorf("seed demo patient: %w", err)
+		}
 	}
 	for _, u := range demoStaff {
 		fmt.Fprintf(o.Out, "demo %s login: %s / %s\n", u.Role, u.Email, DevStaffPassword)
 	}
+	fmt.Fprintf(o.Out, "demo patient login: %s / %s (Jordan Avery)\n", DevPatientEmail, DevPatientPassword)
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 const module = "github.com/topsmile/topsmile/"
 
 // groups are the resource groups; a function links only those it serves.
-var groups = []string{"shared/identity", "shared/patients", "shared/scheduling"}
+var groups = []string{"shared/identity", "shared/patients", "shared/scheduling", "shared/clinical"}
 
 // linkRules says, per function folder, which groups it may link and what
 // else it must not: each binary carries only what its routes need.
@@ -26,6 +26,7 @@ var linkRules = map[string]struct {
 	"admin":         {groups: []string{"shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
 	"patients":      {groups: []string{"shared/patients", "shared/scheduling", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
 	"scheduling":    {groups: []string{"shared/scheduling", "shared/identity", "shared/patients"}},
+	"clinical":      {groups: []string{"shared/clinical", "shared/patients", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
 }
 
 // Never in any Lambda: the local stack's stand-ins and test tooling.

@@ -7,6 +7,7 @@ import (
 
 	adminapp "github.com/topsmile/topsmile/functions/admin/app"
 	authapp "github.com/topsmile/topsmile/functions/auth/app"
+	clinicalapp "github.com/topsmile/topsmile/functions/clinical/app"
 	healthapp "github.com/topsmile/topsmile/functions/health/app"
 	notificationsapp "github.com/topsmile/topsmile/functions/notifications/app"
 	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
@@ -60,6 +61,7 @@ var Functions = map[string]Function{
 	"HealthFunction":   func(d Deps) (*boot.App, error) { return load(d, healthapp.New, d.boot()) },
 	"AdminFunction":    func(d Deps) (*boot.App, error) { return load(d, adminapp.New, d.boot()) },
 	"PatientsFunction": func(d Deps) (*boot.App, error) { return load(d, patientsapp.New, d.boot()) },
+	"ClinicalFunction": func(d Deps) (*boot.App, error) { return load(d, clinicalapp.New, d.boot()) },
 	"AuthFunction": func(d Deps) (*boot.App, error) {
 		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})
 	},

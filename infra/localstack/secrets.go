@@ -19,6 +19,8 @@ type DevSecrets struct {
 	DataKey        string `json:"dataKey"`
 	AuditKeys      string `json:"auditKeys"`
 	AuditActiveKID string `json:"auditActiveKid"`
+	PHIKeys        string `json:"phiKeys"`
+	PHIActiveKID   string `json:"phiActiveKid"`
 }
 
 // LoadDevSecrets reads dir/dev-secrets.json, creating it if missing. A file
@@ -47,6 +49,7 @@ func LoadDevSecrets(dir string) (DevSecrets, error) {
 		s.DataKey, changed = randomKey(), true
 	}
 	fill(&s.AuditKeys, &s.AuditActiveKID, randomKey(), "dev1")
+	fill(&s.PHIKeys, &s.PHIActiveKID, randomKey(), "dev1")
 	if !changed {
 		return s, nil
 	}

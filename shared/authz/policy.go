@@ -37,6 +37,15 @@ var (
 	staff    = []string{Admin, Dentist, Hygienist, Assistant, Receptionist}
 	// patientEditors may create and change patient records (assistants read).
 	patientEditors = []string{Admin, Dentist, Hygienist, Receptionist}
+	// charting: the chair (assistants chart and draft notes too).
+	charting = []string{Admin, Dentist, Hygienist, Assistant}
+	// planners build, present and carry out treatment plans.
+	planners = []string{Admin, Dentist, Hygienist}
+	// signers sign and amend clinical notes (the handler refuses an admin
+	// who is not a clinician: only dentists and hygienists sign).
+	signers = []string{Dentist, Hygienist}
+	// prescribers: only a dentist prescribes or discontinues.
+	prescribers = []string{Dentist}
 )
 
 // with returns roles plus extra.
@@ -110,6 +119,36 @@ var Policies = map[string]Rule{
 	"POST /api/waitlist":                   {Roles: everyone, Owner: PatientFiltered},
 	"PATCH /api/waitlist/{id}":             {Roles: everyone, Owner: PatientFiltered},
 	"DELETE /api/waitlist/{id}":            {Roles: everyone, Owner: PatientFiltered},
+
+	// clinical: the chart, perio and notes are the chair's (receptionists
+	// see none of it); plans are read by the front desk too (it takes the
+	// money and the acceptance), and a patient reads their own plans and
+	// prescriptions (404 for anyone else's).
+	"GET /api/patients/{id}/chart":                           {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/chart/entries":                  {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"GET /api/patients/{id}/perio-exams":                     {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/perio-exams":                    {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"GET /api/perio-exams/{id}":                              {Roles: charting},
+	"GET /api/procedure-codes":                               {Roles: staff},
+	"POST /api/procedure-codes":                              {Roles: admins},
+	"POST /api/procedure-codes/import":                       {Roles: admins},
+	"GET /api/patients/{id}/treatment-plans":                 {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/treatment-plans":                {Roles: planners, Owner: OwnPatient, Param: "id"},
+	"GET /api/treatment-plans/{id}":                          {Roles: with(staff, Patient), Owner: PatientFiltered},
+	"PATCH /api/treatment-plans/{id}":                        {Roles: planners},
+	"POST /api/treatment-plans/{id}/present":                 {Roles: planners},
+	"POST /api/treatment-plans/{id}/accept":                  {Roles: with(planners, Receptionist, Patient), Owner: PatientFiltered},
+	"POST /api/treatment-plans/{id}/reject":                  {Roles: with(planners, Receptionist, Patient), Owner: PatientFiltered},
+	"POST /api/treatment-plans/{id}/items/{itemId}/complete": {Roles: planners},
+	"GET /api/patients/{id}/notes":                           {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/notes":                          {Roles: charting, Owner: OwnPatient, Param: "id"},
+	"PATCH /api/notes/{id}":                                  {Roles: charting},
+	"POST /api/notes/{id}/sign":                              {Roles: signers},
+	"POST /api/notes/{id}/amend":                             {Roles: signers},
+	"GET /api/note-templates":                                {Roles: charting},
+	"GET /api/patients/{id}/prescriptions":                   {Roles: with(prescribers, Admin, Patient), Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/prescriptions":                  {Roles: prescribers, Owner: OwnPatient, Param: "id"},
+	"POST /api/prescriptions/{id}/discontinue":               {Roles: prescribers},
 }
 
 // Allows reports whether role may call a route under rule.

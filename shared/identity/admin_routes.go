@@ -250,6 +250,7 @@ type patchClinicRequest struct {
 	MFARequired                     *bool   `json:"mfaRequired"`
 	MaxFutureAppointmentsPerPatient *int    `json:"maxFutureAppointmentsPerPatient"`
 	MaxWaitlistEntriesPerPatient    *int    `json:"maxWaitlistEntriesPerPatient"`
+	ToothNumbering                  *string `json:"toothNumbering"`
 }
 
 // apply checks every field given and sets it on st; each one out of bounds
@@ -285,6 +286,10 @@ func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
 	}
 	between(in.MaxFutureAppointmentsPerPatient, &st.MaxFutureAppointmentsPerPatient, "maxFutureAppointmentsPerPatient", 1, MaxPatientLimit)
 	between(in.MaxWaitlistEntriesPerPatient, &st.MaxWaitlistEntriesPerPatient, "maxWaitlistEntriesPerPatient", 1, MaxPatientLimit)
+	if in.ToothNumbering != nil {
+		v.Check(slices.Contains(NumberingChoices, *in.ToothNumbering), "toothNumbering", "must be universal or fdi")
+		st.ToothNumbering = *in.ToothNumbering
+	}
 }
 
 func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {

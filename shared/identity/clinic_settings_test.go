@@ -40,6 +40,7 @@ func TestClinicSettingsAreValidatedFieldByField(t *testing.T) {
 		{"no waitlist entries", "maxWaitlistEntriesPerPatient", 0},
 		{"too many waitlist entries", "maxWaitlistEntriesPerPatient", 21},
 		{"blank name", "name", "   "},
+		{"unknown tooth numbering", "toothNumbering", "palmer"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,10 +50,10 @@ func TestClinicSettingsAreValidatedFieldByField(t *testing.T) {
 	}
 	defaults := identity.DefaultSettings()
 	apitest.Case{Method: "GET", Path: "/api/clinic", Status: 200, Want: map[string]any{"settings": map[string]any{
-		"slotMinutes": defaults.SlotMinutes, "timeZone": defaults.TimeZone, "maxFutureAppointmentsPerPatient": 2, "maxWaitlistEntriesPerPatient": 2}}}.Send(t, admin)
+		"slotMinutes": defaults.SlotMinutes, "timeZone": defaults.TimeZone, "maxFutureAppointmentsPerPatient": 2, "maxWaitlistEntriesPerPatient": 2, "toothNumbering": "universal"}}}.Send(t, admin)
 	// Good values are stored and answered.
 	good := map[string]any{"slotMinutes": 30, "timeZone": "Europe/Lisbon", "cancelNoticeHours": 168, "currency": "EUR", "idleLogoffMinutes": 120,
-		"maxFutureAppointmentsPerPatient": 20, "maxWaitlistEntriesPerPatient": 1}
+		"maxFutureAppointmentsPerPatient": 20, "maxWaitlistEntriesPerPatient": 1, "toothNumbering": "fdi"}
 	apitest.Case{Method: "PATCH", Path: "/api/clinic", Body: good, Status: 200, Want: map[string]any{"settings": good}}.Send(t, admin)
 	apitest.Case{Method: "GET", Path: "/api/clinic", Status: 200, Want: map[string]any{"settings": good}}.Send(t, admin)
 }

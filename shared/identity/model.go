@@ -64,12 +64,18 @@ type ClinicSettings struct {
 	MaxFutureAppointmentsPerPatient int `bson:"maxFutureAppointmentsPerPatient" json:"maxFutureAppointmentsPerPatient"`
 	// MaxWaitlistEntriesPerPatient bounds a patient's open waitlist entries.
 	MaxWaitlistEntriesPerPatient int `bson:"maxWaitlistEntriesPerPatient" json:"maxWaitlistEntriesPerPatient"`
+	// ToothNumbering is how the chart labels teeth: "universal" (1–32,
+	// A–T) or "fdi" (ISO 3950, 11–48, 51–85). Stored entries keep both.
+	ToothNumbering string `bson:"toothNumbering" json:"toothNumbering"`
 }
+
+// Tooth numbering systems.
+var NumberingChoices = []string{"universal", "fdi"}
 
 // DefaultSettings are a new clinic's settings.
 func DefaultSettings() ClinicSettings {
 	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15,
-		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2}
+		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal"}
 }
 
 // SlotChoices are the appointment grids a practice may choose: each divides
@@ -110,6 +116,9 @@ func (s ClinicSettings) withDefaults() ClinicSettings {
 	}
 	if s.MaxWaitlistEntriesPerPatient < 1 || s.MaxWaitlistEntriesPerPatient > MaxPatientLimit {
 		s.MaxWaitlistEntriesPerPatient = d.MaxWaitlistEntriesPerPatient
+	}
+	if !slices.Contains(NumberingChoices, s.ToothNumbering) {
+		s.ToothNumbering = d.ToothNumbering
 	}
 	return s
 }

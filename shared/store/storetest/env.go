@@ -17,6 +17,9 @@ var TestKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567
 // made with the token keys by mistake does not verify.
 var AuditKey = base64.StdEncoding.EncodeToString([]byte("audit-key-for-tests-0123456789ab"))
 
+// PHIKey is the base64 of a third 32-byte key, for PHI_KEYS.
+var PHIKey = base64.StdEncoding.EncodeToString([]byte("phi-key-for-tests-0123456789abcd"))
+
 // OriginSecret is ORIGIN_SECRET: a request carrying it in X-Origin-Secret
 // came through CloudFront.
 const OriginSecret = "origin-secret-for-tests"
@@ -48,7 +51,7 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"MONGODB_MAX_POOL_SIZE": strconv.FormatUint(mc.MaxPoolSize, 10), "MONGODB_TIMEOUT": mc.Timeout.String(),
 		"REDIS_URL": rc.URL, "REDIS_POOL_SIZE": strconv.Itoa(rc.PoolSize), "REDIS_TIMEOUT": rc.Timeout.String(),
 		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey, "ORIGIN_SECRET": OriginSecret,
-		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1",
+		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1", "PHI_KEYS": "p1:" + PHIKey, "PHI_ACTIVE_KID": "p1",
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
 	}

@@ -14,7 +14,8 @@ import {
   type AppointmentStatus,
   type PatientRecord,
 } from '../../lib/types';
-import { useClinicTimeZone } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { PatientTabs } from '../../components/PatientTabs';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
 import { formatPhone } from '../../lib/phone';
@@ -127,6 +128,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
   const id = useId();
   const navigate = useNavigate();
   const timeZone = useClinicTimeZone();
+  const role = useSessionStore((s) => s.user?.role);
   const today = todayInZone(timeZone);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [archiveError, setArchiveError] = useState<string | null>(null);
@@ -183,6 +185,8 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           )}
         </div>
       </div>
+
+      <PatientTabs patientId={p.id} role={role} />
 
       <AllergyBanner allergies={p.allergies ?? []} />
 

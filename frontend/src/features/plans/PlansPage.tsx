@@ -1,0 +1,4 @@
+/** Scaffold: replaced by the feature. */
+export default function PlansPage() {
+  return <h1>PlansPage</h1>;
+}

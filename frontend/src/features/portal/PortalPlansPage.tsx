@@ -1,0 +1,4 @@
+/** Scaffold: replaced by the feature. */
+export default function PortalPlansPage() {
+  return <h1>PortalPlansPage</h1>;
+}
