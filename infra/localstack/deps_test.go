@@ -32,7 +32,7 @@ var linkRules = map[string]struct {
 // Never in any Lambda: the local stack's stand-ins and test tooling.
 var neverInLambda = []string{
 	module + "infra/", "github.com/FerretDB/", "github.com/alicebob/miniredis", "github.com/awslabs/goformation",
-	"testing", module + "shared/store/storetest",
+	"testing", module + "shared/store/storetest", module + "shared/clinical/clinicaltest",
 }
 
 // Each function's binary (as SAM builds it) links only the groups it serves
