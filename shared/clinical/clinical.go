@@ -6,6 +6,8 @@
 package clinical
 
 import (
+	"context"
+
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clinical/chart"
 	"github.com/topsmile/topsmile/shared/clinical/core"
@@ -21,7 +23,44 @@ func Routes(r *authz.Router, d core.Deps) {
 	notes.Routes(r, d)
 }
 
-// charted lets plans chart a completed item.
+// charted lets plans chart a completed item: as a completed procedure on
+// its tooth and surfaces, under the id plans derived from the item (so a
+// retried completion charts once).
 type charted struct{ s *chart.Store }
 
 var _ plans.Charter = charted{}
+
+func (c charted) ChartCompleted(ctx context.Context, clinicID string, done plans.Completion) error {
+	if done.Tooth == "" {
+		// A whole-mouth procedure (an exam, a cleaning) is billed, not charted.
+		return nil
+	}
+	kind := done.Kind
+	if kind == "" {
+		kind = chartKind(done.Category)
+	}
+	_, err := c.s.Append(ctx, clinicID, chart.Entry{
+		ID: done.EntryID, PatientID: done.PatientID, Tooth: done.Tooth, Surfaces: done.Surfaces,
+		Kind: kind, Status: "completed", Code: done.Code,
+		ProviderID: done.ProviderID, RecordedBy: done.RecordedBy, RecordedAt: done.At,
+	})
+	return err
+}
+
+// chartKind is the chart's kind for a procedure of category: restorative
+// categories chart as the work they are; others (cleanings, exams, x-rays)
+// chart as a procedure on the tooth or the whole mouth.
+func chartKind(category string) string {
+	switch category {
+	case "endo":
+		return "root_canal"
+	case "surgery":
+		return "extraction"
+	case "prosth":
+		return "crown"
+	case "basic":
+		return "filling"
+	default:
+		return "procedure"
+	}
+}
