@@ -20,7 +20,8 @@ import { startStack } from './stack.mjs';
 
 const __dirname = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(__dirname, '../..');
-const distDir = path.resolve(__dirname, '../dist');
+// E2E_DIST_DIR: serve another build (parallel builds must not share dist/).
+const distDir = process.env.E2E_DIST_DIR ? path.resolve(process.env.E2E_DIST_DIR) : path.resolve(__dirname, '../dist');
 const shotsDir = path.join(__dirname, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
