@@ -49,7 +49,7 @@ type Env struct {
 }
 
 // New builds the harness; the clock starts at now (set it with Clock.Set).
-func New(t *testing.T) *Env {
+func New(t testing.TB) *Env {
 	t.Helper()
 	e := &Env{FE: storetest.NewFunctionEnv(t), Clock: clock.NewFake(time.Now()), accounts: map[string]identity.User{}}
 	e.Mongo = e.FE.Mongo(t)
@@ -95,13 +95,13 @@ func (e *Env) account(tb testing.TB, role string) (string, string) {
 }
 
 // Staff is the signed-in caller of role in Clinic.
-func (e *Env) Staff(t *testing.T, role string) *apitest.Client {
+func (e *Env) Staff(t testing.TB, role string) *apitest.Client {
 	t.Helper()
 	return e.Caller(t, role)
 }
 
 // User is the account behind Staff(t, role).
-func (e *Env) User(t *testing.T, role string) identity.User {
+func (e *Env) User(t testing.TB, role string) identity.User {
 	t.Helper()
 	e.Caller(t, role)
 	e.mu.Lock()
@@ -123,20 +123,20 @@ func (e *Env) MustUser(tb testing.TB, clinicID string, role identity.Role, patie
 }
 
 // SignIn signs in a new account of role in clinicID.
-func (e *Env) SignIn(t *testing.T, clinicID string, role identity.Role, patientID string) *apitest.Client {
+func (e *Env) SignIn(t testing.TB, clinicID string, role identity.Role, patientID string) *apitest.Client {
 	t.Helper()
 	u := e.MustUser(t, clinicID, role, patientID)
 	return e.Login(t, u.Email, Password)
 }
 
 // PortalOf signs in a portal account of patient p (of Clinic).
-func (e *Env) PortalOf(t *testing.T, p patients.Patient) *apitest.Client {
+func (e *Env) PortalOf(t testing.TB, p patients.Patient) *apitest.Client {
 	t.Helper()
 	return e.SignIn(t, p.ClinicID, identity.RolePatient, p.ID)
 }
 
 // MustPatient stores a patient in clinicID (defaults filled in).
-func (e *Env) MustPatient(t *testing.T, clinicID string, p patients.Patient) patients.Patient {
+func (e *Env) MustPatient(t testing.TB, clinicID string, p patients.Patient) patients.Patient {
 	t.Helper()
 	if p.ID == "" {
 		p.ID = ids.New()
@@ -158,7 +158,7 @@ func (e *Env) MustPatient(t *testing.T, clinicID string, p patients.Patient) pat
 }
 
 // AuditRecords are clinicID's audit records matching f, oldest first.
-func (e *Env) AuditRecords(t *testing.T, clinicID string, f audit.Filter) []audit.Record {
+func (e *Env) AuditRecords(t testing.TB, clinicID string, f audit.Filter) []audit.Record {
 	t.Helper()
 	page, err := e.Audit.List(context.Background(), clinicID, f, store.PageRequest{Limit: store.MaxLimit})
 	if err != nil {
@@ -170,7 +170,7 @@ func (e *Env) AuditRecords(t *testing.T, clinicID string, f audit.Filter) []audi
 
 // Actions are the actions of clinicID's trail that touched patientID, oldest
 // first.
-func (e *Env) Actions(t *testing.T, clinicID, patientID string) []string {
+func (e *Env) Actions(t testing.TB, clinicID, patientID string) []string {
 	t.Helper()
 	var out []string
 	for _, r := range e.AuditRecords(t, clinicID, audit.Filter{PatientID: patientID}) {
@@ -181,7 +181,7 @@ func (e *Env) Actions(t *testing.T, clinicID, patientID string) []string {
 
 // RawDocs are the stored documents of collection matching filter, as the
 // database holds them (for the no-plaintext-at-rest tests).
-func (e *Env) RawDocs(t *testing.T, collection string, filter bson.D) []bson.Raw {
+func (e *Env) RawDocs(t testing.TB, collection string, filter bson.D) []bson.Raw {
 	t.Helper()
 	db, err := e.Mongo.Database()
 	if err != nil {
