@@ -23,6 +23,7 @@ import (
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
@@ -41,8 +42,10 @@ type Env struct {
 	Patients *patients.Store
 	Users    *identity.Store
 	Audit    *audit.Log
-	Clinic   identity.Clinic
-	Other    identity.Clinic
+	// Seal is the key set the clinical function seals free text under.
+	Seal   *seal.Keys
+	Clinic identity.Clinic
+	Other  identity.Clinic
 
 	mu       sync.Mutex
 	accounts map[string]identity.User
@@ -55,6 +58,14 @@ func New(t testing.TB) *Env {
 	e.Mongo = e.FE.Mongo(t)
 	e.Patients, e.Users = patients.NewStore(e.Mongo, e.Clock), identity.NewStore(e.Mongo, e.Clock)
 	e.Audit = audit.New(e.Mongo, e.Clock, mustAuditKeys(t, e.FE))
+	var sc seal.Config
+	if err := config.LoadFrom(e.FE.Lookup, &sc); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if e.Seal, err = seal.New(sc); err != nil {
+		t.Fatal(err)
+	}
 	auth := apitest.Build(t, e.FE.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: apitest.Options(e.Clock, nil), Publisher: &apitest.Outbox{}})
 	})
@@ -63,7 +74,6 @@ func New(t testing.TB) *Env {
 	})
 	e.Env = apitest.New(t, e.account, auth, clin)
 	ctx := context.Background()
-	var err error
 	if e.Clinic, err = e.Users.CreateClinic(ctx, "Clinic A"); err != nil {
 		t.Fatal(err)
 	}
