@@ -26,6 +26,8 @@ export interface ClinicSettings {
   idleLogoffMinutes: number;
   currency?: string;
   mfaRequired?: boolean;
+  toothNumbering?: 'universal' | 'fdi';
+  toothNumbering?: 'universal' | 'fdi';
 }
 
 export interface Clinic {
