@@ -27,7 +27,6 @@ export interface ClinicSettings {
   currency?: string;
   mfaRequired?: boolean;
   toothNumbering?: 'universal' | 'fdi';
-  toothNumbering?: 'universal' | 'fdi';
 }
 
 export interface Clinic {
