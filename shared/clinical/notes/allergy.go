@@ -40,7 +40,7 @@ type drugClass struct {
 
 var classes = []drugClass{
 	{key: "penicillin", noun: "a penicillin", plural: "penicillins",
-		names: [][]string{{"penicillin"}, {"pcn"}}},
+		names: [][]string{{"penicillin"}, {"penicilline"}, {"pcn"}}},
 	// Cross-reactivity of cephalosporins in a penicillin-allergic patient
 	// is low but real (higher for the first generation dentists reach for,
 	// such as cephalexin): flagged, so the prescriber decides on the record.
@@ -80,7 +80,7 @@ type drug struct {
 }
 
 var drugs = []drug{
-	{generic: "amoxicillin", names: [][]string{{"amoxicillin"}, {"amoxycillin"}, {"amoxil"}, {"augmentin"}}, classes: []string{"penicillin"}},
+	{generic: "amoxicillin", names: [][]string{{"amoxicillin"}, {"amoxicilline"}, {"amoxycillin"}, {"amoxil"}, {"augmentin"}}, classes: []string{"penicillin"}},
 	{generic: "clavulanate", names: [][]string{{"clavulanate"}, {"clavulanic"}, {"augmentin"}}},
 	{generic: "ampicillin", names: [][]string{{"ampicillin"}}, classes: []string{"penicillin"}},
 	{generic: "penicillin V", names: [][]string{{"penicillin"}, {"pen", "vk"}, {"phenoxymethylpenicillin"}}, classes: []string{"penicillin"}},
@@ -102,7 +102,7 @@ var drugs = []drug{
 	{generic: "benzocaine", names: [][]string{{"benzocaine"}, {"orajel"}, {"anbesol"}}, classes: []string{"ester"}},
 	{generic: "tetracaine", names: [][]string{{"tetracaine"}, {"amethocaine"}}, classes: []string{"ester"}},
 	{generic: "procaine", names: [][]string{{"procaine"}, {"novocain"}, {"novocaine"}}, classes: []string{"ester"}},
-	{generic: "lidocaine", names: [][]string{{"lidocaine"}, {"lignocaine"}, {"xylocaine"}}, classes: []string{"amide"}},
+	{generic: "lidocaine", names: [][]string{{"lidocaine"}, {"lidocaina"}, {"lignocaine"}, {"xylocaine"}}, classes: []string{"amide"}},
 	{generic: "articaine", names: [][]string{{"articaine"}, {"septocaine"}}, classes: []string{"amide"}},
 	{generic: "mepivacaine", names: [][]string{{"mepivacaine"}, {"carbocaine"}, {"polocaine"}}, classes: []string{"amide"}},
 	{generic: "bupivacaine", names: [][]string{{"bupivacaine"}, {"marcaine"}}, classes: []string{"amide"}},
