@@ -332,7 +332,7 @@ function BuilderItem({
       <div className="plan-builder__controls">
         <div className="field">
           <label htmlFor={`${baseId}-tooth`}>
-            Tooth ({numberingName})<span className="visually-hidden"> for {which}</span>
+            Tooth ({numberingName}){' '}<span className="visually-hidden">for {which}</span>
           </label>
           <select id={`${baseId}-tooth`} value={item.tooth} onChange={(e) => onChange({ tooth: e.target.value })}>
             <option value="">No tooth</option>
@@ -345,7 +345,7 @@ function BuilderItem({
         </div>
         <fieldset className="plan-surfaces">
           <legend>
-            Surfaces<span className="visually-hidden"> for {which}</span>
+            Surfaces{' '}<span className="visually-hidden">for {which}</span>
           </legend>
           <div className="plan-surfaces__list">
             {SURFACES.map((s) => (
@@ -360,14 +360,14 @@ function BuilderItem({
                   }
                 />
                 <span>{s.code}</span>
-                <span className="visually-hidden"> ({s.name})</span>
+                {' '}<span className="visually-hidden">({s.name})</span>
               </label>
             ))}
           </div>
         </fieldset>
         <div className="field">
           <label htmlFor={`${baseId}-priority`}>
-            Priority<span className="visually-hidden"> for {which}</span>
+            Priority{' '}<span className="visually-hidden">for {which}</span>
           </label>
           <select
             id={`${baseId}-priority`}
@@ -383,7 +383,7 @@ function BuilderItem({
         </div>
         <div className="field">
           <label htmlFor={`${baseId}-phase`}>
-            Phase<span className="visually-hidden"> for {which}</span>
+            Phase{' '}<span className="visually-hidden">for {which}</span>
           </label>
           <select id={`${baseId}-phase`} value={item.phase} onChange={(e) => onChange({ phase: Number(e.target.value) })}>
             {PHASES.map((p) => (
@@ -394,7 +394,7 @@ function BuilderItem({
           </select>
         </div>
         <button id={`${baseId}-remove`} type="button" className="button-ghost plan-builder__remove" onClick={onRemove}>
-          Remove<span className="visually-hidden"> {which}</span>
+          Remove{' '}<span className="visually-hidden">{which}</span>
         </button>
       </div>
     </li>

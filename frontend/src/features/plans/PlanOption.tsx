@@ -146,7 +146,7 @@ export function PlanOption({
               <span className="visually-hidden">: {optionName}</span>
             </button>
             <button type="button" className="button-secondary" onClick={actions.onEdit}>
-              Edit<span className="visually-hidden"> {optionName}</span>
+              Edit{' '}<span className="visually-hidden">{optionName}</span>
             </button>
           </>
         )}
@@ -162,7 +162,7 @@ export function PlanOption({
         )}
         {(plan.status === 'draft' || plan.status === 'presented') && actions.canBuild && (
           <button type="button" className="button-secondary" onClick={actions.onAlternative}>
-            Add an alternative<span className="visually-hidden"> to {optionName}</span>
+            Add an alternative{' '}<span className="visually-hidden">to {optionName}</span>
           </button>
         )}
       </div>

@@ -170,7 +170,7 @@ describe('PlansPage', () => {
     await within(builder).findByRole('option', { name: /D2160/ });
     await user.keyboard('{ArrowDown}{Enter}');
     await user.selectOptions(within(builder).getByLabelText(/^Tooth/), '19');
-    for (const s of ['M', 'O', 'D']) await user.click(within(builder).getByRole('checkbox', { name: new RegExp(`^${s}\\b`) }));
+    for (const s of ['M', 'O', 'D']) await user.click(within(builder).getByRole('checkbox', { name: new RegExp(`^${s} \\(`) }));
     await user.click(within(builder).getByRole('button', { name: 'Create alternative' }));
     await waitFor(() => expect(posts).toHaveLength(1));
     expect(posts[0]!.body).toMatchObject({
