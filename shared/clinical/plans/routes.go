@@ -20,7 +20,7 @@ import (
 	"github.com/topsmile/topsmile/shared/store"
 )
 
-// Audited actions.
+// auditFn actions.
 const (
 	actionRead        = "plan.read"
 	actionWrite       = "plan.write"
@@ -38,7 +38,7 @@ func RoutesWith(r *authz.Router, d core.Deps, c Charter, ch Charges) {
 		d.Clock = clock.Real{}
 	}
 	plans := NewStore(d.Mongo, d.Clock)
-	h := &handlers{Deps: d, svc: &Service{Codes: NewCodes(d.Mongo, d.Clock), Plans: plans, Charter: c, Charges: ch,
+	h := &handlers{Deps: d, svc: &service{Codes: NewCodes(d.Mongo, d.Clock), Plans: plans, Charter: c, Charges: ch,
 		Seal: d.Seal, Clock: d.Clock, Log: d.Log}}
 	r.HandleFunc("GET /api/procedure-codes", h.listCodes)
 	r.HandleFunc("POST /api/procedure-codes", h.createCode)
@@ -55,7 +55,7 @@ func RoutesWith(r *authz.Router, d core.Deps, c Charter, ch Charges) {
 
 type handlers struct {
 	core.Deps
-	svc *Service
+	svc *service
 }
 
 func planResource(id string) string { return "treatment-plans/" + id }
@@ -101,8 +101,8 @@ func (h *handlers) write(r *http.Request, p authz.Principal, rec record, action,
 	return h.Write(r, p, core.Entry(action, planResource(rec.ID), rec.PatientID, detail), change)
 }
 
-// audited is the Service's Audited for request r of p on patientID's plans.
-func (h *handlers) audited(r *http.Request, p authz.Principal, patientID string) Audited {
+// audited is the service's auditFn for request r of p on patientID's plans.
+func (h *handlers) audited(r *http.Request, p authz.Principal, patientID string) auditFn {
 	return func(action, planID, detail string, change func() error) error {
 		return h.Write(r, p, core.Entry(action, planResource(planID), patientID, detail), change)
 	}
@@ -237,7 +237,7 @@ func (h *handlers) createPlan(w http.ResponseWriter, r *http.Request) error {
 	if pt.Archived {
 		return errs.E(errs.Unprocessable, "the patient's record is archived")
 	}
-	rec, err := h.svc.NewPlan(r.Context(), p.ClinicID, pt.ID, in, p)
+	rec, err := h.svc.newPlan(r.Context(), p.ClinicID, pt.ID, in, p)
 	if err != nil {
 		return err
 	}

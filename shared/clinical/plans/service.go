@@ -16,8 +16,8 @@ import (
 	"github.com/topsmile/topsmile/shared/seal"
 )
 
-// Service is what the plan routes do, apart from HTTP and the trail.
-type Service struct {
+// service is what the plan routes do, apart from HTTP and the trail.
+type service struct {
 	Codes   *Codes
 	Plans   *Store
 	Charter Charter
@@ -27,12 +27,12 @@ type Service struct {
 	Log     *slog.Logger
 }
 
-// Audited makes one change of one plan under the trail's rule: action on
+// auditFn makes one change of one plan under the trail's rule: action on
 // planID is recorded first, and change runs only if it was (the handlers
 // pass core.Deps.Write; tests a func that runs change).
-type Audited func(action, planID, detail string, change func() error) error
+type auditFn func(action, planID, detail string, change func() error) error
 
-func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
+func (s *service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
 
 // errState is the answer for a transition the plan's status does not allow.
 func errState(status, what string) error {
@@ -42,10 +42,10 @@ func errState(status, what string) error {
 // errUnchanged, returned by a change's fn, stores nothing and is no error.
 var errUnchanged = errors.New("plans: unchanged")
 
-// NewPlan is a draft plan for patientID from in, checked, its items priced
+// newPlan is a draft plan for patientID from in, checked, its items priced
 // from clinicID's schedule and its notes sealed; alternativeTo must be a
 // plan of the same patient, whose group it joins.
-func (s *Service) NewPlan(ctx context.Context, clinicID, patientID string, in PlanInput, by authz.Principal) (record, error) {
+func (s *service) newPlan(ctx context.Context, clinicID, patientID string, in PlanInput, by authz.Principal) (record, error) {
 	sc, err := s.Codes.read(ctx, clinicID)
 	if err != nil {
 		return record{}, err
@@ -83,12 +83,14 @@ func (s *Service) NewPlan(ctx context.Context, clinicID, patientID string, in Pl
 	return r, nil
 }
 
-// Create stores a plan NewPlan made.
-func (s *Service) Create(ctx context.Context, r record) error { return s.Plans.insert(ctx, r.ClinicID, r) }
+// Create stores a plan newPlan made.
+func (s *service) Create(ctx context.Context, r record) error {
+	return s.Plans.insert(ctx, r.ClinicID, r)
+}
 
 // Edit is the change in makes to a draft (title, items, notes), judged on
 // whatever copy of the plan it is applied to; sc prices new items.
-func (s *Service) Edit(sc schedule, in PatchInput) func(r *record) error {
+func (s *service) Edit(sc schedule, in PatchInput) func(r *record) error {
 	return func(r *record) error {
 		if r.Status != StatusDraft {
 			return errState(r.Status, "edited (only a draft is)")
@@ -122,7 +124,7 @@ func (s *Service) Edit(sc schedule, in PatchInput) func(r *record) error {
 }
 
 // Present is the change that presents a draft to the patient.
-func (s *Service) Present(by authz.Principal) func(r *record) error {
+func (s *service) Present(by authz.Principal) func(r *record) error {
 	return func(r *record) error {
 		if r.Status != StatusDraft {
 			return errState(r.Status, "presented (only a draft is)")
@@ -137,7 +139,7 @@ func (s *Service) Present(by authz.Principal) func(r *record) error {
 }
 
 // Reject is the change that rejects a presented plan, or discards a draft.
-func (s *Service) Reject(by authz.Principal, reason string) func(r *record) error {
+func (s *service) Reject(by authz.Principal, reason string) func(r *record) error {
 	return func(r *record) error {
 		if r.Status != StatusPresented && r.Status != StatusDraft {
 			return errState(r.Status, "rejected (only a draft or presented plan is)")
@@ -155,7 +157,7 @@ func (s *Service) Reject(by authz.Principal, reason string) func(r *record) erro
 // before the plan moves. An acceptance that finds the group won by an
 // accepted option finishes that option's work (its siblings rejected) and
 // is a Conflict.
-func (s *Service) Accept(ctx context.Context, clinicID, id string, a Acceptance, by authz.Principal, audited Audited) (record, error) {
+func (s *service) Accept(ctx context.Context, clinicID, id string, a Acceptance, by authz.Principal, audited auditFn) (record, error) {
 	cur, err := s.Plans.get(ctx, clinicID, id)
 	if err != nil {
 		return record{}, err
@@ -193,7 +195,7 @@ func (s *Service) Accept(ctx context.Context, clinicID, id string, a Acceptance,
 
 // rejectAlternatives rejects the draft and presented plans of group groupID
 // but winnerID, if winnerID is accepted.
-func (s *Service) rejectAlternatives(ctx context.Context, clinicID, groupID, winnerID string, by authz.Principal, audited Audited) error {
+func (s *service) rejectAlternatives(ctx context.Context, clinicID, groupID, winnerID string, by authz.Principal, audited auditFn) error {
 	group, err := s.Plans.group(ctx, clinicID, groupID)
 	if err != nil {
 		return err
@@ -229,7 +231,7 @@ func (s *Service) rejectAlternatives(ctx context.Context, clinicID, groupID, win
 // (the plan in progress, or completed with its last item). A completion
 // that fails part-way is retried whole and charts and charges once; an
 // item already completed is a Conflict before anything is charted.
-func (s *Service) Complete(ctx context.Context, clinicID, id, itemID string, by authz.Principal) (record, error) {
+func (s *service) Complete(ctx context.Context, clinicID, id, itemID string, by authz.Principal) (record, error) {
 	cur, err := s.Plans.get(ctx, clinicID, id)
 	if err != nil {
 		return record{}, err
