@@ -554,7 +554,9 @@ func TestStateMachine(t *testing.T) {
 		result string
 	}
 	actions := []action{
-		{"patch", func(p plans.Plan) (string, string, any) { return "PATCH", planPath(p.ID), map[string]any{"title": "Renamed"} }, ""},
+		{"patch", func(p plans.Plan) (string, string, any) {
+			return "PATCH", planPath(p.ID), map[string]any{"title": "Renamed"}
+		}, ""},
 		{"present", func(p plans.Plan) (string, string, any) { return "POST", planPath(p.ID, "present"), nil }, "presented"},
 		{"accept", func(p plans.Plan) (string, string, any) { return "POST", planPath(p.ID, "accept"), signature(pt) }, "accepted"},
 		{"reject", func(p plans.Plan) (string, string, any) { return "POST", planPath(p.ID, "reject"), nil }, "rejected"},
