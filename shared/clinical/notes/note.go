@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -271,34 +270,13 @@ func signable(typ string, t noteText) error {
 }
 
 // noteStore keeps notes.
-type noteStore struct{ c *store.Collection }
-
-// byNewest is a patient's notes list order.
-var byNewest = store.Sort{Field: "createdAt", Desc: true, Type: bson.TypeDateTime}
+type noteStore struct{ records[noteRecord] }
 
 func newNoteStore(m *store.Mongo) *noteStore {
-	return &noteStore{c: m.Collection("notes",
-		// A patient's notes, newest first, in one query.
-		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}})}
+	return &noteStore{newRecords[noteRecord](m, "notes", errNoteNotFound)}
 }
 
 var errNoteNotFound = errs.E(errs.NotFound, "note not found")
-
-func (s *noteStore) Get(ctx context.Context, clinicID, id string) (noteRecord, error) {
-	if !ids.Valid(id) {
-		return noteRecord{}, errNoteNotFound
-	}
-	return store.One[noteRecord](ctx, s.c, clinicID, id, errNoteNotFound)
-}
-
-func (s *noteStore) Insert(ctx context.Context, clinicID string, rec noteRecord) error {
-	return s.c.InsertOne(ctx, clinicID, rec)
-}
-
-// List is one page of a patient's notes, newest first.
-func (s *noteStore) List(ctx context.Context, clinicID, patientID string, page store.PageRequest) (store.Page[noteRecord], error) {
-	return store.FindPage[noteRecord](ctx, s.c, clinicID, bson.D{{Key: "patientId", Value: patientID}}, byNewest, page)
-}
 
 // UpdateDraft sets (and, for "", unsets) fields of a draft by its author,
 // in one conditional write: a note signed meanwhile, or not the author's,

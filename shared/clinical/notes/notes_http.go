@@ -52,17 +52,13 @@ func (h *noteHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.notes.List(r.Context(), p.ClinicID, pt.ID, page)
+	res, err := h.notes.List(r.Context(), p.ClinicID, pt.ID, nil, page)
 	if err != nil {
 		return err
 	}
-	out := store.Page[Note]{Items: make([]Note, 0, len(res.Items)), NextCursor: res.NextCursor}
-	for _, rec := range res.Items {
-		n, err := rec.view(h.Seal)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, n)
+	out, err := viewPage(res, func(rec noteRecord) (Note, error) { return rec.view(h.Seal) })
+	if err != nil {
+		return err
 	}
 	linkAmendments(out.Items)
 	e := core.Entry(actionNoteRead, "patients/"+pt.ID+"/notes", pt.ID, fmt.Sprintf("notes: %d", len(out.Items)))

@@ -9,10 +9,8 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/topsmile/topsmile/shared/errs"
-	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
 )
@@ -167,37 +165,13 @@ func (in rxInput) validate() error {
 }
 
 // rxStore keeps prescriptions.
-type rxStore struct{ c *store.Collection }
+type rxStore struct{ records[rxRecord] }
 
 func newRxStore(m *store.Mongo) *rxStore {
-	return &rxStore{c: m.Collection("prescriptions",
-		// A patient's prescriptions, newest first, in one query (active
-		// ones are a filter on the same range: a patient has few).
-		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}})}
+	return &rxStore{newRecords[rxRecord](m, "prescriptions", errRxNotFound)}
 }
 
 var errRxNotFound = errs.E(errs.NotFound, "prescription not found")
-
-func (s *rxStore) Get(ctx context.Context, clinicID, id string) (rxRecord, error) {
-	if !ids.Valid(id) {
-		return rxRecord{}, errRxNotFound
-	}
-	return store.One[rxRecord](ctx, s.c, clinicID, id, errRxNotFound)
-}
-
-func (s *rxStore) Insert(ctx context.Context, clinicID string, rec rxRecord) error {
-	return s.c.InsertOne(ctx, clinicID, rec)
-}
-
-// List is one page of a patient's prescriptions, newest first; activeOnly
-// leaves out the discontinued.
-func (s *rxStore) List(ctx context.Context, clinicID, patientID string, activeOnly bool, page store.PageRequest) (store.Page[rxRecord], error) {
-	f := bson.D{{Key: "patientId", Value: patientID}}
-	if activeOnly {
-		f = append(f, bson.E{Key: "status", Value: RxActive})
-	}
-	return store.FindPage[rxRecord](ctx, s.c, clinicID, f, byNewest, page)
-}
 
 // Discontinue ends an active prescription, once: of racing calls one
 // matches, the others find it discontinued (NotFound).

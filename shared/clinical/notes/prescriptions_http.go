@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/bson"
+
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clinical/core"
 	"github.com/topsmile/topsmile/shared/errs"
@@ -49,17 +51,17 @@ func (h *rxHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.rx.List(r.Context(), p.ClinicID, pt.ID, activeOnly, page)
+	var filter bson.D
+	if activeOnly {
+		filter = bson.D{{Key: "status", Value: RxActive}}
+	}
+	res, err := h.rx.List(r.Context(), p.ClinicID, pt.ID, filter, page)
 	if err != nil {
 		return err
 	}
-	out := store.Page[Prescription]{Items: make([]Prescription, 0, len(res.Items)), NextCursor: res.NextCursor}
-	for _, rec := range res.Items {
-		v, err := rec.view(h.Seal)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, v)
+	out, err := viewPage(res, func(rec rxRecord) (Prescription, error) { return rec.view(h.Seal) })
+	if err != nil {
+		return err
 	}
 	shown := "all"
 	if activeOnly {

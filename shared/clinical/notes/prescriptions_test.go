@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -183,14 +182,7 @@ func TestPrescriptionRoles(t *testing.T) {
 	portal := e.PortalOf(t, p)
 	otherDentist := e.SignIn(t, e.Other.ID, identity.RoleDentist, "")
 	discontinue := "/api/prescriptions/" + theirs.ID + "/discontinue"
-	for _, c := range []struct {
-		name   string
-		cl     *apitest.Client
-		method string
-		path   string
-		body   any
-		status int
-	}{
+	runCalls(t, []call{
 		{"hygienist prescribes", e.Staff(t, "hygienist"), "POST", rxPath(p.ID), rx(nil), 403},
 		{"hygienist reads", e.Staff(t, "hygienist"), "GET", rxPath(p.ID), nil, 403},
 		{"hygienist discontinues", e.Staff(t, "hygienist"), "POST", discontinue, map[string]any{}, 403},
@@ -206,11 +198,7 @@ func TestPrescriptionRoles(t *testing.T) {
 		{"other clinic prescribes", otherDentist, "POST", rxPath(p.ID), rx(nil), 404},
 		{"other clinic discontinues", otherDentist, "POST", discontinue, map[string]any{}, 404},
 		{"a missing prescription", dentist, "POST", "/api/prescriptions/6650a1b2c3d4e5f601234567/discontinue", map[string]any{}, 404},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			apitest.Case{Method: c.method, Path: c.path, Body: c.body, Status: c.status}.Send(t, c.cl)
-		})
-	}
+	})
 
 	t.Run("the patient reads their own active prescriptions", func(t *testing.T) {
 		for _, path := range []string{rxPath(p.ID), rxPath(p.ID) + "?status=all"} {
@@ -272,19 +260,9 @@ func TestDiscontinue(t *testing.T) {
 
 	// Of racing discontinuations one ends it.
 	c := mustRx(t, dentist, p.ID, rx(nil))
-	const racers = 8
-	statuses := make([]int, racers)
-	var wg sync.WaitGroup
-	for i := range racers {
-		wg.Go(func() {
-			statuses[i] = dentist.Do(t, "POST", "/api/prescriptions/"+c.ID+"/discontinue", map[string]any{}).Status
-		})
-	}
-	wg.Wait()
-	slices.Sort(statuses)
-	if want := append([]int{200}, slices.Repeat([]int{409}, racers-1)...); !slices.Equal(statuses, want) {
-		t.Fatalf("statuses %v, want one 200 and %d 409s", statuses, racers-1)
-	}
+	oneWins(t, func() int {
+		return dentist.Do(t, "POST", "/api/prescriptions/"+c.ID+"/discontinue", map[string]any{}).Status
+	})
 	n := 0
 	for _, a := range clinicalActions(t, e, p.ID) {
 		if a == "prescription.discontinue:success" {
