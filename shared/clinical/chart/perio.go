@@ -54,14 +54,14 @@ type ExamTooth struct {
 
 // Site is one probed site.
 type Site struct {
-	Site string `bson:"site"`
+	Site string `bson:"site" json:"site"`
 	// Depth is the probing depth (mm).
-	Depth int `bson:"depth"`
+	Depth int `bson:"depth" json:"depth"`
 	// Margin is the gingival margin (mm): positive for recession (apical
 	// to the CEJ), negative for overgrowth.
-	Margin      int  `bson:"margin"`
-	Bleeding    bool `bson:"bleeding"`
-	Suppuration bool `bson:"suppuration"`
+	Margin      int  `bson:"margin" json:"margin"`
+	Bleeding    bool `bson:"bleeding" json:"bleeding"`
+	Suppuration bool `bson:"suppuration" json:"suppuration"`
 }
 
 // CAL is the clinical attachment level: how far the attachment sits from
@@ -95,8 +95,7 @@ func (x Exam) Summary() Summary {
 
 // Worse is a site whose attachment was lost between two exams.
 type Worse struct {
-	Tooth  string `json:"tooth"`
-	FDI    string `json:"fdi"`
+	ToothName
 	Site   string `json:"site"`
 	Before int    `json:"before"`
 	After  int    `json:"after"`
@@ -122,7 +121,7 @@ func Compare(a, b Exam) []Worse {
 		for _, s := range t.Sites {
 			before, ok := was[[2]string{t.Tooth, s.Site}]
 			if ok && s.CAL()-before >= worseBy {
-				out = append(out, Worse{Tooth: t.Tooth, FDI: FDIOf(t.Tooth), Site: s.Site, Before: before, After: s.CAL(), Change: s.CAL() - before})
+				out = append(out, Worse{ToothName: Named(t.Tooth), Site: s.Site, Before: before, After: s.CAL(), Change: s.CAL() - before})
 			}
 		}
 	}
@@ -144,14 +143,17 @@ type ExamInput struct {
 	Teeth []ToothInput `json:"teeth"`
 }
 
-// ToothInput is one tooth of an exam body, named by tooth or fdi.
-type ToothInput struct {
-	Tooth     string      `json:"tooth"`
-	FDI       string      `json:"fdi"`
-	Mobility  *float64    `json:"mobility"`
-	Furcation *float64    `json:"furcation"`
-	Sites     []SiteInput `json:"sites"`
+// perioTooth is the contract's shape of one tooth of an exam, in a body
+// (numbers as sent, judged on the way in) and in an answer (as stored).
+type perioTooth[N, S any] struct {
+	ToothName
+	Mobility  *N  `json:"mobility"`
+	Furcation *N  `json:"furcation"`
+	Sites     []S `json:"sites"`
 }
+
+// ToothInput is one tooth of an exam body, named by tooth or fdi.
+type ToothInput = perioTooth[float64, SiteInput]
 
 // SiteInput is one site of an exam body.
 type SiteInput struct {
@@ -170,9 +172,10 @@ func whole(v float64, lo, hi int) (int, bool) {
 	return int(v), true
 }
 
-// resolveTooth is the tooth named by universal or fdi (either, or both
-// when they agree), with the problems under field prefix p.
-func resolveTooth(v *errs.Validator, p, universal, fdi string) (Tooth, bool) {
+// resolve is the tooth n names by tooth or fdi (either, or both when they
+// agree), with its problems recorded in v under field prefix p.
+func (n ToothName) resolve(v *errs.Validator, p string) (Tooth, bool) {
+	universal, fdi := n.Tooth, n.FDI
 	var byU, byF Tooth
 	okU, okF := false, false
 	if universal != "" {
@@ -212,7 +215,7 @@ func (in ExamInput) Exam() (Exam, error) {
 	seenTooth := map[string]int{}
 	for i, ti := range in.Teeth {
 		p := fmt.Sprintf("teeth[%d].", i)
-		tooth, ok := resolveTooth(&v, p, ti.Tooth, ti.FDI)
+		tooth, ok := ti.resolve(&v, p)
 		if ok {
 			if j, dup := seenTooth[tooth.Universal]; dup {
 				v.Check(false, p+"tooth", fmt.Sprintf("tooth %s is already charted at teeth[%d]", tooth.Universal, j))

@@ -23,33 +23,33 @@ func TestExamInput(t *testing.T) {
 	site := func(name string, depth, margin float64) SiteInput {
 		return SiteInput{Site: name, Depth: num(depth), Margin: num(margin)}
 	}
-	good := ToothInput{Tooth: "3", Mobility: num(0), Furcation: num(1), Sites: []SiteInput{site("MB", 3, 1)}}
+	good := ToothInput{ToothName: ToothName{Tooth: "3"}, Mobility: num(0), Furcation: num(1), Sites: []SiteInput{site("MB", 3, 1)}}
 	cases := []struct {
 		name   string
 		in     ExamInput
 		fields []string
 	}{
 		{"one tooth", ExamInput{Teeth: []ToothInput{good}}, nil},
-		{"by FDI", ExamInput{Teeth: []ToothInput{{FDI: "16", Sites: []SiteInput{site("B", 2, 0)}}}}, nil},
-		{"tooth and FDI agree", ExamInput{Teeth: []ToothInput{{Tooth: "3", FDI: "16", Sites: []SiteInput{site("B", 2, 0)}}}}, nil},
+		{"by FDI", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{FDI: "16"}, Sites: []SiteInput{site("B", 2, 0)}}}}, nil},
+		{"tooth and FDI agree", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "3", FDI: "16"}, Sites: []SiteInput{site("B", 2, 0)}}}}, nil},
 		{"no teeth", ExamInput{}, []string{"teeth"}},
-		{"tooth and FDI disagree", ExamInput{Teeth: []ToothInput{{Tooth: "3", FDI: "26", Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[0].fdi"}},
-		{"not a tooth", ExamInput{Teeth: []ToothInput{good, {Tooth: "33", Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[1].tooth"}},
-		{"a tooth twice", ExamInput{Teeth: []ToothInput{good, {FDI: "16", Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[1].tooth"}},
-		{"depth out of range", ExamInput{Teeth: []ToothInput{good, {Tooth: "4", Sites: []SiteInput{site("MB", 2, 0), site("B", 16, 0)}}}},
+		{"tooth and FDI disagree", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "3", FDI: "26"}, Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[0].fdi"}},
+		{"not a tooth", ExamInput{Teeth: []ToothInput{good, {ToothName: ToothName{Tooth: "33"}, Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[1].tooth"}},
+		{"a tooth twice", ExamInput{Teeth: []ToothInput{good, {ToothName: ToothName{FDI: "16"}, Sites: []SiteInput{site("B", 2, 0)}}}}, []string{"teeth[1].tooth"}},
+		{"depth out of range", ExamInput{Teeth: []ToothInput{good, {ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("MB", 2, 0), site("B", 16, 0)}}}},
 			[]string{"teeth[1].sites[1].depth"}},
-		{"negative depth", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{site("MB", -1, 0)}}}}, []string{"teeth[0].sites[0].depth"}},
-		{"half a millimetre", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{site("MB", 2.5, 0)}}}}, []string{"teeth[0].sites[0].depth"}},
-		{"margin out of range", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{site("MB", 2, -11), site("B", 2, 16)}}}},
+		{"negative depth", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("MB", -1, 0)}}}}, []string{"teeth[0].sites[0].depth"}},
+		{"half a millimetre", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("MB", 2.5, 0)}}}}, []string{"teeth[0].sites[0].depth"}},
+		{"margin out of range", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("MB", 2, -11), site("B", 2, 16)}}}},
 			[]string{"teeth[0].sites[0].margin", "teeth[0].sites[1].margin"}},
-		{"depth missing", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{{Site: "MB"}}}}}, []string{"teeth[0].sites[0].depth"}},
-		{"unknown site", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{site("MF", 2, 0)}}}}, []string{"teeth[0].sites[0].site"}},
-		{"a site twice", ExamInput{Teeth: []ToothInput{{Tooth: "4", Sites: []SiteInput{site("L", 2, 0), site("L", 3, 0)}}}}, []string{"teeth[0].sites[1].site"}},
-		{"mobility 4", ExamInput{Teeth: []ToothInput{{Tooth: "4", Mobility: num(4), Sites: []SiteInput{site("L", 2, 0)}}}}, []string{"teeth[0].mobility"}},
-		{"furcation on an incisor", ExamInput{Teeth: []ToothInput{{Tooth: "8", Furcation: num(1), Sites: []SiteInput{site("L", 2, 0)}}}}, []string{"teeth[0].furcation"}},
-		{"furcation 0 on an incisor", ExamInput{Teeth: []ToothInput{{Tooth: "8", Furcation: num(0), Sites: []SiteInput{site("L", 2, 0)}}}}, nil},
-		{"nothing recorded for a tooth", ExamInput{Teeth: []ToothInput{{Tooth: "8"}}}, []string{"teeth[0].sites"}},
-		{"mobility alone", ExamInput{Teeth: []ToothInput{{Tooth: "8", Mobility: num(2)}}}, nil},
+		{"depth missing", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{{Site: "MB"}}}}}, []string{"teeth[0].sites[0].depth"}},
+		{"unknown site", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("MF", 2, 0)}}}}, []string{"teeth[0].sites[0].site"}},
+		{"a site twice", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Sites: []SiteInput{site("L", 2, 0), site("L", 3, 0)}}}}, []string{"teeth[0].sites[1].site"}},
+		{"mobility 4", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "4"}, Mobility: num(4), Sites: []SiteInput{site("L", 2, 0)}}}}, []string{"teeth[0].mobility"}},
+		{"furcation on an incisor", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "8"}, Furcation: num(1), Sites: []SiteInput{site("L", 2, 0)}}}}, []string{"teeth[0].furcation"}},
+		{"furcation 0 on an incisor", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "8"}, Furcation: num(0), Sites: []SiteInput{site("L", 2, 0)}}}}, nil},
+		{"nothing recorded for a tooth", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "8"}}}}, []string{"teeth[0].sites"}},
+		{"mobility alone", ExamInput{Teeth: []ToothInput{{ToothName: ToothName{Tooth: "8"}, Mobility: num(2)}}}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,8 +63,8 @@ func TestExamInput(t *testing.T) {
 
 func TestExamInChartOrderWithSummary(t *testing.T) {
 	x, err := ExamInput{Teeth: []ToothInput{
-		{Tooth: "30", Sites: []SiteInput{{Site: "DL", Depth: num(6), Bleeding: true}, {Site: "MB", Depth: num(5), Margin: num(1)}}},
-		{Tooth: "3", Sites: []SiteInput{{Site: "B", Depth: num(2), Bleeding: true}}},
+		{ToothName: ToothName{Tooth: "30"}, Sites: []SiteInput{{Site: "DL", Depth: num(6), Bleeding: true}, {Site: "MB", Depth: num(5), Margin: num(1)}}},
+		{ToothName: ToothName{Tooth: "3"}, Sites: []SiteInput{{Site: "B", Depth: num(2), Bleeding: true}}},
 	}}.Exam()
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestCompare(t *testing.T) {
 		// Not probed before: nothing to compare.
 		ExamTooth{Tooth: "19", Sites: []Site{{Site: "B", Depth: 8}}},
 	)
-	want := []Worse{{Tooth: "3", FDI: "16", Site: "MB", Before: 3, After: 5, Change: 2}, {Tooth: "3", FDI: "16", Site: "B", Before: 4, After: 6, Change: 2}}
+	want := []Worse{{ToothName: Named("3"), Site: "MB", Before: 3, After: 5, Change: 2}, {ToothName: Named("3"), Site: "B", Before: 4, After: 6, Change: 2}}
 	for name, got := range map[string][]Worse{"newer against older": Compare(newer, older), "older against newer": Compare(older, newer)} {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %+v, want %+v", name, got, want)

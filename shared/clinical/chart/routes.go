@@ -29,6 +29,18 @@ type handlers struct {
 	s *Store
 }
 
+// subject is the caller and the path's patient, checked to exist in the
+// caller's clinic before anything else is judged; with body not nil, the
+// request body decoded into it.
+func (h *handlers) subject(w http.ResponseWriter, r *http.Request, body any) (authz.Principal, core.PatientFacts, error) {
+	p := authz.MustPrincipal(r.Context())
+	pt, err := h.d.Subject(r, p)
+	if err == nil && body != nil {
+		err = httpapi.Decode(w, r, body)
+	}
+	return p, pt, err
+}
+
 // Audited actions.
 const (
 	actionChartRead  = "chart.read"
@@ -39,10 +51,9 @@ const (
 
 // entryJSON is an entry as the contract answers it.
 type entryJSON struct {
-	ID           string    `json:"id"`
-	PatientID    string    `json:"patientId"`
-	Tooth        string    `json:"tooth"`
-	FDI          string    `json:"fdi"`
+	ID        string `json:"id"`
+	PatientID string `json:"patientId"`
+	ToothName
 	Surfaces     []string  `json:"surfaces"`
 	Kind         string    `json:"kind"`
 	Status       string    `json:"status"`
@@ -64,7 +75,7 @@ func orNull(s string) *string {
 
 func toJSON(c Charted) entryJSON {
 	e := c.Entry
-	return entryJSON{ID: e.ID, PatientID: e.PatientID, Tooth: e.Tooth, FDI: FDIOf(e.Tooth), Surfaces: nonNil(e.Surfaces),
+	return entryJSON{ID: e.ID, PatientID: e.PatientID, ToothName: Named(e.Tooth), Surfaces: nonNil(e.Surfaces),
 		Kind: e.Kind, Status: e.Status, Code: e.Code, ProviderID: e.ProviderID, RecordedBy: e.RecordedBy,
 		RecordedAt: e.RecordedAt, Note: e.Note, Supersedes: orNull(e.Supersedes), SupersededBy: orNull(c.SupersededBy)}
 }
@@ -115,8 +126,7 @@ func boolParam(q, field string) (bool, error) {
 }
 
 func (h *handlers) chart(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	pt, err := h.d.Subject(r, p)
+	p, pt, err := h.subject(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -189,8 +199,7 @@ func (h *handlers) chart(w http.ResponseWriter, r *http.Request) error {
 
 // entryInput is the body of POST patients/{id}/chart/entries.
 type entryInput struct {
-	Tooth      string   `json:"tooth"`
-	FDI        string   `json:"fdi"`
+	ToothName
 	Surfaces   []string `json:"surfaces"`
 	Kind       string   `json:"kind"`
 	Status     string   `json:"status"`
@@ -217,17 +226,13 @@ func (in entryInput) fields() string {
 }
 
 func (h *handlers) addEntry(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	pt, err := h.d.Subject(r, p)
+	var in entryInput
+	p, pt, err := h.subject(w, r, &in)
 	if err != nil {
 		return err
 	}
-	var in entryInput
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
 	var v errs.Validator
-	tooth, _ := resolveTooth(&v, "", in.Tooth, in.FDI)
+	tooth, _ := in.resolve(&v, "")
 	e := Entry{PatientID: pt.ID, Tooth: tooth.Universal, Surfaces: in.Surfaces, Kind: in.Kind, Status: in.Status,
 		Code: strings.TrimSpace(in.Code), Note: in.Note, Supersedes: in.Supersedes, ProviderID: in.ProviderID,
 		RecordedBy: p.UserID, RecordedAt: h.d.Now()}
@@ -275,21 +280,12 @@ type examJSON struct {
 	Comparison *comparisonJSON `json:"comparison,omitempty"`
 }
 
-type examToothJSON struct {
-	Tooth     string     `json:"tooth"`
-	FDI       string     `json:"fdi"`
-	Mobility  *int       `json:"mobility"`
-	Furcation *int       `json:"furcation"`
-	Sites     []siteJSON `json:"sites"`
-}
+type examToothJSON = perioTooth[int, siteJSON]
 
+// siteJSON is a site as answered: with its CAL.
 type siteJSON struct {
-	Site        string `json:"site"`
-	Depth       int    `json:"depth"`
-	Margin      int    `json:"margin"`
-	CAL         int    `json:"cal"`
-	Bleeding    bool   `json:"bleeding"`
-	Suppuration bool   `json:"suppuration"`
+	Site
+	CAL int `json:"cal"`
 }
 
 type comparisonJSON struct {
@@ -305,9 +301,9 @@ func examView(x Exam, full bool) examJSON {
 	}
 	out.Teeth = make([]examToothJSON, 0, len(x.Teeth))
 	for _, t := range x.Teeth {
-		tj := examToothJSON{Tooth: t.Tooth, FDI: FDIOf(t.Tooth), Mobility: t.Mobility, Furcation: t.Furcation, Sites: make([]siteJSON, 0, len(t.Sites))}
+		tj := examToothJSON{ToothName: Named(t.Tooth), Mobility: t.Mobility, Furcation: t.Furcation, Sites: make([]siteJSON, 0, len(t.Sites))}
 		for _, s := range t.Sites {
-			tj.Sites = append(tj.Sites, siteJSON{Site: s.Site, Depth: s.Depth, Margin: s.Margin, CAL: s.CAL(), Bleeding: s.Bleeding, Suppuration: s.Suppuration})
+			tj.Sites = append(tj.Sites, siteJSON{Site: s, CAL: s.CAL()})
 		}
 		out.Teeth = append(out.Teeth, tj)
 	}
@@ -315,8 +311,7 @@ func examView(x Exam, full bool) examJSON {
 }
 
 func (h *handlers) exams(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	pt, err := h.d.Subject(r, p)
+	p, pt, err := h.subject(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -340,13 +335,9 @@ func (h *handlers) exams(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) addExam(w http.ResponseWriter, r *http.Request) error {
-	p := authz.MustPrincipal(r.Context())
-	pt, err := h.d.Subject(r, p)
-	if err != nil {
-		return err
-	}
 	var in ExamInput
-	if err := httpapi.Decode(w, r, &in); err != nil {
+	p, pt, err := h.subject(w, r, &in)
+	if err != nil {
 		return err
 	}
 	x, err := in.Exam()

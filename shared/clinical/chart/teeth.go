@@ -168,6 +168,16 @@ func FromFDI(fdi string) (Tooth, bool) {
 // Teeth are every tooth in chart order.
 func Teeth() []Tooth { return append([]Tooth(nil), allTeeth...) }
 
+// ToothName is a tooth as the API names it: by its Universal name, its FDI
+// number or both. Bodies may send either; answers carry both.
+type ToothName struct {
+	Tooth string `json:"tooth"`
+	FDI   string `json:"fdi"`
+}
+
+// Named is Universal tooth u with its FDI number.
+func Named(u string) ToothName { return ToothName{Tooth: u, FDI: FDIOf(u)} }
+
 // FDIOf is the FDI number of Universal tooth u ("" when it has none).
 func FDIOf(u string) string {
 	t, _ := LookupTooth(u)
