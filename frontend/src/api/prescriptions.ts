@@ -102,7 +102,7 @@ export function useCreatePrescription(patientId: string) {
 }
 
 export function useDiscontinuePrescription(patientId: string) {
-  return useRxMutation(patientId, ({ id, reason }: { id: string; reason?: string }) =>
+  return useRxMutation(patientId, ({ id, reason }: { id: string; reason?: string | undefined }) =>
     api.post<Prescription>(`/api/prescriptions/${enc(id)}/discontinue`, reason ? { reason } : {}),
   );
 }
