@@ -475,3 +475,33 @@ func TestAppendIsIdempotent(t *testing.T) {
 		t.Fatalf("root canal on a missing tooth: %v", err)
 	}
 }
+
+func TestSeed(t *testing.T) {
+	e := clinicaltest.New(t)
+	p := e.MustPatient(t, e.Clinic.ID, patients.Patient{})
+	provider := e.User(t, "dentist")
+	s := chart.NewStore(e.Mongo, e.Clock, e.Seal)
+	for range 2 {
+		if err := chart.Seed(context.Background(), s, e.Clinic.ID, p.ID, provider.ID, e.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dentist := e.Staff(t, "dentist")
+	got := mustChart(t, dentist, p, "")
+	if len(got.Entries) != 8 {
+		t.Fatalf("%d entries in effect, want the 8 seeded once", len(got.Entries))
+	}
+	var list struct {
+		Items []struct {
+			Summary struct {
+				Teeth, BleedingSites, DeepSites int
+			} `json:"summary"`
+		} `json:"items"`
+	}
+	dentist.MustJSON(t, "GET", examsPath(p), nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].Summary.DeepSites != 3 || list.Items[0].Summary.BleedingSites < 3 || list.Items[0].Summary.Teeth != 28 {
+		t.Fatalf("seeded exams %+v", list.Items)
+	}
+	// The missing 32 holds: a filling there is refused.
+	apitest.Case{Method: "POST", Path: entriesPath(p), Body: map[string]any{"tooth": "32", "surfaces": []string{"O"}, "kind": "filling", "status": "planned"}, Status: 422}.Send(t, dentist)
+}
