@@ -117,14 +117,18 @@ func nonNil(s []string) []string {
 
 // read is patientID's entries recorded by asOf (all of them when asOf is
 // zero), in recording order: one query, on the (clinicId, patientId,
-// recordedAt) index.
-func (s *Store) read(ctx context.Context, clinicID, patientID string, asOf time.Time) ([]Entry, error) {
+// recordedAt) index. Without notes, the notes are neither read nor opened
+// (judging an entry needs none of them).
+func (s *Store) read(ctx context.Context, clinicID, patientID string, asOf time.Time, notes bool) ([]Entry, error) {
 	filter := bson.D{{Key: "patientId", Value: patientID}}
 	if !asOf.IsZero() {
 		filter = append(filter, bson.E{Key: "recordedAt", Value: bson.D{{Key: "$lte", Value: asOf}}})
 	}
 	var docs []entryDoc
 	opts := options.Find().SetSort(bson.D{{Key: "recordedAt", Value: 1}, {Key: "seq", Value: 1}})
+	if !notes {
+		opts.SetProjection(bson.D{{Key: "note", Value: 0}})
+	}
 	if err := s.entries.Find(ctx, clinicID, filter, &docs, opts); err != nil {
 		return nil, err
 	}
@@ -139,10 +143,19 @@ func (s *Store) read(ctx context.Context, clinicID, patientID string, asOf time.
 	return out, nil
 }
 
+// entry is one stored entry of clinicID.
+func (s *Store) entry(ctx context.Context, clinicID, id string) (Entry, error) {
+	d, err := store.One[entryDoc](ctx, s.entries, clinicID, id, errs.E(errs.NotFound, "chart entry not found"))
+	if err != nil {
+		return Entry{}, err
+	}
+	return s.fromDoc(d)
+}
+
 // Chart is patientID's chart as of asOf: every entry recorded by then, in
 // recording order, each with what superseded it by then.
 func (s *Store) Chart(ctx context.Context, clinicID, patientID string, asOf time.Time) ([]Charted, error) {
-	entries, err := s.read(ctx, clinicID, patientID, asOf)
+	entries, err := s.read(ctx, clinicID, patientID, asOf, true)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +199,7 @@ func (s *Store) judge(ctx context.Context, clinicID string, e Entry) (judged, er
 	if !ids.Valid(e.PatientID) {
 		return judged{}, errs.InvalidFields(errs.FieldError{Field: "patientId", Message: "must be a patient id"})
 	}
-	all, err := s.read(ctx, clinicID, e.PatientID, time.Time{})
+	all, err := s.read(ctx, clinicID, e.PatientID, time.Time{}, false)
 	if err != nil {
 		return judged{}, err
 	}
@@ -194,8 +207,10 @@ func (s *Store) judge(ctx context.Context, clinicID string, e Entry) (judged, er
 	found := false
 	for _, x := range all {
 		if x.ID == e.ID {
-			// A retry of an append that was stored: the entry as it is.
-			return judged{entry: x, stored: true}, nil
+			// A retry of an append that was stored: the entry as it is,
+			// note and all.
+			stored, err := s.entry(ctx, clinicID, x.ID)
+			return judged{entry: stored, stored: true}, err
 		}
 		found = found || x.ID == e.Supersedes
 		last = max(last, x.seq)
