@@ -185,9 +185,15 @@ func before(a, b Entry) bool {
 //   - or y is on the same tooth with the same surface set (B and F are one
 //     surface, order does not matter, no surfaces is the whole tooth): the
 //     newer finding or work replaces the older one there;
-//   - except that a planned entry does not supersede a condition: planning
-//     a filling does not make the caries go away; completing it (or
-//     charting the filling as existing) does.
+//     but only where the new entry takes the old one's place:
+//   - a condition is replaced by a newer condition (a re-diagnosis) or by
+//     work done there (a completed or existing filling treats the caries;
+//     planning it does not make the caries go away);
+//   - work is replaced only by work of the same kind (the planned crown by
+//     the completed crown, an old filling by its replacement): a root canal
+//     does not hide the crown, a crown does not hide the implant under it,
+//     and new caries under a filling (recurrent decay) leaves the filling
+//     charted.
 //
 // y must be recorded after x (the caller checks that y is also within the
 // instant the chart is asked for).
@@ -201,7 +207,14 @@ func supersedes(y, x Entry) bool {
 	if y.Tooth != x.Tooth || surfaceSet(y.Surfaces) != surfaceSet(x.Surfaces) {
 		return false
 	}
-	return !(x.Status == StatusCondition && y.Status == StatusPlanned)
+	switch {
+	case x.Status == StatusCondition:
+		return y.Status != StatusPlanned
+	case y.Status == StatusCondition:
+		return false
+	default:
+		return y.Kind == x.Kind
+	}
 }
 
 // Charted is an entry with what superseded it in a derived chart.

@@ -103,6 +103,12 @@ func TestSupersessionRule(t *testing.T) {
 		{"a surface entry does not replace the whole tooth", x(nil, "crown", "existing"), y("3", []string{"O"}, "caries", "condition"), false},
 		{"whole tooth replaces whole tooth", x(nil, "crown", "planned"), y("3", nil, "crown", "completed"), true},
 		{"another tooth", x(mo, "caries", "condition"), y("14", mo, "filling", "completed"), false},
+		{"a root canal does not hide the crown", x(nil, "crown", "existing"), y("3", nil, "root_canal", "completed"), false},
+		{"a crown does not hide the implant under it", x(nil, "implant", "existing"), y("3", nil, "crown", "completed"), false},
+		{"recurrent caries leaves the filling charted", x(mo, "filling", "existing"), y("3", mo, "caries", "condition"), false},
+		{"a new caries leaves the planned filling", x(mo, "filling", "planned"), y("3", mo, "caries", "condition"), false},
+		{"a replacement filling replaces the old one", x(mo, "filling", "existing"), y("3", mo, "filling", "completed"), true},
+		{"an implant replaces the missing tooth", x(nil, "missing", "condition"), y("3", nil, "implant", "completed"), true},
 		{"a correction names its entry on any tooth", x(mo, "caries", "condition"), func() Entry {
 			e := y("14", mo, "caries", "condition")
 			e.Supersedes = "x"

@@ -17,13 +17,13 @@ import (
 func Seed(ctx context.Context, s *Store, clinicID, patientID, providerID string, at time.Time) error {
 	when := at.UTC().AddDate(0, -3, 0).Truncate(time.Minute)
 	entries := []Entry{
-		{Tooth: "3", Kind: "crown", Status: StatusExisting, Code: "D2750", Note: "PFM crown placed at a previous practice"},
-		{Tooth: "14", Surfaces: []string{"M", "O"}, Kind: "filling", Status: StatusExisting, Code: "D2392"},
-		{Tooth: "19", Surfaces: []string{"O"}, Kind: "filling", Status: StatusExisting, Code: "D2391"},
-		{Tooth: "30", Kind: "crown", Status: StatusExisting, Code: "D2740"},
-		{Tooth: "8", Surfaces: []string{"M", "F"}, Kind: "filling", Status: StatusExisting, Code: "D2331"},
+		{Tooth: "3", Kind: "crown", Status: StatusExisting, Code: "CRN-PFM", Note: "PFM crown placed at a previous practice"},
+		{Tooth: "14", Surfaces: []string{"M", "O"}, Kind: "filling", Status: StatusExisting, Code: "FIL-C2"},
+		{Tooth: "19", Surfaces: []string{"O"}, Kind: "filling", Status: StatusExisting, Code: "FIL-C1"},
+		{Tooth: "30", Kind: "crown", Status: StatusExisting, Code: "CRN-ZR"},
+		{Tooth: "8", Surfaces: []string{"M", "F"}, Kind: "filling", Status: StatusExisting, Code: "FIL-C2"},
 		{Tooth: "18", Surfaces: []string{"D", "O"}, Kind: "caries", Status: StatusCondition, Note: "Radiolucency into dentin on the bitewing"},
-		{Tooth: "18", Surfaces: []string{"D", "O"}, Kind: "filling", Status: StatusPlanned, Code: "D2392"},
+		{Tooth: "18", Surfaces: []string{"D", "O"}, Kind: "filling", Status: StatusPlanned, Code: "FIL-C2"},
 		{Tooth: "32", Kind: "missing", Status: StatusCondition},
 	}
 	for i, e := range entries {
