@@ -39,8 +39,13 @@ func (c charted) ChartCompleted(ctx context.Context, clinicID string, done plans
 	if kind == "" {
 		kind = chartKind(done.Category)
 	}
+	surfaces := done.Surfaces
+	if kind == "extraction" || kind == "implant" {
+		// Whole-tooth work: the chart takes no surfaces for it.
+		surfaces = nil
+	}
 	_, err := c.s.Append(ctx, clinicID, chart.Entry{
-		ID: done.EntryID, PatientID: done.PatientID, Tooth: done.Tooth, Surfaces: done.Surfaces,
+		ID: done.EntryID, PatientID: done.PatientID, Tooth: done.Tooth, Surfaces: surfaces,
 		Kind: kind, Status: "completed", Code: done.Code,
 		ProviderID: done.ProviderID, RecordedBy: done.RecordedBy, RecordedAt: done.At,
 	})
