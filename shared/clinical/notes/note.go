@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/seal"
@@ -272,40 +273,59 @@ func signable(typ string, t noteText) error {
 // noteStore keeps notes.
 type noteStore struct{ records[noteRecord] }
 
-func newNoteStore(m *store.Mongo) *noteStore {
-	return &noteStore{newRecords[noteRecord](m, "notes", errNoteNotFound)}
+func newNoteStore(m *store.Mongo, c clock.Clock) *noteStore {
+	return &noteStore{newRecords[noteRecord](m, c, "notes", errNoteNotFound)}
 }
 
-var errNoteNotFound = errs.E(errs.NotFound, "note not found")
+var (
+	errNoteNotFound = errs.E(errs.NotFound, "note not found")
+	errNoteBusy     = errs.E(errs.Conflict, "the note is being changed by someone else; try again")
+	errSigned       = errs.E(errs.Conflict, "the note is signed and cannot be changed; amend it to correct it")
+	errNotAuthor    = errs.E(errs.Forbidden, "only the author of a draft may edit it")
+)
 
-// UpdateDraft sets (and, for "", unsets) fields of a draft by its author,
-// in one conditional write: a note signed meanwhile, or not the author's,
-// is not matched (NotFound).
+// UpdateDraft sets (and, for "", unsets) fields of authorID's draft. The
+// change is field by field, so when another edit lands first it is made
+// again on the result; a draft signed meanwhile is errSigned.
 func (s *noteStore) UpdateDraft(ctx context.Context, clinicID, id, authorID string, set, unset bson.D) (noteRecord, error) {
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	update := bson.D{{Key: "$set", Value: set}}
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
 	var out noteRecord
-	err := s.c.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: StatusDraft}, {Key: "authorId", Value: authorID}}, update, &out)
+	err := store.Retry(ctx, errNoteBusy, func() (bool, error) {
+		cur, err := s.Get(ctx, clinicID, id)
+		switch {
+		case err != nil:
+			return false, err
+		case cur.Status != StatusDraft:
+			return false, errSigned
+		case cur.AuthorID != authorID:
+			return false, errNotAuthor
+		}
+		return s.move(ctx, clinicID, id, cur.Version, update, &out)
+	})
 	return out, err
 }
 
-// Sign signs the draft as it was at version, once: of racing signatures
-// one matches, the others find it signed (NotFound).
-func (s *noteStore) Sign(ctx context.Context, clinicID, id string, version int, by string, at time.Time) (noteRecord, error) {
+// Sign signs the draft as it was at version, once, and reports whether
+// this call did: of racing signatures one wins, and a draft edited since
+// version is not signed (the signer judged another text).
+func (s *noteStore) Sign(ctx context.Context, clinicID, id string, version int, by string, at time.Time) (noteRecord, bool, error) {
 	var out noteRecord
-	err := s.c.FindOneAndUpdate(ctx, clinicID,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: StatusDraft}, {Key: "version", Value: version}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: StatusSigned}, {Key: "signedAt", Value: at}, {Key: "signedBy", Value: by}, {Key: "updatedAt", Value: at}}},
-			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &out)
-	return out, err
+	won, err := s.move(ctx, clinicID, id, version, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: StatusSigned}, {Key: "signedAt", Value: at}, {Key: "signedBy", Value: by}, {Key: "updatedAt", Value: at}}}}, &out)
+	return out, won, err
 }
 
-// Link lists amendment on the signed original. It touches nothing else of
-// the original: its text, signature and updatedAt stay as signed.
+// Link lists amendment on its original. It touches nothing else of the
+// original: its text, signature and updatedAt stay as signed.
 func (s *noteStore) Link(ctx context.Context, clinicID, originalID, amendmentID string) error {
-	_, err := s.c.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: originalID}, {Key: "status", Value: StatusSigned}},
-		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "amendments", Value: amendmentID}}}})
-	return err
+	return store.Retry(ctx, errNoteBusy, func() (bool, error) {
+		cur, err := s.Get(ctx, clinicID, originalID)
+		if err != nil || slices.Contains(cur.Amendments, amendmentID) {
+			return err == nil, err
+		}
+		return s.move(ctx, clinicID, originalID, cur.Version, bson.D{{Key: "$push", Value: bson.D{{Key: "amendments", Value: amendmentID}}}}, nil)
+	})
 }

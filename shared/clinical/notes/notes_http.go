@@ -204,10 +204,7 @@ func (h *noteHandlers) note(r *http.Request, p authz.Principal) (noteRecord, err
 	return rec, nil
 }
 
-var (
-	errSigned  = errs.E(errs.Conflict, "the note is signed and cannot be changed; amend it to correct it")
-	errChanged = errs.E(errs.Conflict, "the draft changed while it was being signed; review it and sign again")
-)
+var errChanged = errs.E(errs.Conflict, "the draft changed while it was being signed; review it and sign again")
 
 func (h *noteHandlers) patch(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
@@ -223,8 +220,7 @@ func (h *noteHandlers) patch(w http.ResponseWriter, r *http.Request) error {
 		return errSigned
 	}
 	if rec.AuthorID != p.UserID {
-		return h.Deny(r, p, core.Entry(actionNoteWrite, noteResource(rec.ID), rec.PatientID, "not the draft's author"),
-			errs.E(errs.Forbidden, "only the author of a draft may edit it"))
+		return h.Deny(r, p, core.Entry(actionNoteWrite, noteResource(rec.ID), rec.PatientID, "not the draft's author"), errNotAuthor)
 	}
 	var v errs.Validator
 	checkText(&v, rec.Type, in)
@@ -259,10 +255,6 @@ func (h *noteHandlers) patch(w http.ResponseWriter, r *http.Request) error {
 	var out noteRecord
 	err = h.Write(r, p, core.Entry(actionNoteWrite, noteResource(rec.ID), rec.PatientID, "draft edited; fields: "+strings.Join(touched, ",")), func() (err error) {
 		out, err = h.notes.UpdateDraft(r.Context(), p.ClinicID, rec.ID, p.UserID, set, unset)
-		if errs.Is(err, errs.NotFound) {
-			// Only a signature changes a draft's status or author.
-			return errSigned
-		}
 		return err
 	})
 	if err != nil {
@@ -307,22 +299,29 @@ func (h *noteHandlers) sign(w http.ResponseWriter, r *http.Request) error {
 	if rec.AuthorID != p.UserID {
 		entry.Detail += "; countersigned draft of " + rec.AuthorID
 	}
-	var out noteRecord
-	err = h.Write(r, p, entry, func() (err error) {
-		out, err = h.notes.Sign(r.Context(), p.ClinicID, rec.ID, rec.Version, p.UserID, h.Now())
-		if errs.Is(err, errs.NotFound) {
-			cur, gerr := h.notes.Get(r.Context(), p.ClinicID, rec.ID)
-			if gerr == nil && cur.Status == StatusDraft {
-				return errChanged
-			}
-			return errs.E(errs.Conflict, "the note is already signed")
+	var signed noteRecord
+	err = h.Write(r, p, entry, func() error {
+		out, won, err := h.notes.Sign(r.Context(), p.ClinicID, rec.ID, rec.Version, p.UserID, h.Now())
+		signed = out
+		if err != nil || won {
+			return err
 		}
-		return err
+		// Another change came first: say which.
+		cur, err := h.notes.Get(r.Context(), p.ClinicID, rec.ID)
+		switch {
+		case err != nil:
+			return err
+		case cur.Status == StatusSigned:
+			return errs.E(errs.Conflict, "the note is already signed")
+		case cur.Version != rec.Version:
+			return errChanged
+		}
+		return errNoteBusy
 	})
 	if err != nil {
 		return err
 	}
-	return h.answer(w, http.StatusOK, out)
+	return h.answer(w, http.StatusOK, signed)
 }
 
 func (h *noteHandlers) amend(w http.ResponseWriter, r *http.Request) error {

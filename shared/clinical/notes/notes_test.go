@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,6 +305,25 @@ func TestAmendments(t *testing.T) {
 	}
 	// An amendment is signed: it cannot be edited either.
 	apitest.Case{Method: "PATCH", Path: "/api/notes/" + first.ID, Body: map[string]any{"plan": "x"}, Status: 409}.Send(t, hygienist)
+
+	t.Run("racing amendments are all linked", func(t *testing.T) {
+		n := mustSigned(t, dentist, p.ID)
+		statuses := make([]int, 4)
+		var wg sync.WaitGroup
+		for i := range statuses {
+			wg.Go(func() { statuses[i] = dentist.Do(t, "POST", "/api/notes/"+n.ID+"/amend", map[string]any{"plan": "addendum"}).Status })
+		}
+		wg.Wait()
+		if !slices.Equal(statuses, []int{201, 201, 201, 201}) {
+			t.Fatalf("statuses %v, want every amendment made", statuses)
+		}
+		// The stored list, not only the one the notes list derives from
+		// its page (an original and its amendments can be pages apart).
+		raw := e.RawDocs(t, "notes", bson.D{{Key: "_id", Value: n.ID}})[0]
+		if vals, err := raw.Lookup("amendments").Array().Values(); err != nil || len(vals) != 4 {
+			t.Fatalf("original stores amendments %v (%v), want 4", raw.Lookup("amendments"), err)
+		}
+	})
 }
 
 // Note text is sealed at rest, and the trail names what happened without

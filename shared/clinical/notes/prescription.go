@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
@@ -48,6 +49,8 @@ type rxRecord struct {
 	// DiscontinueReason is sealed to "prescriptions/<id>/discontinueReason".
 	DiscontinueReason seal.Text   `bson:"discontinueReason,omitempty"`
 	Override          *rxOverride `bson:"override,omitempty"`
+	// Version counts changes (store.Versions): a discontinuation happens once.
+	Version int `bson:"version"`
 }
 
 // rxOverride is a prescriber's decision to prescribe past recorded
@@ -167,20 +170,20 @@ func (in rxInput) validate() error {
 // rxStore keeps prescriptions.
 type rxStore struct{ records[rxRecord] }
 
-func newRxStore(m *store.Mongo) *rxStore {
-	return &rxStore{newRecords[rxRecord](m, "prescriptions", errRxNotFound)}
+func newRxStore(m *store.Mongo, c clock.Clock) *rxStore {
+	return &rxStore{newRecords[rxRecord](m, c, "prescriptions", errRxNotFound)}
 }
 
 var errRxNotFound = errs.E(errs.NotFound, "prescription not found")
 
-// Discontinue ends an active prescription, once: of racing calls one
-// matches, the others find it discontinued (NotFound).
-func (s *rxStore) Discontinue(ctx context.Context, clinicID, id, by string, at time.Time, why seal.Text) (rxRecord, error) {
+// Discontinue ends the active prescription rec (as read), once, and
+// reports whether this call did: of racing calls one wins.
+func (s *rxStore) Discontinue(ctx context.Context, clinicID string, rec rxRecord, by string, at time.Time, why seal.Text) (rxRecord, bool, error) {
 	set := bson.D{{Key: "status", Value: RxDiscontinued}, {Key: "discontinuedAt", Value: at}, {Key: "discontinuedBy", Value: by}}
 	if !why.IsZero() {
 		set = append(set, bson.E{Key: "discontinueReason", Value: why})
 	}
 	var out rxRecord
-	err := s.c.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: RxActive}}, bson.D{{Key: "$set", Value: set}}, &out)
-	return out, err
+	won, err := s.move(ctx, clinicID, rec.ID, rec.Version, bson.D{{Key: "$set", Value: set}}, &out)
+	return out, won, err
 }

@@ -97,7 +97,7 @@ func (h *rxHandlers) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	rec := rxRecord{ID: id, PatientID: pt.ID, Drug: strings.TrimSpace(in.Drug), Strength: strings.TrimSpace(in.Strength),
 		Form: strings.ToLower(strings.TrimSpace(in.Form)), Sig: strings.TrimSpace(in.Sig), Quantity: *in.Quantity,
-		Status: RxActive, PrescriberID: p.UserID, CreatedAt: h.Now()}
+		Status: RxActive, PrescriberID: p.UserID, CreatedAt: h.Now(), Version: 1}
 	if in.Refills != nil {
 		rec.Refills = *in.Refills
 	}
@@ -184,9 +184,11 @@ func (h *rxHandlers) discontinue(w http.ResponseWriter, r *http.Request) error {
 	}
 	entry.Detail = fmt.Sprintf("reason given: %t", why != "")
 	var out rxRecord
-	err = h.Write(r, p, entry, func() (err error) {
-		out, err = h.rx.Discontinue(r.Context(), p.ClinicID, rec.ID, p.UserID, h.Now(), sealed)
-		if errs.Is(err, errs.NotFound) {
+	err = h.Write(r, p, entry, func() error {
+		var won bool
+		out, won, err = h.rx.Discontinue(r.Context(), p.ClinicID, rec, p.UserID, h.Now(), sealed)
+		if err == nil && !won {
+			// Only a discontinuation changes a prescription.
 			return errs.E(errs.Conflict, "the prescription is already discontinued")
 		}
 		return err

@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
 )
@@ -15,6 +16,11 @@ import (
 type records[T any] struct {
 	c        *store.Collection
 	notFound error
+	// versions makes each change of a record happen once: FerretDB's
+	// conditional updates are not atomic (two racing signatures could both
+	// match "status: draft"), so every change moves the record's version
+	// through a claim (store.Versions).
+	versions *store.Versions
 }
 
 // byNewest is the lists' order.
@@ -22,9 +28,19 @@ var byNewest = store.Sort{Field: "createdAt", Desc: true, Type: bson.TypeDateTim
 
 // newRecords declares the collection with the index its list reads: a
 // patient's records, newest first, in one query.
-func newRecords[T any](m *store.Mongo, name string, notFound error) records[T] {
+func newRecords[T any](m *store.Mongo, c clock.Clock, name string, notFound error) records[T] {
 	keys := bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}
-	return records[T]{c: m.Collection(name, mongo.IndexModel{Keys: keys}), notFound: notFound}
+	return records[T]{c: m.Collection(name, mongo.IndexModel{Keys: keys}), notFound: notFound, versions: store.NewVersions(m, c)}
+}
+
+// move applies update to record id if it is still at version, once, and
+// reports whether this call did (false: another change came first). out,
+// when not nil, receives the record as written.
+func (s records[T]) move(ctx context.Context, clinicID, id string, version int, update bson.D, out *T) (bool, error) {
+	if out == nil {
+		return s.versions.Update(ctx, s.c, clinicID, id, version, update, nil)
+	}
+	return s.versions.Update(ctx, s.c, clinicID, id, version, update, out)
 }
 
 // Get is clinicID's record id; a garbage id, a missing record and another

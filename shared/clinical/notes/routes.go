@@ -11,7 +11,7 @@ import (
 
 // Routes registers the note and prescription routes.
 func Routes(r *authz.Router, d core.Deps) {
-	n := &noteHandlers{Deps: d, notes: newNoteStore(d.Mongo), templates: newTemplateStore(d.Mongo)}
+	n := &noteHandlers{Deps: d, notes: newNoteStore(d.Mongo, d.Clock), templates: newTemplateStore(d.Mongo)}
 	r.HandleFunc("GET /api/note-templates", n.listTemplates)
 	r.HandleFunc("GET /api/patients/{id}/notes", n.list)
 	r.HandleFunc("POST /api/patients/{id}/notes", n.create)
@@ -19,7 +19,7 @@ func Routes(r *authz.Router, d core.Deps) {
 	r.HandleFunc("POST /api/notes/{id}/sign", n.sign)
 	r.HandleFunc("POST /api/notes/{id}/amend", n.amend)
 
-	rx := &rxHandlers{Deps: d, rx: newRxStore(d.Mongo)}
+	rx := &rxHandlers{Deps: d, rx: newRxStore(d.Mongo, d.Clock)}
 	r.HandleFunc("GET /api/patients/{id}/prescriptions", rx.list)
 	r.HandleFunc("POST /api/patients/{id}/prescriptions", rx.create)
 	r.HandleFunc("POST /api/prescriptions/{id}/discontinue", rx.discontinue)
