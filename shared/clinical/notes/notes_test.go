@@ -311,7 +311,9 @@ func TestAmendments(t *testing.T) {
 		statuses := make([]int, 4)
 		var wg sync.WaitGroup
 		for i := range statuses {
-			wg.Go(func() { statuses[i] = dentist.Do(t, "POST", "/api/notes/"+n.ID+"/amend", map[string]any{"plan": "addendum"}).Status })
+			wg.Go(func() {
+				statuses[i] = dentist.Do(t, "POST", "/api/notes/"+n.ID+"/amend", map[string]any{"plan": "addendum"}).Status
+			})
 		}
 		wg.Wait()
 		if !slices.Equal(statuses, []int{201, 201, 201, 201}) {
