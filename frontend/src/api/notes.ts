@@ -111,7 +111,7 @@ export function useCreateNote(patientId: string) {
 }
 
 export function useUpdateNote(patientId: string) {
-  return useNoteMutation(patientId, ({ id, ...changes }: NoteFields & { id: string; type?: NoteType; templateId?: string }) =>
+  return useNoteMutation(patientId, ({ id, ...changes }: NoteFields & { id: string }) =>
     api.patch<Note>(`/api/notes/${enc(id)}`, changes),
   );
 }

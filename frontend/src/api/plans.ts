@@ -10,6 +10,8 @@ export interface PlanItem {
   description: string;
   category: string;
   tooth?: string | null;
+  /** The tooth's FDI name, for clinics that number that way. */
+  fdi?: string;
   surfaces?: string[] | null;
   feeCents: number;
   /** 1 highest … 5 */
@@ -29,12 +31,8 @@ export interface PlanAcceptance {
   role?: string;
 }
 
-/** An insurance estimate, when billing has made one (its shape is billing's; read defensively). */
-export interface PlanEstimate {
-  insuranceCents?: number;
-  patientCents?: number;
-  [key: string]: unknown;
-}
+/** An insurance estimate, when billing has made one: the insurance's part in cents (an object read defensively). */
+export type PlanEstimate = number | { insuranceCents?: number; patientCents?: number };
 
 export interface Plan {
   id: string;
@@ -57,6 +55,8 @@ export interface Plan {
 }
 
 export interface PlanItemInput {
+  /** An item of the plan being edited keeps its id (and its fee while its code is unchanged). */
+  id?: string;
   code: string;
   tooth?: string;
   surfaces?: string[];
@@ -123,7 +123,7 @@ export function useCreatePlan(patientId: string) {
 }
 
 export function useUpdatePlan(patientId: string) {
-  return usePlanMutation(patientId, ({ id, ...changes }: Partial<PlanInput> & { id: string }) =>
+  return usePlanMutation(patientId, ({ id, ...changes }: Partial<Omit<PlanInput, 'alternativeTo'>> & { id: string; version?: number }) =>
     api.patch<Plan>(`/api/treatment-plans/${enc(id)}`, changes),
   );
 }
@@ -190,10 +190,12 @@ export function formatMoney(cents: number, currency = 'USD'): string {
  */
 export function estimateText(plan: Pick<Plan, 'estimate' | 'estimateStatus'>, currency = 'USD'): string {
   const est = plan.estimate;
-  if (plan.estimateStatus === 'not_estimated' || !est || typeof est.insuranceCents !== 'number') return 'Not estimated';
-  const parts = [`Insurance ${formatMoney(est.insuranceCents, currency)}`];
-  if (typeof est.patientCents === 'number') parts.push(`patient ${formatMoney(est.patientCents, currency)}`);
-  return parts.join(', ');
+  if (plan.estimateStatus === 'not_estimated' || est === null || est === undefined) return 'Not estimated';
+  if (typeof est === 'number') return `Insurance pays about ${formatMoney(est, currency)}`;
+  if (typeof est.insuranceCents !== 'number') return 'Not estimated';
+  const parts = [`Insurance pays about ${formatMoney(est.insuranceCents, currency)}`];
+  if (typeof est.patientCents === 'number') parts.push(`you pay about ${formatMoney(est.patientCents, currency)}`);
+  return parts.join('; ');
 }
 
 /** Plans by group (options of one decision), newest group first, options oldest first (A, B, …). */

@@ -82,9 +82,9 @@ export function NoteEditor({
 
   const heading =
     mode.kind === 'amend'
-      ? `Amend the ${NOTE_TYPE_LABELS[mode.note.type].toLowerCase()}`
+      ? `Amend this ${NOTE_TYPE_LABELS[mode.note.type]}`
       : mode.kind === 'edit'
-        ? `Edit draft ${NOTE_TYPE_LABELS[type].toLowerCase()}`
+        ? `Edit draft: ${NOTE_TYPE_LABELS[type]}`
         : 'New note';
 
   function setField(key: keyof Values, value: string) {
@@ -124,8 +124,9 @@ export function NoteEditor({
     const existing = mode.kind === 'edit' ? mode.note : null;
     const draftId = existing?.id ?? createdId.current;
     if (draftId) {
-      if (!dirty && (!existing || type === existing.type)) return draftId;
-      const saved = await update.mutateAsync({ id: draftId, type, ...fields });
+      if (!dirty) return draftId;
+      // A draft keeps its type: only its text changes.
+      const saved = await update.mutateAsync({ id: draftId, ...fields });
       setDirty(false);
       return saved.id;
     }
@@ -204,7 +205,7 @@ export function NoteEditor({
             )}
           </div>
         )}
-        {mode.kind !== 'amend' && (
+        {mode.kind === 'new' && (
           <div className="note-editor__pickers">
             <div className="field">
               <label htmlFor={`${id}-template`}>Template</label>

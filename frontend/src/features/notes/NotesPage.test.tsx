@@ -164,7 +164,7 @@ describe('NotesPage', () => {
     expect(card).toHaveTextContent('Signed by you (Grace Kim)');
 
     await user.click(within(card).getByRole('button', { name: 'Amend this note' }));
-    const editor = screen.getByRole('region', { name: 'Amend the soap note' });
+    const editor = screen.getByRole('region', { name: 'Amend this SOAP note' });
     const assessment = within(editor).getByLabelText('Assessment');
     expect(assessment).toHaveValue('A text');
     await user.clear(assessment);

@@ -1,12 +1,14 @@
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePatient } from '../../api/patients';
-import { NOTE_TYPE_LABELS, SOAP_FIELDS, useClinicianNames, useNotes, type Note } from '../../api/notes';
+import { NOTE_TYPE_LABELS, SOAP_FIELDS, useClinicianNames, useNotes, useSignNote, type Note } from '../../api/notes';
+import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
+import { toastError, toastSuccess } from '../../lib/toast';
 import type { Role } from '../../lib/types';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { NoteEditor, type EditorMode } from './NoteEditor';
@@ -133,7 +135,12 @@ export default function NotesPage() {
                           Edit draft
                         </button>
                       ) : (
-                        <p className="muted note-card__locked">Only its author can change this draft.</p>
+                        <>
+                          <p className="muted note-card__locked">Only its author can change this draft.</p>
+                          {canSign && !NOTE_SIGNERS.includes(note.authorRole as Role) && (
+                            <CountersignButton patientId={id} note={note} />
+                          )}
+                        </>
                       )
                     ) : canSign && !editor ? (
                       <button type="button" className="button-secondary" onClick={() => setEditor({ kind: 'amend', note })}>
@@ -210,5 +217,49 @@ function NoteCard({
       </dl>
       {actions && <div className="button-row note-card__actions">{actions}</div>}
     </article>
+  );
+}
+
+/** A dentist or hygienist signs an assistant's draft as it stands (after the same warning). */
+function CountersignButton({ patientId, note }: { patientId: string; note: Note }) {
+  const sign = useSignNote(patientId);
+  const [open, setOpen] = useState(false);
+  async function confirm() {
+    try {
+      await sign.mutateAsync(note.id);
+      toastSuccess('Note signed.');
+      setOpen(false);
+    } catch (err) {
+      toastError(err);
+    }
+  }
+  return (
+    <>
+      <button type="button" className="button-primary" onClick={() => setOpen(true)}>
+        Sign{' '}<span className="visually-hidden">this draft</span>
+      </button>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        role="alertdialog"
+        size="sm"
+        title="Sign this draft?"
+        description={
+          <p>
+            <strong>Signed notes cannot be changed.</strong> You sign the {ROLE_NAMES[note.authorRole] ?? note.authorRole}’s draft
+            as it is written; corrections are made later as amendments.
+          </p>
+        }
+      >
+        <div className="button-row">
+          <button type="button" className="button-primary" onClick={() => void confirm()} disabled={sign.isPending}>
+            {sign.isPending ? 'Signing…' : 'Sign note'}
+          </button>
+          <button type="button" className="button-secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
+    </>
   );
 }

@@ -18,6 +18,8 @@ import { CodePicker } from './CodePicker';
 
 export interface DraftItem {
   key: string;
+  /** The saved item's id, when editing a draft. */
+  id?: string;
   code: string;
   description: string;
   feeCents: number;
@@ -47,6 +49,7 @@ const newKey = () => `item-${nextKey++}`;
 /** The body the server wants: only what was chosen, empty parts left out. */
 export function toPlanItems(items: DraftItem[]): PlanInput['items'] {
   return items.map((i) => ({
+    ...(i.id ? { id: i.id } : {}),
     code: i.code,
     ...(i.tooth ? { tooth: i.tooth } : {}),
     ...(i.surfaces.length ? { surfaces: i.surfaces } : {}),
@@ -58,6 +61,7 @@ export function toPlanItems(items: DraftItem[]): PlanInput['items'] {
 function itemsOf(plan: Plan): DraftItem[] {
   return plan.items.map((i) => ({
     key: newKey(),
+    id: i.id,
     code: i.code,
     description: i.description,
     feeCents: i.feeCents,
@@ -165,7 +169,12 @@ export function PlanBuilder({
     try {
       let plan: Plan;
       if (mode.kind === 'edit') {
-        plan = await update.mutateAsync({ id: mode.plan.id, ...body, notes: notes.trim() });
+        plan = await update.mutateAsync({
+          id: mode.plan.id,
+          ...body,
+          notes: notes.trim(),
+          ...(mode.plan.version !== undefined ? { version: mode.plan.version } : {}),
+        });
         toastSuccess('Plan saved.');
       } else {
         plan = await create.mutateAsync(mode.kind === 'alternative' ? { ...body, alternativeTo: mode.of.id } : body);
