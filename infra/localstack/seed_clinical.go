@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/topsmile/topsmile/shared/clinical/chart"
+	"github.com/topsmile/topsmile/shared/clinical/notes"
 	"github.com/topsmile/topsmile/shared/clinical/plans"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/identity"
@@ -14,8 +15,9 @@ import (
 
 // seedDemoPatient adds Jordan Avery, the patient the demo logins work on:
 // a portal account, a severe penicillin allergy (the prescription screen
-// warns about amoxicillin) and a latex one, a chart and a perio exam from a
-// visit three months ago, and the sample fee schedule.
+// warns about amoxicillin) and a latex one, a chart, a perio exam, notes
+// and a prescription from a visit three months ago, and the sample fee
+// schedule.
 func seedDemoPatient(ctx context.Context, d Deps, clinic identity.Clinic, staff map[identity.Role]identity.User) error {
 	ps := patients.NewStore(d.Mongo, d.Clock)
 	p, err := ps.Create(ctx, clinic.ID, patients.Patient{ID: ids.New(), FirstName: "Jordan", LastName: "Avery", DateOfBirth: "1986-04-12",
@@ -41,5 +43,8 @@ func seedDemoPatient(ctx context.Context, d Deps, clinic identity.Clinic, staff 
 		return err
 	}
 	dentist := staff[identity.RoleDentist].ID
-	return chart.Seed(ctx, chart.NewStore(d.Mongo, d.Clock, keys), clinic.ID, p.ID, dentist, d.Clock.Now())
+	if err := chart.Seed(ctx, chart.NewStore(d.Mongo, d.Clock, keys), clinic.ID, p.ID, dentist, d.Clock.Now()); err != nil {
+		return err
+	}
+	return notes.Seed(ctx, d.Mongo, keys, clinic.ID, p.ID, dentist, d.Clock.Now())
 }
