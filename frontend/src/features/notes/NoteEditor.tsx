@@ -218,7 +218,7 @@ export function NoteEditor({
                 <option value="">No template</option>
                 {(templates.data ?? []).map((t) => (
                   <option key={t.id} value={t.id}>
-                    {t.name} ({NOTE_TYPE_LABELS[t.type] ?? t.type})
+                    {t.name}
                   </option>
                 ))}
               </select>

@@ -206,6 +206,8 @@ function NoteCard({
         {signed
           ? `${amendment ? 'Amended and signed' : 'Signed'} by ${who(note.signedBy ?? note.authorId, note.authorRole)} on ${formatDateTime(note.signedAt!, timeZone)}.`
           : `Draft by ${who(note.authorId, note.authorRole)}, last saved ${formatDateTime(note.updatedAt ?? note.createdAt, timeZone)}. Not signed.`}
+        {!amendment && (note.amendments?.length ?? 0) > 0 &&
+          ` Amended ${note.amendments!.length === 1 ? 'once' : `${note.amendments!.length} times`}: see below; this original is kept as signed.`}
       </p>
       <dl className="note-card__fields">
         {fields.map((f) => (

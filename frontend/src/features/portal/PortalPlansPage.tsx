@@ -246,7 +246,7 @@ function PortalPlanOption({
               aria-describedby={`${id}-hint${fieldError ? ` ${id}-error` : ''}`}
             />
             <p id={`${id}-hint`} className="field__hint">
-              Your typed name is your signature{fullName ? `: ${fullName}, as on your record` : ''}.
+              Your typed name is your signature.{fullName ? ` Type it as on your record: ${fullName}.` : ''}
             </p>
             {fieldError && (
               <p id={`${id}-error`} className="field__error">
