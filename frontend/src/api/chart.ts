@@ -169,8 +169,10 @@ export interface PerioSite extends PerioSiteInput {
 
 export interface PerioToothInput {
   tooth: string;
-  mobility: number;
-  furcation: number;
+  /** Grade 0–3; left out when not assessed. */
+  mobility?: number;
+  /** Grade 0–3 (posterior teeth); left out when not assessed. */
+  furcation?: number;
   sites: PerioSiteInput[];
 }
 
