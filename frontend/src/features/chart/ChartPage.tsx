@@ -204,7 +204,7 @@ function EntriesTable({
       ) : entries.length === 0 ? (
         <p className="muted">{asOf ? `Nothing was charted by the end of ${formatLongDate(asOf)}.` : 'Nothing charted yet.'}</p>
       ) : (
-        <div className="chart-entries__scroll">
+        <div className="chart-entries__scroll" role="region" aria-label="Chart entries table (scrolls sideways)" tabIndex={0}>
           <table className="chart-table">
             <caption className="visually-hidden">
               {entries.length} {entries.length === 1 ? 'entry' : 'entries'}
