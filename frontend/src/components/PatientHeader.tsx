@@ -21,6 +21,7 @@ export function PatientHeader({
 }) {
   const allergies = patient.allergies ?? [];
   const severe = allergies.filter(isSevereAllergy);
+  const others = allergies.filter((a) => !isSevereAllergy(a));
   return (
     <>
       <p className="breadcrumb">
@@ -36,17 +37,18 @@ export function PatientHeader({
         </div>
         {actions && <div className="button-row">{actions}</div>}
       </div>
-      {severe.length > 0 ? (
+      {severe.length > 0 && (
         <p role="alert" className="allergy-banner allergy-banner--severe">
           <strong>Allergy alert:</strong> {severe.map((a) => `${a.substance} (${a.severity})`).join(', ')}
         </p>
-      ) : allergies.length > 0 ? (
-        <p className="allergy-banner">
-          <strong>Allergies:</strong> {allergies.map((a) => `${a.substance} (${a.severity})`).join(', ')}
-        </p>
-      ) : (
-        <p className="allergy-banner allergy-banner--none">No known allergies on file.</p>
       )}
+      {others.length > 0 && (
+        <p className="allergy-banner allergy-banner--warn">
+          <strong>{severe.length > 0 ? 'Other allergies:' : 'Allergies:'}</strong>{' '}
+          {others.map((a) => `${a.substance} (${a.severity})`).join(', ')}
+        </p>
+      )}
+      {allergies.length === 0 && <p className="allergy-banner allergy-banner--none">No known allergies on file.</p>}
       <PatientTabs patientId={patient.id} role={role} />
     </>
   );
