@@ -50,6 +50,9 @@ func (m *matrix) clinicalTarget(path string, caller identity.User, clinic string
 	case strings.HasPrefix(path, "/api/prescriptions/{id}"):
 		id = m.create(&dentist, pp+"/prescriptions", map[string]any{"drug": "Chlorhexidine", "strength": "0.12%", "form": "rinse",
 			"sig": "Rinse twice daily", "quantity": 1, "refills": 0, "reason": "Matrix"})["id"].(string)
+	default:
+		// (consents, documents: ids no record has until their fixtures land)
+		id = ids.New()
 	}
 	path = strings.Replace(path, "{id}", id, 1)
 	return strings.Replace(path, "{itemId}", itemID, 1)

@@ -198,7 +198,8 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 		}
 		return strings.Replace(path, "{id}", e.ID, 1)
 	case strings.HasPrefix(path, "/api/perio-exams/{id}"), strings.HasPrefix(path, "/api/treatment-plans/{id}"),
-		strings.HasPrefix(path, "/api/notes/{id}"), strings.HasPrefix(path, "/api/prescriptions/{id}"):
+		strings.HasPrefix(path, "/api/notes/{id}"), strings.HasPrefix(path, "/api/prescriptions/{id}"),
+		strings.HasPrefix(path, "/api/consent-templates/{id}"), strings.HasPrefix(path, "/api/consents/{id}"), strings.HasPrefix(path, "/api/documents/{id}"):
 		return m.clinicalTarget(path, caller, clinic)
 	case strings.Contains(path, "{"):
 		m.t.Fatalf("matrix has no fixture for %s: add one", path)

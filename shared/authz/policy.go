@@ -149,6 +149,25 @@ var Policies = map[string]Rule{
 	"GET /api/patients/{id}/prescriptions":                   {Roles: with(prescribers, Admin, Patient), Owner: OwnPatient, Param: "id"},
 	"POST /api/patients/{id}/prescriptions":                  {Roles: prescribers, Owner: OwnPatient, Param: "id"},
 	"POST /api/prescriptions/{id}/discontinue":               {Roles: prescribers},
+
+	// consents: the clinic's forms are written by admins and sent by any
+	// staff; a patient reads and signs their own (and, as guardian, their
+	// minor family members': the handler checks the family link).
+	"GET /api/consent-templates":        {Roles: staff},
+	"POST /api/consent-templates":       {Roles: admins},
+	"PATCH /api/consent-templates/{id}": {Roles: admins},
+	"GET /api/patients/{id}/consents":   {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/consents":  {Roles: staff, Owner: OwnPatient, Param: "id"},
+	"GET /api/consents":                 {Roles: []string{Patient}, Owner: PatientFiltered},
+	"GET /api/consents/{id}":            {Roles: with(staff, Patient), Owner: PatientFiltered},
+	"GET /api/consents/{id}/pdf":        {Roles: with(staff, Patient), Owner: PatientFiltered},
+	"POST /api/consents/{id}/sign":      {Roles: []string{Patient}, Owner: PatientFiltered},
+	// documents: X-rays, photos, referrals and scanned forms, for staff.
+	"GET /api/patients/{id}/documents":  {Roles: staff, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/documents": {Roles: staff, Owner: OwnPatient, Param: "id"},
+	"POST /api/documents/{id}/complete": {Roles: staff},
+	"GET /api/documents/{id}":           {Roles: staff},
+	"POST /api/documents/{id}/archive":  {Roles: staff},
 }
 
 // Allows reports whether role may call a route under rule.

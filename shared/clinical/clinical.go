@@ -1,6 +1,8 @@
 // Package clinical is the clinical record's resource group: the dental
 // chart and perio exams (package chart), procedure codes and treatment
-// plans (package plans), clinical notes and prescriptions (package notes).
+// plans (package plans), clinical notes and prescriptions (package notes),
+// consent forms (package consents) and documents and images in the object
+// store (package documents).
 // Routes binds them; a completed plan item is charted through chart's
 // store, which plans reaches through its own small interface.
 package clinical
@@ -10,7 +12,9 @@ import (
 
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/clinical/chart"
+	"github.com/topsmile/topsmile/shared/clinical/consents"
 	"github.com/topsmile/topsmile/shared/clinical/core"
+	"github.com/topsmile/topsmile/shared/clinical/documents"
 	"github.com/topsmile/topsmile/shared/clinical/notes"
 	"github.com/topsmile/topsmile/shared/clinical/plans"
 )
@@ -21,6 +25,8 @@ func Routes(r *authz.Router, d core.Deps) {
 	chart.Routes(r, d, charts)
 	plans.Routes(r, d, charted{charts})
 	notes.Routes(r, d)
+	consents.Routes(r, d)
+	documents.Routes(r, d)
 }
 
 // charted lets plans chart a completed item: as a completed procedure on

@@ -49,7 +49,8 @@ func patientFacts(ps *patients.Store) core.Patients {
 		if err != nil {
 			return core.PatientFacts{}, err
 		}
-		f := core.PatientFacts{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, Archived: p.Status == patients.StatusArchived}
+		f := core.PatientFacts{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, DateOfBirth: p.DateOfBirth, GuarantorID: p.GuarantorID,
+			Archived: p.Status == patients.StatusArchived}
 		for _, a := range p.Allergies {
 			f.Allergies = append(f.Allergies, core.Allergy{Substance: a.Substance, Severity: a.Severity})
 		}

@@ -31,6 +31,28 @@ type Deps struct {
 	Log      *slog.Logger
 	Patients Patients
 	Settings Settings
+	// Objects is the document store (S3); nil where a function serves no
+	// documents.
+	Objects Objects
+}
+
+// Objects is what the documents part needs of the object store (S3, or an
+// S3-protocol server locally). Keys are decided by the server, never by a
+// client. A missing object is an errs.NotFound; a store that cannot be
+// reached is an errs.Unavailable.
+type Objects interface {
+	// PresignPut is a URL (and the headers the browser must send with it)
+	// for one PUT of exactly size bytes of contentType to key, valid for ttl.
+	PresignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (url string, headers map[string]string, err error)
+	// PresignGet is a URL to download key as fileName (Content-Disposition)
+	// with contentType, valid for ttl.
+	PresignGet(ctx context.Context, key, fileName, contentType string, inline bool, ttl time.Duration) (string, error)
+	// Head is the stored object's size.
+	Head(ctx context.Context, key string) (size int64, err error)
+	// ReadFirst is the object's first n bytes (fewer if it is shorter).
+	ReadFirst(ctx context.Context, key string, n int64) ([]byte, error)
+	// Delete removes key (a missing key is not an error).
+	Delete(ctx context.Context, key string) error
 }
 
 // Allergy is a recorded allergy of a patient.
@@ -45,8 +67,13 @@ type PatientFacts struct {
 	ID        string
 	FirstName string
 	LastName  string
-	Archived  bool
-	Allergies []Allergy
+	// DateOfBirth is YYYY-MM-DD.
+	DateOfBirth string
+	// GuarantorID is the family's guarantor (a parent or guardian for a
+	// minor), a patient of the same clinic; "" for none.
+	GuarantorID string
+	Archived    bool
+	Allergies   []Allergy
 }
 
 // Patients looks up a patient of a clinic; a patient of another clinic, or
