@@ -36,6 +36,10 @@ const NotesPage = lazy(() => import('./features/notes/NotesPage'));
 const PrescriptionsPage = lazy(() => import('./features/prescriptions/PrescriptionsPage'));
 const PortalPlansPage = lazy(() => import('./features/portal/PortalPlansPage'));
 const PortalPrescriptionsPage = lazy(() => import('./features/portal/PortalPrescriptionsPage'));
+const DocumentsPage = lazy(() => import('./features/documents/DocumentsPage'));
+const ConsentsPage = lazy(() => import('./features/consents/ConsentsPage'));
+const ConsentTemplatesPage = lazy(() => import('./features/consents/ConsentTemplatesPage'));
+const PortalFormsPage = lazy(() => import('./features/portal/PortalFormsPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -46,6 +50,7 @@ const STAFF_NAV: NavItem[] = [
 const PATIENT_NAV: NavItem[] = [
   { to: '/portal', label: 'My appointments', end: true },
   { to: '/portal/book', label: 'Book a visit' },
+  { to: '/portal/forms', label: 'Forms to sign' },
   { to: '/portal/plans', label: 'Treatment plans' },
   { to: '/portal/prescriptions', label: 'Prescriptions' },
   { to: '/portal/details', label: 'My details' },
@@ -107,6 +112,9 @@ export function AppRoutes() {
             <Route path="/patients/:id/plans" element={<PlansPage />} />
             <Route path="/patients/:id/notes" element={<NotesPage />} />
             <Route path="/patients/:id/prescriptions" element={<PrescriptionsPage />} />
+            <Route path="/patients/:id/documents" element={<DocumentsPage />} />
+            <Route path="/patients/:id/consents" element={<ConsentsPage />} />
+            <Route path="/consent-templates" element={<ConsentTemplatesPage />} />
           </Route>
           <Route
             element={
@@ -120,6 +128,7 @@ export function AppRoutes() {
             <Route path="/portal/details" element={<MyDetailsPage />} />
             <Route path="/portal/plans" element={<PortalPlansPage />} />
             <Route path="/portal/prescriptions" element={<PortalPrescriptionsPage />} />
+            <Route path="/portal/forms" element={<PortalFormsPage />} />
             <Route path="/portal/offers/:id" element={<OfferPage />} />
           </Route>
           <Route

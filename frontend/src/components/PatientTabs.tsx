@@ -17,6 +17,8 @@ export const PATIENT_TABS: readonly Tab[] = [
   { to: 'plans', label: 'Treatment plans', roles: ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'] },
   { to: 'notes', label: 'Notes', roles: CHAIR },
   { to: 'prescriptions', label: 'Prescriptions', roles: ['admin', 'dentist'] },
+  { to: 'documents', label: 'Documents', roles: ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'] },
+  { to: 'consents', label: 'Consents', roles: ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'] },
 ];
 
 /** The patient's record sections, as links (the current one marked). */

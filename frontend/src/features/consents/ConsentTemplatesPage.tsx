@@ -1,0 +1,4 @@
+/** Scaffold: replaced by the feature. */
+export default function ConsentTemplatesPage() {
+  return <h1>ConsentTemplatesPage</h1>;
+}
