@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/blob"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clinical"
 	"github.com/topsmile/topsmile/shared/clinical/core"
@@ -23,6 +24,8 @@ type Config struct {
 	Security authz.Config
 	// PHI is the key set clinical free text is sealed under.
 	PHI seal.Config
+	// S3 is the bucket documents and images are kept in.
+	S3 blob.Config
 }
 
 // New assembles the function (no I/O).
@@ -39,6 +42,7 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 		Mongo: g.Mongo, Audit: g.Audit, Seal: keys, Clock: g.Clock, Log: g.Log,
 		Patients: patientFacts(patients.NewStore(g.Mongo, g.Clock)),
 		Settings: clinicFacts(identity.NewStore(g.Mongo, g.Clock)),
+		Objects:  blob.New(cfg.S3),
 	})
 	return g.App(), nil
 }

@@ -2,10 +2,17 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/topsmile/topsmile/shared/store"
 )
@@ -54,7 +61,41 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1", "PHI_KEYS": "p1:" + PHIKey, "PHI_ACTIVE_KID": "p1",
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
+		"S3_BUCKET":               S3Bucket(tb), "S3_ENDPOINT": s3Server(tb).URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIDTESTTOPSMILE", "AWS_SECRET_ACCESS_KEY": "test-secret-access-key",
 	}
+}
+
+// The test S3 server: an S3-protocol server in memory (gofakes3) on a
+// loopback listener, one per test process, started on first use. It does
+// not check signatures; what a test can see through it is what a browser
+// sends and what the function asks for.
+var s3srv struct {
+	once    sync.Once
+	backend *s3mem.Backend
+	server  *httptest.Server
+}
+
+func s3Server(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	s3srv.once.Do(func() {
+		s3srv.backend = s3mem.New()
+		s3srv.server = httptest.NewServer(gofakes3.New(s3srv.backend, gofakes3.WithAutoBucket(false)).Server())
+	})
+	return s3srv.server
+}
+
+// S3Bucket is a fresh bucket of the test S3 server.
+func S3Bucket(tb testing.TB) string {
+	tb.Helper()
+	s3Server(tb)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := "test-" + hex.EncodeToString(b[:])
+	if err := s3srv.backend.CreateBucket(name); err != nil {
+		tb.Fatal(err)
+	}
+	return name
 }
 
 // Lookup is the environment as a config.Lookup.
