@@ -1,0 +1,183 @@
+package consents
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/store"
+)
+
+// Consent statuses.
+const (
+	StatusPending = "pending"
+	StatusSigned  = "signed"
+)
+
+// signatureRecord is a signature as stored.
+type signatureRecord struct {
+	// Name is the name as typed.
+	Name            string    `bson:"name"`
+	SignedAt        time.Time `bson:"signedAt"`
+	IP              string    `bson:"ip"`
+	UserAgent       string    `bson:"userAgent"`
+	SignerPatientID string    `bson:"signerPatientId"`
+	SignerUserID    string    `bson:"signerUserId"`
+	// OnBehalfOf is the minor a guardian signed for ("" when the patient
+	// signed for themself).
+	OnBehalfOf string `bson:"onBehalfOf,omitempty"`
+	// Zone and Local are the clinic's time zone and the signing time in
+	// it, as the signer's practice read the clock: the PDF prints them
+	// without reading the clinic's settings again.
+	Zone  string `bson:"zone"`
+	Local string `bson:"local"`
+}
+
+// consentRecord is a consent as stored: the template's text as it was
+// when sent, so a later edit of the template changes nothing here.
+type consentRecord struct {
+	ID        string `bson:"_id"`
+	PatientID string `bson:"patientId"`
+	// PatientName and PatientDOB are whom the consent was sent to, as the
+	// practice had them then: what the PDF names.
+	PatientName string `bson:"patientName"`
+	PatientDOB  string `bson:"patientDob"`
+	// GuarantorID is the patient's guarantor when the consent was sent:
+	// what the guardian's list finds it by. Whether that guardian may
+	// still see or sign it is judged on the family as it is at the time.
+	GuarantorID     string           `bson:"guarantorId,omitempty"`
+	TemplateID      string           `bson:"templateId"`
+	TemplateVersion int              `bson:"templateVersion"`
+	Title           string           `bson:"title"`
+	Kind            string           `bson:"kind"`
+	Body            string           `bson:"body"`
+	BodyHash        string           `bson:"bodyHash"`
+	Status          string           `bson:"status"`
+	SentAt          time.Time        `bson:"sentAt"`
+	SentBy          string           `bson:"sentBy"`
+	PlanID          string           `bson:"planId,omitempty"`
+	AppointmentID   string           `bson:"appointmentId,omitempty"`
+	Signature       *signatureRecord `bson:"signature,omitempty"`
+	// Version moves once, when it is signed (store.Versions): of racing
+	// signatures exactly one lands.
+	Version int `bson:"version"`
+}
+
+// Signature is a signature as answered.
+type Signature struct {
+	Name            string    `json:"name"`
+	SignedAt        time.Time `json:"signedAt"`
+	IP              string    `json:"ip"`
+	UserAgent       string    `json:"userAgent"`
+	SignerPatientID string    `json:"signerPatientId"`
+	OnBehalfOf      *string   `json:"onBehalfOf"`
+}
+
+// Consent is a consent as answered.
+type Consent struct {
+	ID              string     `json:"id"`
+	PatientID       string     `json:"patientId"`
+	PatientName     string     `json:"patientName,omitempty"`
+	TemplateID      string     `json:"templateId"`
+	TemplateVersion int        `json:"templateVersion"`
+	Title           string     `json:"title"`
+	Kind            string     `json:"kind"`
+	Body            string     `json:"body"`
+	BodyHash        string     `json:"bodyHash"`
+	Status          string     `json:"status"`
+	SentAt          time.Time  `json:"sentAt"`
+	SentBy          string     `json:"sentBy"`
+	PlanID          *string    `json:"planId"`
+	AppointmentID   *string    `json:"appointmentId"`
+	Signature       *Signature `json:"signature"`
+}
+
+func (rec consentRecord) view() Consent {
+	c := Consent{ID: rec.ID, PatientID: rec.PatientID, TemplateID: rec.TemplateID, TemplateVersion: rec.TemplateVersion,
+		Title: rec.Title, Kind: rec.Kind, Body: rec.Body, BodyHash: rec.BodyHash, Status: rec.Status, SentAt: rec.SentAt,
+		SentBy: rec.SentBy, PlanID: nullable(rec.PlanID), AppointmentID: nullable(rec.AppointmentID)}
+	if s := rec.Signature; s != nil {
+		c.Signature = &Signature{Name: s.Name, SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
+			SignerPatientID: s.SignerPatientID, OnBehalfOf: nullable(s.OnBehalfOf)}
+	}
+	return c
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+var (
+	errConsentNotFound = errs.E(errs.NotFound, "consent not found")
+	errAlreadySigned   = errs.E(errs.Conflict, "the consent is already signed; a signed consent cannot be signed again")
+	errConsentBusy     = errs.E(errs.Conflict, "the consent is being signed right now; reload it")
+)
+
+// byNewest is the per-patient list's order.
+var byNewest = store.Sort{Field: "sentAt", Desc: true, Type: bson.TypeDateTime}
+
+// maxFamily bounds the consents a guardian's list reads (their own and
+// their minors'): a family's forms, not a clinic's.
+const maxFamily = 500
+
+// consentStore keeps the consents sent to patients.
+type consentStore struct {
+	c        *store.Collection
+	versions *store.Versions
+}
+
+func newConsentStore(m *store.Mongo, c clock.Clock) *consentStore {
+	byPatient := bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "sentAt", Value: 1}, {Key: "_id", Value: 1}}
+	byGuarantor := bson.D{{Key: store.ClinicField, Value: 1}, {Key: "guarantorId", Value: 1}, {Key: "sentAt", Value: 1}}
+	return &consentStore{
+		c:        m.Collection("consents", mongo.IndexModel{Keys: byPatient}, mongo.IndexModel{Keys: byGuarantor}),
+		versions: store.NewVersions(m, c),
+	}
+}
+
+func (s *consentStore) Insert(ctx context.Context, clinicID string, rec consentRecord) error {
+	return s.c.InsertOne(ctx, clinicID, rec)
+}
+
+// Get is clinicID's consent id; a garbage id, a missing consent and
+// another clinic's are all errConsentNotFound.
+func (s *consentStore) Get(ctx context.Context, clinicID, id string) (consentRecord, error) {
+	if !ids.Valid(id) {
+		return consentRecord{}, errConsentNotFound
+	}
+	return store.One[consentRecord](ctx, s.c, clinicID, id, errConsentNotFound)
+}
+
+// List is one page of a patient's consents, newest first: one query on
+// (clinicId, patientId, sentAt).
+func (s *consentStore) List(ctx context.Context, clinicID, patientID string, page store.PageRequest) (store.Page[consentRecord], error) {
+	return store.FindPage[consentRecord](ctx, s.c, clinicID, bson.D{{Key: "patientId", Value: patientID}}, byNewest, page)
+}
+
+// Family is the consents of patientID and of those whose guarantor they
+// were when the consent was sent, in one query.
+func (s *consentStore) Family(ctx context.Context, clinicID, patientID string) ([]consentRecord, error) {
+	var out []consentRecord
+	err := s.c.Find(ctx, clinicID, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "patientId", Value: patientID}}, bson.D{{Key: "guarantorId", Value: patientID}}}}}, &out,
+		options.Find().SetSort(bson.D{{Key: "sentAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(maxFamily))
+	return out, err
+}
+
+// Sign records sig on consent id if it is still at version, once, and
+// reports whether this call did.
+func (s *consentStore) Sign(ctx context.Context, clinicID, id string, version int, sig signatureRecord) (consentRecord, bool, error) {
+	var out consentRecord
+	won, err := s.versions.Update(ctx, s.c, clinicID, id, version, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: StatusSigned}, {Key: "signature", Value: sig}}}}, &out)
+	return out, won, err
+}
