@@ -16,7 +16,7 @@ func ContentDisposition(fileName string, inline bool) string {
 	if inline {
 		kind = "inline"
 	}
-	name := SanitizeFileName(fileName)
+	name := headerSafe(fileName)
 	fallback := asciiFallback(name)
 	v := kind + `; filename="` + fallback + `"`
 	if fallback != name {
@@ -25,34 +25,21 @@ func ContentDisposition(fileName string, inline bool) string {
 	return v
 }
 
-// SanitizeFileName makes a client's file name safe to store and to name a
-// download by: no directories (a name is its last path element), no control
-// or format characters (header injection, bidi overrides that disguise
-// "gpj.exe" as "exe.jpg"), no quotes or backslashes, no leading dots (hidden
-// files), at most 200 characters. An empty result is "document".
-func SanitizeFileName(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	var b strings.Builder
-	for _, r := range name {
+// headerSafe is name without what could break out of the header's quoted
+// string: control and format characters, quotes and backslashes. (The
+// documents part stores names already sanitized; this holds for any
+// caller.)
+func headerSafe(name string) string {
+	out := strings.Map(func(r rune) rune {
 		switch {
 		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r):
-			continue
-		case r == '"' || r == ':' || r == '*' || r == '?' || r == '<' || r == '>' || r == '|':
-			b.WriteRune('_')
-		case unicode.IsSpace(r):
-			b.WriteRune(' ')
-		default:
-			b.WriteRune(r)
+			return -1
+		case r == '"' || r == '\\':
+			return '_'
 		}
-	}
-	out := strings.TrimLeft(strings.TrimSpace(b.String()), ". ")
-	out = strings.Join(strings.Fields(out), " ")
-	if r := []rune(out); len(r) > 200 {
-		out = strings.TrimSpace(string(r[:200]))
-	}
-	if out == "" {
+		return r
+	}, name)
+	if strings.TrimSpace(out) == "" {
 		return "document"
 	}
 	return out
