@@ -84,11 +84,15 @@ func New(cfg Config) *Store {
 }
 
 // PresignPut signs one PUT of exactly size bytes of contentType: S3 refuses
-// the upload if the browser sends another type or length.
+// the upload if the browser sends another type or length. It is signed
+// with If-None-Match: * as well, so the URL only creates the object: once a
+// document is checked and stored, a second PUT with the same URL cannot
+// swap its bytes for others.
 func (s *Store) PresignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (string, map[string]string, error) {
 	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(s.bucket), Key: aws.String(key),
 		ContentType: aws.String(contentType), ContentLength: aws.Int64(size),
+		IfNoneMatch: aws.String("*"),
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", nil, errs.Wrap(errs.Internal, err, "internal error")

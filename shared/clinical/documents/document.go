@@ -188,7 +188,12 @@ func (s *docStore) get(ctx context.Context, clinicID, id string) (record, error)
 // move applies set to rec if it is still at its version, once; false means
 // another change came first (the caller reads it again).
 func (s *docStore) move(ctx context.Context, clinicID string, rec record, set bson.D, out *record) (bool, error) {
-	return s.versions.Update(ctx, s.c, clinicID, rec.ID, rec.Version, bson.D{{Key: "$set", Value: set}}, out)
+	update := bson.D{{Key: "$set", Value: set}}
+	if out == nil {
+		// A nil *record in an interface is not "no output".
+		return s.versions.Update(ctx, s.c, clinicID, rec.ID, rec.Version, update, nil)
+	}
+	return s.versions.Update(ctx, s.c, clinicID, rec.ID, rec.Version, update, out)
 }
 
 // listFilter is GET patients/{id}/documents' query.
