@@ -21,6 +21,7 @@ func render(rec consentRecord, compress bool) ([]byte, error) {
 	s := rec.Signature
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(compress)
+	pdf.SetCatalogSort(true) // fonts in a fixed order, not a map's
 	// The document's dates are the signature's, so one record always
 	// renders the same bytes.
 	pdf.SetCreationDate(s.SignedAt)
