@@ -249,6 +249,7 @@ function DocumentCard({
   if (image && (stored || doc.status === 'archived')) {
     thumb = (
       <button type="button" className="doc-card__thumb doc-card__thumb--image" onClick={onView}>
+        <span className="doc-card__thumb-label">View</span>{' '}
         {doc.previewUrl ? (
           <img src={doc.previewUrl} loading="lazy" alt={name} />
         ) : (
@@ -257,20 +258,16 @@ function DocumentCard({
             <span className="visually-hidden"> {name}</span>
           </span>
         )}
-        <span className="doc-card__thumb-label">
-          View<span className="visually-hidden"> (opens the image viewer)</span>
-        </span>
       </button>
     );
   } else if (pdf && stored) {
     thumb = (
       <button type="button" className="doc-card__thumb" onClick={onOpenPdf}>
+        <span className="doc-card__thumb-label">Open PDF</span>{' '}
         <span className="doc-card__type" aria-hidden="true">
           PDF
         </span>
-        <span className="doc-card__thumb-label">
-          Open PDF<span className="visually-hidden"> {name} in a new tab</span>
-        </span>
+        <span className="visually-hidden">{name} (opens in a new tab)</span>
       </button>
     );
   } else {
@@ -304,11 +301,11 @@ function DocumentCard({
       {(stored || doc.status === 'archived') && (
         <div className="button-row doc-card__actions">
           <button type="button" className="button-secondary" onClick={onDownload}>
-            Download<span className="visually-hidden"> {name}</span>
+            Download <span className="visually-hidden">{name}</span>
           </button>
           {stored && (
             <button type="button" className="button-danger-outline" onClick={onArchive}>
-              Archive<span className="visually-hidden"> {name}</span>
+              Archive <span className="visually-hidden">{name}</span>
             </button>
           )}
         </div>

@@ -177,11 +177,11 @@ function UploadItem({ row, onCancel, onDismiss }: { row: UploadRow; onCancel: ()
       </div>
       {row.state === 'uploading' ? (
         <button type="button" className="button-secondary" onClick={onCancel}>
-          Cancel<span className="visually-hidden"> upload of {row.fileName}</span>
+          Cancel <span className="visually-hidden">upload of {row.fileName}</span>
         </button>
       ) : isFinished(row) ? (
         <button type="button" className="button-ghost" onClick={onDismiss}>
-          Dismiss<span className="visually-hidden"> {row.fileName}</span>
+          Dismiss <span className="visually-hidden">{row.fileName}</span>
         </button>
       ) : null}
     </li>
