@@ -180,6 +180,7 @@ func testValue(env testEnv, name string) (string, bool) {
 		"ORIGIN_SECRET":           "origin-secret-for-tests",
 		"APP_URL":                 "https://clinic.example",
 		"NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-notifications",
+		"S3_BUCKET":               "topsmile-documents-test",
 	}[name]
 	return v, ok
 }

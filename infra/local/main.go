@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -144,6 +145,29 @@ func run(ctx context.Context) error {
 		cfg.DevToken = ids.Token(24)
 	}
 	deps := localstack.Deps{Env: defaults.lookup, Log: log, Clock: clock.Real{}, Outbox: notify.NewOutbox(200), DevToken: cfg.DevToken}
+	// S3 (documents): S3_ENDPOINT if set, else the embedded server on disk,
+	// mounted at /_s3/ on this listener so presigned URLs share the SPA's
+	// origin.
+	if defaults.unset("S3_BUCKET") {
+		defaults["S3_BUCKET"] = "topsmile-documents"
+	}
+	bucket, _ := defaults.lookup("S3_BUCKET")
+	if defaults.unset("S3_ENDPOINT") {
+		s3dir := filepath.Join(cfg.DataDir, "s3")
+		if deps.S3, err = embedded.StartS3(s3dir, bucket); err != nil {
+			return err
+		}
+		appURL, _ := defaults.lookup("APP_URL")
+		defaults["S3_ENDPOINT"] = strings.TrimRight(appURL, "/") + "/_s3"
+		// The embedded server checks no signatures; the SDK still signs.
+		if defaults.unset("AWS_ACCESS_KEY_ID") {
+			defaults["AWS_ACCESS_KEY_ID"], defaults["AWS_SECRET_ACCESS_KEY"] = "local", "local-secret"
+		}
+		fmt.Printf("S3: embedded (bucket %s on disk under %s, at %s)\n", bucket, s3dir, defaults["S3_ENDPOINT"])
+	} else {
+		endpoint, _ := defaults.lookup("S3_ENDPOINT")
+		fmt.Printf("S3: %s (bucket %s)\n", endpoint, bucket)
+	}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
 		// Every function publishes through the client built below.

@@ -31,6 +31,7 @@ var linkRules = map[string]struct {
 
 // Never in any Lambda: the local stack's stand-ins and test tooling.
 var neverInLambda = []string{
+	"github.com/johannesboyne/gofakes3",
 	module + "infra/", "github.com/FerretDB/", "github.com/alicebob/miniredis", "github.com/awslabs/goformation",
 	"testing", module + "shared/store/storetest", module + "shared/clinical/clinicaltest",
 }

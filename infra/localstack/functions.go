@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/redis/go-redis/v9"
 
@@ -39,6 +40,10 @@ type Deps struct {
 	// DevToken opens /_dev/* (TOPSMILE_DEV_TOKEN, or one made at start);
 	// empty, they answer no one.
 	DevToken string
+	// S3 is the embedded S3-protocol server documents are kept in, served
+	// at /_s3/ on the stack's own origin (so the SPA's presigned uploads
+	// and downloads need no CORS); nil when S3_ENDPOINT names another.
+	S3 http.Handler
 }
 
 func (d Deps) boot() boot.Options { return boot.Options{Log: d.Log, Clock: d.Clock} }

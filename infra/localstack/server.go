@@ -80,6 +80,11 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		}))
 	}
 	mux.Handle("/_dev/", httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log, dev)))
+	// The embedded S3 server for documents: presigned URLs are their own
+	// authorization (no dev token), and the host check below still holds.
+	if deps.S3 != nil {
+		mux.Handle("/_s3/", http.StripPrefix("/_s3", deps.S3))
+	}
 	mux.Handle("/", httpapi.SecurityHeaders(SPA(distDir)))
 	s.Handler = ownHosts(deps.AppURL, deps.Log, mux)
 	return s, nil
