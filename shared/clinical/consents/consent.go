@@ -20,23 +20,24 @@ const (
 	StatusSigned  = "signed"
 )
 
-// signatureRecord is a signature as stored.
-type signatureRecord struct {
+// Signature is a signature, as stored and answered: who signed (and for
+// whom), when, from where.
+type Signature struct {
 	// Name is the name as typed.
-	Name            string    `bson:"name"`
-	SignedAt        time.Time `bson:"signedAt"`
-	IP              string    `bson:"ip"`
-	UserAgent       string    `bson:"userAgent"`
-	SignerPatientID string    `bson:"signerPatientId"`
-	SignerUserID    string    `bson:"signerUserId"`
-	// OnBehalfOf is the minor a guardian signed for ("" when the patient
+	Name            string    `bson:"name" json:"name"`
+	SignedAt        time.Time `bson:"signedAt" json:"signedAt"`
+	IP              string    `bson:"ip" json:"ip"`
+	UserAgent       string    `bson:"userAgent" json:"userAgent"`
+	SignerPatientID string    `bson:"signerPatientId" json:"signerPatientId"`
+	// OnBehalfOf is the minor a guardian signed for (nil when the patient
 	// signed for themself).
-	OnBehalfOf string `bson:"onBehalfOf,omitempty"`
+	OnBehalfOf   *string `bson:"onBehalfOf,omitempty" json:"onBehalfOf"`
+	SignerUserID string  `bson:"signerUserId" json:"-"`
 	// Zone and Local are the clinic's time zone and the signing time in
 	// it, as the signer's practice read the clock: the PDF prints them
 	// without reading the clinic's settings again.
-	Zone  string `bson:"zone"`
-	Local string `bson:"local"`
+	Zone  string `bson:"zone" json:"-"`
+	Local string `bson:"local" json:"-"`
 }
 
 // consentRecord is a consent as stored: the template's text as it was
@@ -51,32 +52,22 @@ type consentRecord struct {
 	// GuarantorID is the patient's guarantor when the consent was sent:
 	// what the guardian's list finds it by. Whether that guardian may
 	// still see or sign it is judged on the family as it is at the time.
-	GuarantorID     string           `bson:"guarantorId,omitempty"`
-	TemplateID      string           `bson:"templateId"`
-	TemplateVersion int              `bson:"templateVersion"`
-	Title           string           `bson:"title"`
-	Kind            string           `bson:"kind"`
-	Body            string           `bson:"body"`
-	BodyHash        string           `bson:"bodyHash"`
-	Status          string           `bson:"status"`
-	SentAt          time.Time        `bson:"sentAt"`
-	SentBy          string           `bson:"sentBy"`
-	PlanID          string           `bson:"planId,omitempty"`
-	AppointmentID   string           `bson:"appointmentId,omitempty"`
-	Signature       *signatureRecord `bson:"signature,omitempty"`
+	GuarantorID     string     `bson:"guarantorId,omitempty"`
+	TemplateID      string     `bson:"templateId"`
+	TemplateVersion int        `bson:"templateVersion"`
+	Title           string     `bson:"title"`
+	Kind            string     `bson:"kind"`
+	Body            string     `bson:"body"`
+	BodyHash        string     `bson:"bodyHash"`
+	Status          string     `bson:"status"`
+	SentAt          time.Time  `bson:"sentAt"`
+	SentBy          string     `bson:"sentBy"`
+	PlanID          string     `bson:"planId,omitempty"`
+	AppointmentID   string     `bson:"appointmentId,omitempty"`
+	Signature       *Signature `bson:"signature,omitempty"`
 	// Version moves once, when it is signed (store.Versions): of racing
 	// signatures exactly one lands.
 	Version int `bson:"version"`
-}
-
-// Signature is a signature as answered.
-type Signature struct {
-	Name            string    `json:"name"`
-	SignedAt        time.Time `json:"signedAt"`
-	IP              string    `json:"ip"`
-	UserAgent       string    `json:"userAgent"`
-	SignerPatientID string    `json:"signerPatientId"`
-	OnBehalfOf      *string   `json:"onBehalfOf"`
 }
 
 // Consent is a consent as answered.
@@ -103,8 +94,8 @@ func (rec consentRecord) view() Consent {
 		Title: rec.Title, Kind: rec.Kind, Body: rec.Body, BodyHash: rec.BodyHash, Status: rec.Status, SentAt: rec.SentAt,
 		SentBy: rec.SentBy, PlanID: nullable(rec.PlanID), AppointmentID: nullable(rec.AppointmentID)}
 	if s := rec.Signature; s != nil {
-		c.Signature = &Signature{Name: s.Name, SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
-			SignerPatientID: s.SignerPatientID, OnBehalfOf: nullable(s.OnBehalfOf)}
+		sig := *s
+		c.Signature = &sig
 	}
 	return c
 }
@@ -175,7 +166,7 @@ func (s *consentStore) Family(ctx context.Context, clinicID, patientID string) (
 
 // Sign records sig on consent id if it is still at version, once, and
 // reports whether this call did.
-func (s *consentStore) Sign(ctx context.Context, clinicID, id string, version int, sig signatureRecord) (consentRecord, bool, error) {
+func (s *consentStore) Sign(ctx context.Context, clinicID, id string, version int, sig Signature) (consentRecord, bool, error) {
 	var out consentRecord
 	won, err := s.versions.Update(ctx, s.c, clinicID, id, version, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: StatusSigned}, {Key: "signature", Value: sig}}}}, &out)

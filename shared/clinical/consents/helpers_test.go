@@ -13,16 +13,7 @@ import (
 	"github.com/topsmile/topsmile/shared/patients"
 )
 
-// template is a template as answered, for the tests' own use.
-type template struct {
-	ID      string `json:"id"`
-	Version int    `json:"version"`
-	Title   string `json:"title"`
-	Kind    string `json:"kind"`
-	Body    string `json:"body"`
-	Active  bool   `json:"active"`
-	Hash    string `json:"hash"`
-}
+type template = consents.Template
 
 // mustTemplate is a new template written by the clinic's admin.
 func mustTemplate(t testing.TB, e *clinicaltest.Env, title, kind, body string) template {

@@ -57,7 +57,7 @@ func render(rec consentRecord, compress bool) ([]byte, error) {
 	pdf.CellFormat(0, 7, "Signature record", "B", 1, "L", false, 0, "")
 	pdf.Ln(2)
 	signedBy := s.Name
-	if s.OnBehalfOf != "" {
+	if s.OnBehalfOf != nil {
 		signedBy += " (parent or guardian), on behalf of " + rec.PatientName
 	}
 	rows := [][2]string{

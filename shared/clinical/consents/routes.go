@@ -486,11 +486,11 @@ func (h *handlers) sign(w http.ResponseWriter, r *http.Request) error {
 		ua = strings.ToValidUTF8(ua[:maxUserAgent], "")
 	}
 	now := h.Now()
-	sig := signatureRecord{Name: typed, SignedAt: now, IP: httpapi.ClientIP(r), UserAgent: ua,
+	sig := Signature{Name: typed, SignedAt: now, IP: httpapi.ClientIP(r), UserAgent: ua,
 		SignerPatientID: p.PatientID, SignerUserID: p.UserID, Zone: zone(c).String(),
 		Local: now.In(zone(c)).Format(localLayout)}
 	if guardian {
-		sig.OnBehalfOf = rec.PatientID
+		sig.OnBehalfOf = &rec.PatientID
 	}
 	detail := fmt.Sprintf("template: %s; version: %d", rec.TemplateID, rec.TemplateVersion) + byWhom(p, guardian, "signed")
 	var out consentRecord

@@ -76,13 +76,14 @@ func TestLatin1(t *testing.T) {
 }
 
 func signedRecord() consentRecord {
+	minorID := "65f0c0ffee0000000000aa02"
 	at := time.Date(2026, 3, 14, 2, 30, 0, 0, time.UTC)
 	return consentRecord{ID: "65f0c0ffee0000000000aa01", PatientID: "65f0c0ffee0000000000aa02", PatientName: "Sam Avery",
 		PatientDOB: "2015-03-04", TemplateID: "65f0c0ffee0000000000aa03", TemplateVersion: 3, Title: "Consent: Local Anaesthésia!",
 		Kind: KindAnaesthesia, Body: "First paragraph.\n\nSecond (and last) paragraph.", BodyHash: Hash("First paragraph.\n\nSecond (and last) paragraph."),
 		Status: StatusSigned, SentAt: at.Add(-time.Hour),
-		Signature: &signatureRecord{Name: "Gale Avery", SignedAt: at, IP: "203.0.113.9", UserAgent: "Firefox/130",
-			SignerPatientID: "65f0c0ffee0000000000aa04", OnBehalfOf: "65f0c0ffee0000000000aa02", Zone: "America/New_York",
+		Signature: &Signature{Name: "Gale Avery", SignedAt: at, IP: "203.0.113.9", UserAgent: "Firefox/130",
+			SignerPatientID: "65f0c0ffee0000000000aa04", OnBehalfOf: &minorID, Zone: "America/New_York",
 			Local: at.In(time.FixedZone("EST", -5*3600)).Format(localLayout)}}
 }
 
