@@ -45,6 +45,12 @@ function doc(extra: Partial<PatientDocument> = {}): PatientDocument {
 
 type Body = Record<string, unknown>;
 
+/** The document as the list gives it when it has no preview (not a stored image). */
+function noPreview(d: PatientDocument): PatientDocument {
+  const { previewUrl: _, ...rest } = d;
+  return rest;
+}
+
 describe('DocumentsPage', () => {
   const fetchMock = vi.fn<typeof fetch>();
   let items: PatientDocument[];
@@ -81,7 +87,7 @@ describe('DocumentsPage', () => {
           const body = JSON.parse(String(init?.body)) as Body;
           created.push(body);
           const id = `new-${created.length}`;
-          const pending = doc({ ...(body as Partial<PatientDocument>), id, status: 'pending', previewUrl: undefined });
+          const pending = noPreview(doc({ ...(body as Partial<PatientDocument>), id, status: 'pending' }));
           return jsonResponse(
             { id, uploadUrl: `/_s3/clinic/${id}?sig=1`, uploadHeaders: { 'Content-Type': body.contentType, 'Content-Length': String(body.size) }, expiresAt: '2026-12-01T00:15:00Z', document: pending },
             201,
@@ -100,7 +106,7 @@ describe('DocumentsPage', () => {
           return jsonResponse({ ...doc(), downloadUrl: `/_s3/get/d-1?n=${downloads.length}` });
         },
         'POST /api/documents/d-1/archive': () => {
-          items = items.map((d) => (d.id === 'd-1' ? { ...d, status: 'archived' as const, archivedAt: '2026-12-01T10:00:00Z', previewUrl: undefined } : d));
+          items = items.map((d) => (d.id === 'd-1' ? noPreview({ ...d, status: 'archived', archivedAt: '2026-12-01T10:00:00Z' }) : d));
           return jsonResponse(items.find((d) => d.id === 'd-1'));
         },
       }),
@@ -251,7 +257,7 @@ describe('DocumentsPage', () => {
       ...me('receptionist'),
       clinic: { ...CLINIC, settings: { ...CLINIC.settings, toothNumbering: 'fdi' } },
     });
-    items = [doc(), doc({ id: 'd-2', kind: 'photo', tooth: null, takenOn: '2026-10-01', fileName: 'smile.png', contentType: 'image/png', previewUrl: '/_s3/preview/d-2' }), doc({ id: 'd-3', kind: 'referral', tooth: null, contentType: 'application/pdf', fileName: 'letter.pdf', previewUrl: undefined, status: 'archived', archivedAt: '2026-11-30T18:00:00Z' })];
+    items = [doc(), doc({ id: 'd-2', kind: 'photo', tooth: null, takenOn: '2026-10-01', fileName: 'smile.png', contentType: 'image/png', previewUrl: '/_s3/preview/d-2' }), noPreview(doc({ id: 'd-3', kind: 'referral', tooth: null, contentType: 'application/pdf', fileName: 'letter.pdf', status: 'archived', archivedAt: '2026-11-30T18:00:00Z' }))];
     const user = userEvent.setup();
     renderPage();
     expect(await screen.findByRole('img', { name: 'X-ray, tooth 36, 2026-11-30' })).toBeInTheDocument();
