@@ -211,9 +211,11 @@ func (h *handlers) send(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		v.Check(t.Active, "templateId", "the template is inactive; activate it to send it")
 	}
-	v.Check(!pt.Archived, "patientId", "the patient is archived")
 	if err := v.Err(); err != nil {
 		return err
+	}
+	if pt.Archived {
+		return errs.E(errs.Conflict, "the patient is archived: restore them before sending a form")
 	}
 	rec := consentRecord{ID: ids.New(), PatientID: pt.ID, PatientName: strings.TrimSpace(pt.FirstName + " " + pt.LastName),
 		PatientDOB: pt.DateOfBirth, GuarantorID: pt.GuarantorID, TemplateID: t.ID, TemplateVersion: t.Version,
