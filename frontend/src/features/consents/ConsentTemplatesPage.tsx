@@ -137,7 +137,7 @@ export default function ConsentTemplatesPage() {
                       </p>
                       <details className="consent-preview">
                         <summary>
-                          Read the text<span className="visually-hidden"> of {t.title}</span>
+                          Read the text{' '}<span className="visually-hidden">of {t.title}</span>
                         </summary>
                         <ConsentText body={t.body} />
                       </details>
@@ -145,7 +145,7 @@ export default function ConsentTemplatesPage() {
                     {isAdmin && (
                       <div className="button-row consent-item__actions">
                         <button type="button" className="button-secondary" onClick={() => setEditing({ mode: 'edit', id: t.id })}>
-                          Edit<span className="visually-hidden"> {t.title}</span>
+                          Edit{' '}<span className="visually-hidden">{t.title}</span>
                         </button>
                         <button
                           type="button"
@@ -154,7 +154,7 @@ export default function ConsentTemplatesPage() {
                           onClick={() => void toggle(t)}
                         >
                           {t.active ? 'Deactivate' : 'Activate'}
-                          <span className="visually-hidden"> {t.title}</span>
+                          {' '}<span className="visually-hidden">{t.title}</span>
                         </button>
                       </div>
                     )}

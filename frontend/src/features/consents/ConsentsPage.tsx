@@ -109,7 +109,7 @@ export default function ConsentsPage() {
         </div>
         <div className="button-row consent-item__actions">
           <button type="button" className="button-secondary" onClick={() => setReading(c)}>
-            Read<span className="visually-hidden"> {c.title}</span>
+            Read{' '}<span className="visually-hidden">{c.title}</span>
           </button>
           {c.status === 'signed' && (
             <button
@@ -119,7 +119,7 @@ export default function ConsentsPage() {
               onClick={() => download.mutate(c)}
             >
               {download.isPending && download.variables?.id === c.id ? 'Downloading…' : 'Download signed PDF'}
-              <span className="visually-hidden"> of {c.title}</span>
+              {' '}<span className="visually-hidden">of {c.title}</span>
             </button>
           )}
         </div>
