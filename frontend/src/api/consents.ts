@@ -201,7 +201,12 @@ export const consentPdfUrl = (id: string) => `/api/consents/${enc(id)}/pdf`;
 /** "Consent - Treatment consent - 2031-01-02.pdf"-style, safe for every file system. */
 export function consentPdfName(consent: Pick<Consent, 'title' | 'signature' | 'sentAt'>): string {
   const date = (consent.signature?.signedAt ?? consent.sentAt ?? '').slice(0, 10);
-  const title = consent.title.replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 80) || 'consent';
+  const title =
+    consent.title
+      .replace(/[^\p{L}\p{N} _-]+/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || 'consent';
   return `${title}${date ? ` ${date}` : ''}.pdf`;
 }
 
