@@ -50,8 +50,11 @@ func (m *matrix) clinicalTarget(path string, caller identity.User, clinic string
 	case strings.HasPrefix(path, "/api/prescriptions/{id}"):
 		id = m.create(&dentist, pp+"/prescriptions", map[string]any{"drug": "Chlorhexidine", "strength": "0.12%", "form": "rinse",
 			"sig": "Rinse twice daily", "quantity": 1, "refills": 0, "reason": "Matrix"})["id"].(string)
+	case strings.HasPrefix(path, "/api/documents/{id}"):
+		// Declared, not uploaded: complete answers 409, get 409, archive 200.
+		id = m.create(&dentist, pp+"/documents", map[string]any{"kind": "xray", "fileName": "bw.jpg", "contentType": "image/jpeg", "size": 1000})["id"].(string)
 	default:
-		// (consents, documents: ids no record has until their fixtures land)
+		// (consents: ids no record has until their fixtures land)
 		id = ids.New()
 	}
 	path = strings.Replace(path, "{id}", id, 1)
