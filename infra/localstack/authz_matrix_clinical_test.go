@@ -53,9 +53,13 @@ func (m *matrix) clinicalTarget(path string, caller identity.User, clinic string
 	case strings.HasPrefix(path, "/api/documents/{id}"):
 		// Declared, not uploaded: complete answers 409, get 409, archive 200.
 		id = m.create(&dentist, pp+"/documents", map[string]any{"kind": "xray", "fileName": "bw.jpg", "contentType": "image/jpeg", "size": 1000})["id"].(string)
-	default:
-		// (consents: ids no record has until their fixtures land)
-		id = ids.New()
+	case strings.HasPrefix(path, "/api/consent-templates/{id}"):
+		admin := m.mint(m.staffOf(clinic, identity.RoleAdmin))
+		id = m.create(&admin, "/api/consent-templates", map[string]any{"title": "Matrix form", "kind": "other", "body": "Matrix text."})["id"].(string)
+	case strings.HasPrefix(path, "/api/consents/{id}"):
+		admin := m.mint(m.staffOf(clinic, identity.RoleAdmin))
+		tpl := m.create(&admin, "/api/consent-templates", map[string]any{"title": "Matrix form", "kind": "other", "body": "Matrix text."})["id"].(string)
+		id = m.create(&dentist, pp+"/consents", map[string]any{"templateId": tpl})["id"].(string)
 	}
 	path = strings.Replace(path, "{id}", id, 1)
 	return strings.Replace(path, "{itemId}", itemID, 1)

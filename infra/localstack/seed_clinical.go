@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/topsmile/topsmile/shared/clinical/chart"
+	"github.com/topsmile/topsmile/shared/clinical/consents"
 	"github.com/topsmile/topsmile/shared/clinical/notes"
 	"github.com/topsmile/topsmile/shared/clinical/plans"
 	"github.com/topsmile/topsmile/shared/config"
@@ -17,7 +18,7 @@ import (
 // a portal account, a severe penicillin allergy (the prescription screen
 // warns about amoxicillin) and a latex one, a chart, a perio exam, notes
 // and a prescription from a visit three months ago, and the sample fee
-// schedule.
+// schedule and the four consent forms.
 func seedDemoPatient(ctx context.Context, d Deps, clinic identity.Clinic, staff map[identity.Role]identity.User) error {
 	ps := patients.NewStore(d.Mongo, d.Clock)
 	p, err := ps.Create(ctx, clinic.ID, patients.Patient{ID: ids.New(), FirstName: "Jordan", LastName: "Avery", DateOfBirth: "1986-04-12",
@@ -31,6 +32,9 @@ func seedDemoPatient(ctx context.Context, d Deps, clinic identity.Clinic, staff 
 		return err
 	}
 	if err := plans.Seed(ctx, d.Mongo, d.Clock, clinic.ID); err != nil {
+		return err
+	}
+	if err := consents.Seed(ctx, d.Mongo, d.Clock, clinic.ID, "seed"); err != nil {
 		return err
 	}
 	// The chart's free text is sealed under the clinical function's keys.
