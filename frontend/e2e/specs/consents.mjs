@@ -150,7 +150,7 @@ export default function register(t) {
     await signed.waitFor();
     const row = signed.getByRole('listitem').filter({ hasText: 'Signed “Jordan Avery”' }).first();
     await row.waitFor();
-    await row.getByText('Signed', { exact: true }).waitFor();
+    await row.locator('.consent-status--signed', { hasText: 'Signed' }).waitFor();
     const [response, download] = await Promise.all([
       page.waitForResponse((r) => r.url().includes(`/api/consents/${my.consentId}/pdf`)),
       page.waitForEvent('download'),
@@ -158,8 +158,19 @@ export default function register(t) {
     ]);
     assert.equal(response.status(), 200, `the PDF answered ${response.status()}`);
     assert.match(response.headers()['content-type'] ?? '', /^application\/pdf/, 'the PDF is application/pdf');
-    const body = await response.body();
-    assert.equal(body.subarray(0, 5).toString('latin1'), '%PDF-', 'the PDF starts with %PDF-');
+    // The bytes, read again in the page with the session cookie (Chromium does not
+    // always keep the body of a response the page turned into a blob download).
+    const pdf = await page.evaluate(async (url) => {
+      const r = await fetch(url, { credentials: 'same-origin' });
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(...bytes.slice(0, 5)), size: bytes.length };
+    }, `/api/consents/${my.consentId}/pdf`);
+    assert.equal(pdf.status, 200);
+    assert.match(pdf.type ?? '', /^application\/pdf/, 'the PDF is application/pdf');
+    assert.equal(pdf.head, '%PDF-', `the PDF starts with %PDF- (${pdf.size} bytes)`);
+    const saved = await download.path();
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-', 'the downloaded file starts with %PDF-');
     assert.match(download.suggestedFilename(), /\.pdf$/, 'the download is named .pdf');
 
     await row.getByRole('button', { name: /^Read/ }).click();
