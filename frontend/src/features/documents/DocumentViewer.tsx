@@ -119,7 +119,7 @@ export function DocumentViewer({
     >
       <div className="doc-viewer__toolbar" role="toolbar" aria-label="Zoom">
         <button type="button" className="button-secondary" onClick={zoomOut} disabled={zoom === 0} aria-keyshortcuts="-">
-          <span aria-hidden="true">−</span> Zoom out
+          <span aria-hidden="true">−</span> <span className="doc-viewer__word">Zoom</span> out
         </button>
         <output className="doc-viewer__level" aria-live="polite" aria-label="Zoom level">
           {Math.round(scale * 100)}%
@@ -131,7 +131,7 @@ export function DocumentViewer({
           disabled={zoom === ZOOM_STEPS.length - 1}
           aria-keyshortcuts="+"
         >
-          <span aria-hidden="true">+</span> Zoom in
+          <span aria-hidden="true">+</span> <span className="doc-viewer__word">Zoom</span> in
         </button>
         <button type="button" className="button-secondary" onClick={reset} disabled={zoom === 0} aria-keyshortcuts="0">
           Reset

@@ -45,8 +45,8 @@ export function UploadPanel({ patientId, numbering, today }: { patientId: string
         Add documents
       </h2>
       <p className="muted doc-upload__lead">
-        Set the details, then drop the files or choose them. The details go with every file you add next. JPEG, PNG, PDF
-        or DICOM (.dcm), up to 25 MB each.
+        Set the details, then add the files: the details go with each of them. JPEG, PNG, PDF or DICOM (.dcm), up to
+        25 MB each.
       </p>
       <div className="doc-upload__fields">
         <div className="field">
@@ -61,10 +61,10 @@ export function UploadPanel({ patientId, numbering, today }: { patientId: string
         </div>
         <div className="field">
           <label htmlFor={`${id}-tooth`}>
-            Tooth <span className="doc-optional">(optional, {numbering === 'fdi' ? 'FDI' : 'Universal'})</span>
+            Tooth <span className="doc-optional">({numbering === 'fdi' ? 'FDI' : 'Universal'})</span>
           </label>
           <select id={`${id}-tooth`} value={tooth} onChange={(e) => setTooth(e.target.value)}>
-            <option value="">No one tooth</option>
+            <option value="">None</option>
             <ToothOptions numbering={numbering} />
           </select>
         </div>
