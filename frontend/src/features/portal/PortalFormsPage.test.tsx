@@ -114,7 +114,7 @@ describe('PortalFormsPage', () => {
     await user.click(within(form).getByRole('button', { name: 'Sign form' }));
     const done = await screen.findByRole('status');
     expect(done).toHaveTextContent('Signed. Thank you.');
-    expect(done).toHaveTextContent('You signed “Consent to treatment” for you as “Grace Kim”');
+    expect(done).toHaveTextContent('You signed “Consent to treatment” as “Grace Kim”');
     expect(within(done).getByRole('button', { name: 'Download signed PDF' })).toBeInTheDocument();
     expect(signs).toEqual([{ signature: 'Grace' }, { signature: 'Grace Kim' }]);
     expect(screen.queryByRole('form', { name: 'Sign this form' })).not.toBeInTheDocument();

@@ -231,7 +231,7 @@ function ReadingView({ id, onBack }: { id: string; onBack: () => void }) {
             <span aria-hidden="true">✓ </span>Signed. Thank you.
           </p>
           <p>
-            You signed “{justSigned.title}” {whose} as “{justSigned.signature?.name}”
+            You signed “{justSigned.title}”{mine ? '' : ` ${whose}`} as “{justSigned.signature?.name}”
             {justSigned.signature?.signedAt ? ` on ${formatDateTime(justSigned.signature.signedAt, timeZone)}` : ''}. Your
             practice has it now.
           </p>
@@ -329,7 +329,10 @@ function SignForm({ consent, mine, onSigned }: { consent: Consent; mine: boolean
           value={signature}
           autoComplete="name"
           spellCheck={false}
-          onChange={(e) => setSignature(e.target.value)}
+          onChange={(e) => {
+            setSignature(e.target.value);
+            if (fieldError && e.target.value.trim() && !signature.trim()) setFieldError(undefined);
+          }}
           aria-invalid={fieldError ? true : undefined}
           aria-describedby={`${id}-hint${fieldError ? ` ${id}-error` : ''}`}
         />
