@@ -96,7 +96,15 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 	// A week of appointments from tomorrow: walk each provider's free slots
 	// and book about half of them.
 	sys := scheduling.Actor{UserID: "seed", Role: "system"}
-	from := d.Clock.Now().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	// From the start of tomorrow in the clinic's zone (not UTC's: in a New
+	// York evening UTC is already on the next day, and "tomorrow" there
+	// would leave the clinic's next working day empty).
+	loc, err := time.LoadLocation(clinic.Settings.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	y, mo, dd := d.Clock.Now().In(loc).Date()
+	from := time.Date(y, mo, dd+1, 0, 0, 0, 0, loc)
 	for _, p := range providers {
 		t := types[0]
 		if p.Kind == "dentist" {
