@@ -5,7 +5,6 @@ import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
 import { KIND_LABELS, STATUS_LABELS, useChart, type ChartEntry } from '../../api/chart';
 import { usePatient } from '../../api/patients';
-import { isApiError } from '../../lib/api';
 import { PERMANENT_TEETH, PRIMARY_TEETH, formatSurfaces, toothInfo, toothLabel, type Dentition, type Numbering, type Surface } from '../../lib/teeth';
 import { formatDateTime, formatLongDate, todayInZone } from '../../lib/time';
 import type { Role } from '../../lib/types';
@@ -13,6 +12,7 @@ import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { groupByTooth, STATUS_STYLE } from './model';
 import { Odontogram } from './Odontogram';
 import { ToothDialog } from './ToothDialog';
+import { patientPending } from '../../components/PatientPending';
 
 export const CHART_ROLES: readonly Role[] = ['admin', 'dentist', 'hygienist', 'assistant'];
 
@@ -35,22 +35,7 @@ export default function ChartPage() {
       </main>
     );
   }
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Chart'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
+  if (patient.isError) return patientPending(patient, 'Chart');
   return (
     <main id="main" className="page chart-page">
       {patient.data ? (

@@ -23,6 +23,7 @@ import { CHART_ROLES } from './ChartPage';
 import { usePerioDraftStore } from './perioDraft';
 import { cellKey, DEEP_MM, examInput } from './perioModel';
 import { PerioGrid } from './PerioGrid';
+import { patientPending } from '../../components/PatientPending';
 
 const NO_TEETH: ReadonlySet<string> = new Set();
 
@@ -43,22 +44,7 @@ export default function PerioPage() {
       </main>
     );
   }
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Perio'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
+  if (patient.isError) return patientPending(patient, 'Perio');
   return (
     <main id="main" className="page page--wide perio-page">
       {patient.data ? (

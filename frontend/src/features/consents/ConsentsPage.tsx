@@ -14,12 +14,12 @@ import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
 import { patientDisplayName } from '../../lib/types';
 import { formatDateTime } from '../../lib/time';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { ConsentText } from './ConsentText';
 import { SendConsentForm } from './SendConsentForm';
+import { patientPending } from '../../components/PatientPending';
 
 /** `/patients/:id/consents`: send a form to sign, the forms with their status, read one, download a signed one. */
 export default function ConsentsPage() {
@@ -34,30 +34,8 @@ export default function ConsentsPage() {
   const download = useDownloadConsentPdf();
   const [reading, setReading] = useState<Consent | null>(null);
 
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Consents'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
-  if (!patient.data) {
-    return (
-      <main id="main" className="page">
-        <h1 className="visually-hidden">Consents</h1>
-        <Skeleton lines={8} label="Loading the patient…" />
-      </main>
-    );
-  }
+  const gate = patientPending(patient, 'Consents');
+  if (gate || !patient.data) return gate;
   const p = patient.data;
   const patientName = patientDisplayName(p);
   const planTitles = new Map((plans.data ?? []).map((plan) => [plan.id, plan.title]));

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import {
   DOCUMENT_KINDS,
   DOCUMENT_KIND_LABELS,
@@ -17,7 +17,6 @@ import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
 import { toothLabel, type Numbering } from '../../lib/teeth';
 import { formatDateTime, formatLongDate, todayInZone } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
@@ -25,6 +24,7 @@ import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { DocumentViewer } from './DocumentViewer';
 import { documentName, ToothOptions } from './teeth';
 import { UploadPanel } from './UploadPanel';
+import { patientPending } from '../../components/PatientPending';
 
 const TYPE_BADGE: Record<string, string> = {
   'application/pdf': 'PDF',
@@ -65,30 +65,8 @@ export default function DocumentsPage() {
   const [viewing, setViewing] = useState<PatientDocument | null>(null);
   const [archiving, setArchiving] = useState<PatientDocument | null>(null);
 
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Documents'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
-  if (!patient.data) {
-    return (
-      <main id="main" className="page">
-        <h1 className="visually-hidden">Documents</h1>
-        <Skeleton lines={8} label="Loading the patient…" />
-      </main>
-    );
-  }
+  const gate = patientPending(patient, 'Documents');
+  if (gate || !patient.data) return gate;
 
   async function download(doc: PatientDocument) {
     try {

@@ -1,17 +1,17 @@
 import { useId, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { usePatient } from '../../api/patients';
 import { NOTE_TYPE_LABELS, SOAP_FIELDS, useClinicianNames, useNotes, useSignNote, type Note } from '../../api/notes';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
 import type { Role } from '../../lib/types';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { NoteEditor, type EditorMode } from './NoteEditor';
+import { patientPending } from '../../components/PatientPending';
 
 /** Who writes notes, and who signs and amends them (the server enforces the same). */
 export const NOTE_WRITERS: readonly Role[] = ['admin', 'dentist', 'hygienist', 'assistant'];
@@ -55,30 +55,8 @@ export default function NotesPage() {
   const canWrite = !!role && NOTE_WRITERS.includes(role);
   const canSign = !!role && NOTE_SIGNERS.includes(role);
 
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Notes'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
-  if (!patient.data) {
-    return (
-      <main id="main" className="page">
-        <h1 className="visually-hidden">Notes</h1>
-        <Skeleton lines={8} label="Loading the patient…" />
-      </main>
-    );
-  }
+  const gate = patientPending(patient, 'Notes');
+  if (gate || !patient.data) return gate;
 
   function who(userId: string | null | undefined, role?: string): string {
     if (userId && user && userId === user.id) return `you (${user.firstName} ${user.lastName})`;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { usePatient } from '../../api/patients';
 import {
   groupPlans,
@@ -15,13 +15,13 @@ import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
 import { toastError, toastSuccess } from '../../lib/toast';
 import type { Role } from '../../lib/types';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { AcceptDialog } from './AcceptDialog';
 import { PlanBuilder, type BuilderMode } from './PlanBuilder';
 import { PlanOption } from './PlanOption';
+import { patientPending } from '../../components/PatientPending';
 
 /** Who builds, presents and completes plans; who may record an acceptance (the server enforces the same). */
 export const PLAN_BUILDERS: readonly Role[] = ['admin', 'dentist', 'hygienist'];
@@ -45,30 +45,8 @@ export default function PlansPage() {
   const canBuild = !!role && PLAN_BUILDERS.includes(role);
   const canAccept = !!role && PLAN_ACCEPTORS.includes(role);
 
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Treatment plans'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
-  if (!patient.data) {
-    return (
-      <main id="main" className="page">
-        <h1 className="visually-hidden">Treatment plans</h1>
-        <Skeleton lines={8} label="Loading the patient…" />
-      </main>
-    );
-  }
+  const gate = patientPending(patient, 'Treatment plans');
+  if (gate || !patient.data) return gate;
   const p = patient.data;
   const patientName = `${p.firstName} ${p.lastName}`;
   const groups = groupPlans(plans.data ?? []);

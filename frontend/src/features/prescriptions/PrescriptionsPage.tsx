@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { useClinicianNames } from '../../api/notes';
 import { usePatient } from '../../api/patients';
 import {
@@ -12,12 +12,12 @@ import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { PrescriptionForm } from './PrescriptionForm';
 import { RxPrintSheet } from './RxPrintSheet';
+import { patientPending } from '../../components/PatientPending';
 
 const formLabel = (f: string) => RX_FORM_LABELS[f as keyof typeof RX_FORM_LABELS] ?? f;
 
@@ -53,30 +53,8 @@ export default function PrescriptionsPage() {
     if (justPrescribed) noticeRef.current?.focus();
   }, [justPrescribed]);
 
-  if (patient.isError) {
-    const missing = isApiError(patient.error) && patient.error.status === 404;
-    return (
-      <main id="main" className="page">
-        <p className="breadcrumb">
-          <Link to="/patients">Patients</Link>
-        </p>
-        <h1>{missing ? 'Patient not found' : 'Prescriptions'}</h1>
-        {missing ? (
-          <p>There is no patient at this address.</p>
-        ) : (
-          <ErrorNotice error={patient.error} title="Could not load this patient" onRetry={() => void patient.refetch()} />
-        )}
-      </main>
-    );
-  }
-  if (!patient.data) {
-    return (
-      <main id="main" className="page">
-        <h1 className="visually-hidden">Prescriptions</h1>
-        <Skeleton lines={8} label="Loading the patient…" />
-      </main>
-    );
-  }
+  const gate = patientPending(patient, 'Prescriptions');
+  if (gate || !patient.data) return gate;
   const p = patient.data;
 
   function prescriberName(prescriberId: string): string {
