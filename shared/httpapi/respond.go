@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -64,6 +65,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if !errors.As(err, &e) {
 		e = errs.Wrap(errs.Internal, err, "internal error")
 	}
+	if clientWentAway(r, e, err) {
+		// The browser cancelled (filters changed, page left): nobody reads the
+		// answer and no dependency failed, so no warning and no 503.
+		log.InfoContext(r.Context(), "client went away", "err", err.Error(), "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	status := Status(e.Kind)
 	msg := e.Message
 	switch {
@@ -82,4 +90,18 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		RequestID: RequestID(r.Context()),
 		Fields:    e.Fields,
 	}})
+}
+
+// StatusClientClosedRequest is nginx's 499: the access log's status for a
+// request whose client cancelled it before the answer was written.
+const StatusClientClosedRequest = 499
+
+// clientWentAway reports a failure caused by the request's own context being
+// cancelled by the client. A deadline (a real timeout) on a live request stays
+// Unavailable, and an internal error is reported even if the client has left.
+func clientWentAway(r *http.Request, e *errs.Error, err error) bool {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || e.Kind == errs.Unavailable
 }

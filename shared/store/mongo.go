@@ -130,11 +130,14 @@ func MapError(err error) error {
 		return errs.E(errs.NotFound, "not found")
 	case IsDuplicate(err):
 		return errs.Wrap(errs.Conflict, err, "already exists")
+	case errors.Is(err, context.Canceled):
+		// Before the network cases: the driver reports a cancelled call as a
+		// network error too, and httpapi needs the cause to tell a client that
+		// went away from a database that did.
+		return errs.Wrap(errs.Unavailable, err, "request cancelled")
 	case errors.Is(err, context.DeadlineExceeded), mongo.IsTimeout(err), mongo.IsNetworkError(err),
 		errors.As(err, &topology.ServerSelectionError{}), errors.Is(err, mongo.ErrClientDisconnected):
 		return errs.Wrap(errs.Unavailable, err, "database unavailable")
-	case errors.Is(err, context.Canceled):
-		return errs.Wrap(errs.Unavailable, err, "request cancelled")
 	default:
 		return errs.Wrap(errs.Internal, err, "internal error")
 	}
