@@ -226,7 +226,11 @@ export function configureApi(next: Partial<ApiConfig>): () => void {
   };
 }
 
-/** Restores the default configuration and forgets any refresh in flight (tests). */
+/**
+ * Restores the default configuration and forgets any refresh in flight (tests).
+ * Tests start from a browser that has signed in before (the session hint is
+ * set), so a 401 still refreshes; a first-visit test calls clearSessionHint().
+ */
 export function resetApiClient() {
   config = { ...defaults };
   try {
@@ -234,11 +238,46 @@ export function resetApiClient() {
   } catch {
     // ignore
   }
+  setSessionHint();
   refreshInFlight = null;
   refreshGeneration = 0;
 }
 
 export const REFRESH_URL = '/api/auth/refresh';
+
+/**
+ * A non-secret marker this SPA keeps while it believes a session exists: set
+ * when a session loads, removed on sign-out and when a refresh fails. The
+ * session cookies are HttpOnly, so without it a signed-out visitor would cost
+ * a failing `auth/me` and a failing refresh (two red console errors) on every
+ * page load.
+ */
+export const SESSION_HINT_KEY = 'topsmile.session';
+
+export function hasSessionHint(): boolean {
+  try {
+    return window.localStorage.getItem(SESSION_HINT_KEY) === '1';
+  } catch {
+    // Storage off (private mode): assume a session may exist, as before.
+    return true;
+  }
+}
+
+export function setSessionHint() {
+  try {
+    window.localStorage.setItem(SESSION_HINT_KEY, '1');
+  } catch {
+    // ignore
+  }
+}
+
+export function clearSessionHint() {
+  try {
+    window.localStorage.removeItem(SESSION_HINT_KEY);
+  } catch {
+    // ignore
+  }
+}
 
 /**
  * Endpoints whose 401 means "wrong credentials", not "session expired".
@@ -328,7 +367,11 @@ export function refreshSession(): Promise<boolean> {
       const response = await send(REFRESH_URL, 'POST', {}, undefined, undefined);
       // 409: a concurrent refresh won; the session lives and its cookies are set.
       if (response.status === 409) return true;
-      if (!response.ok) return false;
+      if (!response.ok) {
+        // 401: the session is gone; later page loads go straight to signed out.
+        if (response.status === 401) clearSessionHint();
+        return false;
+      }
       markRefreshed();
       return true;
     })
@@ -434,7 +477,9 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   const method = options.method ?? 'GET';
   const url = buildUrl(path, options.query);
   const pathOnly = path.split('?')[0] ?? path;
-  const mayRefresh = !options.skipRefresh && !NO_REFRESH_PATHS.includes(pathOnly);
+  // No hint of a session: a 401 is just "signed out", and a refresh would
+  // only fail too.
+  const mayRefresh = !options.skipRefresh && !NO_REFRESH_PATHS.includes(pathOnly) && hasSessionHint();
 
   const generationAtSend = refreshGeneration;
   let { response, requestId } = await sendWithRetry(url, method, options);

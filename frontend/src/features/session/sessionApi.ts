@@ -1,4 +1,4 @@
-import { api, refreshSession, type ApiError } from '../../lib/api';
+import { api, clearSessionHint, hasSessionHint, refreshSession, setSessionHint, type ApiError } from '../../lib/api';
 import type { MeResponse, SessionResponse } from '../../lib/types';
 import { useSessionStore } from './sessionStore';
 
@@ -11,7 +11,13 @@ export interface Credentials {
 export function login(credentials: Credentials): Promise<SessionResponse> {
   const body: Credentials = { email: credentials.email, password: credentials.password };
   if (credentials.totp) body.totp = credentials.totp;
-  return api.post<SessionResponse>('/api/auth/login', body);
+  return api.post<SessionResponse>('/api/auth/login', body).then(withSessionHint);
+}
+
+/** The server just set session cookies: from now on a page load asks who is signed in. */
+function withSessionHint<T>(response: T): T {
+  setSessionHint();
+  return response;
 }
 
 export interface RegisterInput {
@@ -34,7 +40,7 @@ export async function register(input: RegisterInput): Promise<void> {
 
 /** Spends the emailed sign-up link's token: confirms the email and signs in. */
 export function verifyEmail(token: string): Promise<SessionResponse> {
-  return api.post<SessionResponse>('/api/auth/verify-email', { token });
+  return api.post<SessionResponse>('/api/auth/verify-email', { token }).then(withSessionHint);
 }
 
 /** Who is signed in, or an ApiError 401 when nobody is (no redirect). */
@@ -42,15 +48,27 @@ export function fetchMe(): Promise<MeResponse> {
   return api.get<MeResponse>('/api/auth/me', { skipUnauthorizedHandler: true });
 }
 
-/** Loads `/api/auth/me` into the session store; signed out when it fails with 401. */
+/**
+ * Loads `/api/auth/me` into the session store; signed out when it fails with 401.
+ * Without a session hint (a first visit, or after signing out) nobody can be
+ * signed in, so the request is not made at all (login and verifyEmail set the
+ * hint as their cookies arrive).
+ */
 export async function loadSession(): Promise<MeResponse | null> {
+  if (!hasSessionHint()) {
+    useSessionStore.getState().clear();
+    return null;
+  }
   try {
     const me = await fetchMe();
     useSessionStore.getState().setSession(me);
     return me;
   } catch (error) {
     useSessionStore.getState().clear();
-    if ((error as ApiError | undefined)?.status === 401) return null;
+    if ((error as ApiError | undefined)?.status === 401) {
+      clearSessionHint();
+      return null;
+    }
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { clearSessionHint, setSessionHint } from '../../lib/api';
 import type { Clinic, MeResponse, User } from '../../lib/types';
 
 export type SessionStatus = 'unknown' | 'signedOut' | 'signedIn';
@@ -22,16 +23,22 @@ export const useSessionStore = create<SessionState>()((set) => ({
   clinic: null,
   mfaEnrollmentRequired: false,
   endReason: null,
-  setSession: (me) =>
+  setSession: (me) => {
+    setSessionHint();
     set({
       status: 'signedIn',
       user: me.user,
       clinic: me.clinic,
       mfaEnrollmentRequired: me.mfaEnrollmentRequired,
       endReason: null,
-    }),
-  clear: (reason = null) =>
-    set({ status: 'signedOut', user: null, clinic: null, mfaEnrollmentRequired: false, endReason: reason }),
+    });
+  },
+  clear: (reason = null) => {
+    // A session that ended (sign-out, idle, expired) leaves no hint; a load
+    // that failed for another reason (offline) keeps it for the next try.
+    if (reason) clearSessionHint();
+    set({ status: 'signedOut', user: null, clinic: null, mfaEnrollmentRequired: false, endReason: reason });
+  },
 }));
 
 export const DEFAULT_TIME_ZONE = 'America/New_York';
