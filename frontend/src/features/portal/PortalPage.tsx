@@ -20,6 +20,23 @@ import { useWaitlist } from '../waitlist/queries';
 
 const UPCOMING = new Set(['held', 'scheduled', 'confirmed', 'checked_in']);
 
+const PAST_DAYS = 2 * 365;
+
+/** The patient's visits of the last two years that have started (newest first), holds left out. */
+export function usePastVisits() {
+  const timeZone = useClinicTimeZone();
+  return useQuery({
+    queryKey: [...scheduleKeys.mine, 'past'],
+    queryFn: async ({ signal }) => {
+      const to = dayRangeUtc(todayInZone(timeZone), timeZone).to;
+      const from = new Date(Date.now() - PAST_DAYS * 86_400_000).toISOString();
+      const items = await fetchAppointments({ from, to }, signal);
+      const now = Date.now();
+      return items.filter((a) => a.status !== 'held' && new Date(a.start).getTime() <= now).sort((a, b) => b.start.localeCompare(a.start));
+    },
+  });
+}
+
 export function useMyAppointments() {
   const timeZone = useClinicTimeZone();
   return useQuery({
@@ -29,12 +46,13 @@ export function useMyAppointments() {
   });
 }
 
-/** The patient's home: upcoming visits, cancel, and the way to book. */
+/** The patient's home: upcoming visits (cancel, reschedule), past visits, forms, plans and bills, and the way to book. */
 export default function PortalPage() {
   const timeZone = useClinicTimeZone();
   const user = useSessionStore((s) => s.user);
   const noticeHours = useSessionStore((s) => s.clinic?.settings.cancelNoticeHours ?? 24);
   const mine = useMyAppointments();
+  const past = usePastVisits();
   const types = useAppointmentTypes();
   const providers = useProviders();
   const [cancelling, setCancelling] = useState<Appointment | null>(null);
@@ -123,6 +141,15 @@ export default function PortalPage() {
                 </p>
                 {a.status !== 'checked_in' && (
                   <div className="button-row">
+                    {a.status !== 'held' && new Date(a.start).getTime() - now > noticeHours * 3_600_000 && (
+                      <Link to={`/portal/book?reschedule=${encodeURIComponent(a.id)}`} className="button-secondary">
+                        Reschedule
+                        <span className="visually-hidden">
+                          {' '}
+                          visit on {formatLongDate(dateInZone(a.start, timeZone))} at {formatTime(a.start, timeZone)}
+                        </span>
+                      </Link>
+                    )}
                     <button type="button" className="button-danger-outline" onClick={() => setCancelling(a)}>
                       Cancel visit
                       <span className="visually-hidden">
@@ -136,6 +163,55 @@ export default function PortalPage() {
             ))}
           </ul>
         )}
+      </section>
+
+      <section aria-labelledby="past-title">
+        <h2 id="past-title" className="section-title">
+          Past visits
+        </h2>
+        {past.isPending ? (
+          <Skeleton lines={3} label="Loading your past visits…" />
+        ) : past.isError ? (
+          <ErrorNotice error={past.error} title="Could not load your past visits" onRetry={() => void past.refetch()} />
+        ) : past.data.length === 0 ? (
+          <p className="empty-hint">No past visits yet. Visits you have had appear here.</p>
+        ) : (
+          <ul className="portal-list" aria-label="Past visits">
+            {past.data.map((a) => (
+              <li key={a.id} className="pb-past">
+                <p>
+                  <strong>{formatLongDate(dateInZone(a.start, timeZone))}</strong>, {formatTime(a.start, timeZone)}
+                </p>
+                <p>
+                  {typeName(a.typeId)} with {providerName(a.providerId)}
+                </p>
+                <p>
+                  <span className={`status status--${a.status}`}>{STATUS_LABELS[a.status]}</span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="records-title">
+        <h2 id="records-title" className="section-title">
+          Forms, treatment plans and bills
+        </h2>
+        <ul className="pb-records">
+          <li>
+            <Link to="/portal/forms">Forms to sign</Link>
+            <span className="muted">Consent and health forms the practice sent you.</span>
+          </li>
+          <li>
+            <Link to="/portal/plans">Treatment plans</Link>
+            <span className="muted">Plans your dentist presented, to review and accept.</span>
+          </li>
+          <li>
+            <strong>Bills</strong>
+            <span className="muted">Bills will appear here once the practice starts billing online.</span>
+          </li>
+        </ul>
       </section>
 
       <CancelDialog
