@@ -72,17 +72,6 @@ export function HomeRoute() {
   return <SignInPage />;
 }
 
-function StaffFooter() {
-  const clinic = useSessionStore((s) => s.clinic);
-  if (!clinic) return null;
-  const link = `${window.location.origin}/sign-up?clinic=${encodeURIComponent(clinic.id)}`;
-  return (
-    <p>
-      Patient portal sign-up link for {clinic.name}: <code className="break-anywhere">{link}</code>
-    </p>
-  );
-}
-
 export function AppRoutes() {
   return (
     <SessionProvider>
@@ -97,7 +86,7 @@ export function AppRoutes() {
           <Route
             element={
               <RequireRole roles={STAFF_ROLES}>
-                <AppShell nav={STAFF_NAV} footer={<StaffFooter />} />
+                <AppShell nav={STAFF_NAV} />
               </RequireRole>
             }
           >

@@ -3,8 +3,10 @@ import { Link } from 'react-router-dom';
 import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
+import { isStaffRole } from '../../lib/types';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { useChangePassword } from './queries';
+import { PortalSignUpLink } from './PortalSignUpLink';
 import { SessionsList } from './SessionsList';
 
 export const PASSWORD_HINT = 'At least 12 characters, and not a common password. A short sentence is easy to remember.';
@@ -13,6 +15,7 @@ export const PASSWORD_HINT = 'At least 12 characters, and not a common password.
 export default function AccountPage() {
   const id = useId();
   const user = useSessionStore((s) => s.user);
+  const clinic = useSessionStore((s) => s.clinic);
   const timeZone = useClinicTimeZone();
   return (
     <main id="main" className="page page--narrow account">
@@ -44,6 +47,8 @@ export default function AccountPage() {
           </>
         )}
       </section>
+
+      {clinic && isStaffRole(user?.role) && <PortalSignUpLink clinic={clinic} />}
     </main>
   );
 }

@@ -102,7 +102,7 @@ export function MedicalHistoryEditor({ patient, onDone }: { patient: PatientReco
         <legend>Allergies</legend>
         {allergies.length === 0 && <p className="muted">No allergies listed.</p>}
         {allergies.map((a, i) => (
-          <div key={i} className="medical-editor__row">
+          <div key={i} className="medical-editor__row pol-history-row">
             <div className="field">
               <label htmlFor={`${id}-a${i}-s`}>
                 Substance{' '}<span className="visually-hidden">(allergy {i + 1})</span>
@@ -114,7 +114,7 @@ export function MedicalHistoryEditor({ patient, onDone }: { patient: PatientReco
                 onChange={(e) => set(allergies, setAllergies, i, { substance: e.target.value })}
               />
             </div>
-            <div className="field">
+            <div className="field pol-severity">
               <label htmlFor={`${id}-a${i}-v`}>
                 Severity{' '}<span className="visually-hidden">(allergy {i + 1})</span>
               </label>
@@ -153,7 +153,7 @@ export function MedicalHistoryEditor({ patient, onDone }: { patient: PatientReco
         <legend>Medications</legend>
         {medications.length === 0 && <p className="muted">No medications listed.</p>}
         {medications.map((m, i) => (
-          <div key={i} className="medical-editor__row">
+          <div key={i} className="medical-editor__row pol-history-row">
             <div className="field">
               <label htmlFor={`${id}-m${i}-n`}>
                 Medication{' '}<span className="visually-hidden">{i + 1}</span>
@@ -199,7 +199,7 @@ export function MedicalHistoryEditor({ patient, onDone }: { patient: PatientReco
         <legend>Conditions</legend>
         {conditions.length === 0 && <p className="muted">No conditions listed.</p>}
         {conditions.map((c, i) => (
-          <div key={i} className="medical-editor__row">
+          <div key={i} className="medical-editor__row pol-history-row">
             <div className="field">
               <label htmlFor={`${id}-c${i}-n`}>
                 Condition{' '}<span className="visually-hidden">{i + 1}</span>

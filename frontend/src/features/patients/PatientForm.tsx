@@ -180,7 +180,7 @@ export function PatientForm({
   }
 
   return (
-    <form className="form-card patient-form" aria-label={label} noValidate onSubmit={(e) => void handleSubmit(e)}>
+    <form className="form-card patient-form pol-form" aria-label={label} noValidate onSubmit={(e) => void handleSubmit(e)}>
       {error && (
         <div ref={errorRef} tabIndex={-1} className="form-error" role="alert">
           <p>{error.message}</p>

@@ -19,6 +19,7 @@ import { PatientTabs } from '../../components/PatientTabs';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
 import { formatPhone } from '../../lib/phone';
+import { Email } from './text';
 
 const CONTACT_LABELS: Record<string, string> = {
   sms: 'Text message',
@@ -175,6 +176,14 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           </p>
         </div>
         <div className="button-row">
+          {!archived && (
+            <Link
+              to={`/schedule?book=1&patientId=${encodeURIComponent(p.id)}`}
+              className="button-primary"
+            >
+              Book appointment
+            </Link>
+          )}
           <Link to={`/patients/${encodeURIComponent(p.id)}/edit`} className="button-secondary">
             Edit details
           </Link>
@@ -197,7 +206,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           </h2>
           <dl className="details">
             <Row label="Phone">{formatPhone(p.phone)}</Row>
-            <Row label="Email">{p.email && <span className="break-anywhere">{p.email}</span>}</Row>
+            <Row label="Email">{p.email && <Email value={p.email} />}</Row>
             <Row label="Address">{address}</Row>
             <Row label="Prefers">{p.preferredContactMethod && CONTACT_LABELS[p.preferredContactMethod]}</Row>
             <Row label="Language">{p.language}</Row>

@@ -6,6 +6,7 @@ import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { PATIENT_LIST_LIMIT, usePatientList } from './queries';
 import { formatPhone } from '../../lib/phone';
+import { patientCountText } from './text';
 
 export const PATIENT_SEARCH_DEBOUNCE_MS = 250;
 
@@ -73,9 +74,7 @@ export default function PatientsPage() {
   else if (searching) status = 'Searching…';
   else if (items.length === 0) status = term ? `No patients match “${term}”.` : 'No patients yet.';
   else
-    status = `${items.length}${list.data?.nextCursor ? '+' : ''} patient${items.length === 1 ? '' : 's'}${
-      term ? ` match “${term}”` : ''
-    }. Press the down arrow to move to the results.`;
+    status = `${patientCountText(items.length, Boolean(list.data?.nextCursor), term)}. Press the down arrow to move to the results.`;
 
   return (
     <main id="main" className="page">
