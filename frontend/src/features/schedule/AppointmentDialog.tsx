@@ -41,6 +41,24 @@ const ACTION_VERBS: Record<AppointmentAction, string> = {
   cancel: 'Cancelled',
 };
 
+/** The cancellation reasons the server knows; `other` takes a text. */
+export const CANCEL_REASONS = [
+  { value: 'patient_request', label: 'Patient request' },
+  { value: 'illness', label: 'Illness' },
+  { value: 'schedule_conflict', label: 'Schedule conflict' },
+  { value: 'no_transport', label: 'No transport' },
+  { value: 'clinic_closed', label: 'Clinic closed' },
+  { value: 'other', label: 'Other' },
+] as const;
+
+function reasonLabel(a: Appointment & { cancelReasonText?: string }): string | undefined {
+  if (!a.cancelReason) return undefined;
+  const preset = CANCEL_REASONS.find((r) => r.value === a.cancelReason);
+  if (!preset) return a.cancelReason;
+  if (preset.value === 'other') return a.cancelReasonText ? `Other: ${a.cancelReasonText}` : 'Other';
+  return preset.label;
+}
+
 const ROLE_LABELS: Record<string, string> = {
   system: 'system',
   patient: 'patient',
@@ -74,13 +92,16 @@ function AppointmentDetails({
   const id = useId();
   const [mode, setMode] = useState<'view' | 'move' | 'cancel'>('view');
   const [reason, setReason] = useState('');
+  const [reasonCode, setReasonCode] = useState('');
+  const [reasonMissing, setReasonMissing] = useState(false);
   const [error, setError] = useState<{ message: string; requestId: string } | null>(null);
   /** Where focus goes once the view settles after an action or a move. */
   const [focusTarget, setFocusTarget] = useState<'move' | 'status' | null>(null);
   const errorRef = useRef<HTMLParagraphElement>(null);
   const statusRef = useRef<HTMLSpanElement>(null);
   const moveButtonRef = useRef<HTMLButtonElement>(null);
-  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const reasonRef = useRef<HTMLInputElement>(null);
+  const otherRef = useRef<HTMLTextAreaElement>(null);
   const action = useAppointmentAction();
   const patient = usePatient(a.patientId);
 
@@ -119,12 +140,15 @@ function AppointmentDetails({
       const updated = await action.mutateAsync({
         id: a.id,
         action: act,
-        ...(act === 'cancel' ? { reason: reason.trim() } : {}),
+        ...(act === 'cancel'
+          ? { reason: { reason: reasonCode, ...(reasonCode === 'other' && reason.trim() ? { reasonText: reason.trim() } : {}) } }
+          : {}),
       });
       onUpdated(updated);
       toastSuccess(`${ACTION_VERBS[act]}: ${name}.`);
       setMode('view');
       setReason('');
+      setReasonCode('');
       setFocusTarget('status');
     } catch (err) {
       if (isApiError(err)) {
@@ -223,9 +247,15 @@ function AppointmentDetails({
               {STATUS_LABELS[a.status] ?? a.status}
             </span>
             {a.lateCancel && <span className="muted"> · late cancellation</span>}
-            {a.cancelReason && <span className="muted"> · reason: {a.cancelReason}</span>}
+            {a.cancelReason && <span className="muted"> · reason: {reasonLabel(a)}</span>}
           </dd>
         </div>
+        {(a as Appointment & { notes?: string }).notes && (
+          <div>
+            <dt>Notes</dt>
+            <dd className="fd-notes">{(a as Appointment & { notes?: string }).notes}</dd>
+          </div>
+        )}
       </dl>
 
       {mode === 'cancel' ? (
@@ -234,24 +264,50 @@ function AppointmentDetails({
           aria-label="Cancel appointment"
           onSubmit={(e) => {
             e.preventDefault();
+            if (!reasonCode) {
+              setReasonMissing(true);
+              reasonRef.current?.focus();
+              return;
+            }
             void run('cancel');
           }}
         >
-          <div className="field">
-            <label htmlFor={`${id}-reason`}>Reason for cancelling</label>
-            <textarea
-              ref={reasonRef}
-              id={`${id}-reason`}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              rows={2}
-              maxLength={500}
-              aria-describedby={`${id}-reason-hint`}
-            />
+          <fieldset className="fd-reasons" aria-describedby={`${id}-reason-hint`}>
+            <legend>Reason for cancelling</legend>
+            {CANCEL_REASONS.map((r, i) => (
+              <label key={r.value} className="checkbox">
+                <input
+                  ref={i === 0 ? reasonRef : undefined}
+                  type="radio"
+                  name={`${id}-reason-code`}
+                  value={r.value}
+                  checked={reasonCode === r.value}
+                  onChange={() => {
+                    setReasonCode(r.value);
+                    setReasonMissing(false);
+                  }}
+                />
+                {r.label}
+              </label>
+            ))}
             <p id={`${id}-reason-hint`} className="field__hint">
-              Optional. Kept in the appointment’s history.
+              Kept in the appointment’s history.
             </p>
-          </div>
+            {reasonMissing && <p className="field__error">Choose a reason.</p>}
+          </fieldset>
+          {reasonCode === 'other' && (
+            <div className="field">
+              <label htmlFor={`${id}-reason`}>Describe the reason</label>
+              <textarea
+                ref={otherRef}
+                id={`${id}-reason`}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                rows={2}
+                maxLength={500}
+              />
+            </div>
+          )}
           <div className="button-row">
             <button type="submit" className="button-danger" disabled={action.isPending}>
               {action.isPending ? 'Cancelling…' : 'Cancel appointment'}

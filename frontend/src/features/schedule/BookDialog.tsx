@@ -1,12 +1,12 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
-import { dayRangeUtc, formatLongDate, formatTime, isCalendarDate } from '../../lib/time';
+import { dateInZone, dayRangeUtc, formatLongDate, formatTime, isCalendarDate } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
-import type { Appointment, AppointmentType, Operatory, Provider, Slot } from '../../lib/types';
+import { patientDisplayName, type Appointment, type AppointmentType, type Operatory, type Provider, type Slot } from '../../lib/types';
 import { PatientPicker, type PickedPatient } from './PatientPicker';
-import { useAvailability, useBookAppointment } from './queries';
+import { useAvailability, useBookAppointment, usePatient } from './queries';
 import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from './SlotList';
 
 export { SLOT_TAKEN_MESSAGE };
@@ -21,6 +21,16 @@ export interface BookDialogProps {
   providers: Provider[];
   operatories: Operatory[];
   types: AppointmentType[];
+  /** What the dialog opens with: a patient (the profile's "Book appointment"), or an empty slot of the grid. */
+  initial?: BookPrefill | undefined;
+}
+
+export interface BookPrefill {
+  patient?: PickedPatient;
+  providerId?: string;
+  operatoryId?: string;
+  /** The wanted start (ISO); chosen as soon as it shows among the free times. */
+  start?: string;
 }
 
 /** Book a visit: patient → type → provider → a free time on the day → book. */
@@ -30,12 +40,31 @@ export function BookDialog(props: BookDialogProps) {
   return <BookForm {...props} />;
 }
 
-function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, providers, operatories, types }: BookDialogProps) {
+function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, providers, operatories, types, initial }: BookDialogProps) {
   const id = useId();
-  const [patient, setPatient] = useState<PickedPatient | null>(null);
+  const [patient, setPatient] = useState<PickedPatient | null>(initial?.patient ?? null);
   const [typeId, setTypeId] = useState('');
-  const [providerId, setProviderId] = useState('');
-  const [date, setDate] = useState(initialDate);
+  const [providerId, setProviderId] = useState(initial?.providerId ?? '');
+  const [date, setDate] = useState(initial?.start ? dateInZone(initial.start, timeZone) : initialDate);
+  const [notes, setNotes] = useState('');
+  const formRef = useRef<HTMLFormElement>(null);
+  const prefilled = usePatient(initial?.patient?.id);
+
+  // Typing starts in the first field, not on the dialog (runs after the dialog's own focus).
+  useLayoutEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, []);
+
+  // The profile's link knows only the id: show the name once the record comes.
+  const prefilledRecord = prefilled.data;
+  useEffect(() => {
+    if (!prefilledRecord) return;
+    setPatient((p) =>
+      p && p.id === prefilledRecord.id
+        ? { id: p.id, label: patientDisplayName(prefilledRecord), allergyAlert: prefilledRecord.allergyAlert }
+        : p,
+    );
+  }, [prefilledRecord]);
   const [slot, setSlot] = useState<Slot | null>(null);
   const [error, setError] = useState<{ message: string; requestId?: string } | null>(null);
   const [attempted, setAttempted] = useState(false);
@@ -59,6 +88,20 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
   }, [error]);
 
   const slots = availability.data ?? [];
+
+  // The empty slot that was clicked: chosen once the type of visit shows it free.
+  const wanted = initial?.start;
+  useEffect(() => {
+    if (!wanted || !availability.data) return;
+    const at = new Date(wanted).getTime();
+    const match = availability.data.find(
+      (s) =>
+        new Date(s.start).getTime() === at &&
+        (!initial?.providerId || s.providerId === initial.providerId) &&
+        (!initial?.operatoryId || s.operatoryId === initial.operatoryId),
+    );
+    if (match) setSlot((cur) => cur ?? match);
+  }, [availability.data, wanted, initial?.providerId, initial?.operatoryId]);
   const selectedKey = slot ? slotKey(slot) : null;
   const providerById = new Map(providers.map((p) => [p.id, p]));
 
@@ -74,6 +117,7 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
         operatoryId: slot.operatoryId,
         typeId,
         start: slot.start,
+        ...(notes.trim() ? { notes: notes.trim() } : {}),
       });
       toastSuccess(
         `Booked ${patient.label} at ${formatTime(created.start, timeZone)} with ${
@@ -104,7 +148,7 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
 
   return (
     <Dialog open={open} onClose={onClose} title="Book appointment" size="lg">
-      <form className="book-form" aria-label="Book appointment" onSubmit={(e) => void handleSubmit(e)} noValidate>
+      <form ref={formRef} className="book-form" aria-label="Book appointment" onSubmit={(e) => void handleSubmit(e)} noValidate>
         {error && (
           <p ref={errorRef} tabIndex={-1} className="form-error" role="alert">
             {error.message}
@@ -160,6 +204,14 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
           <h3 id={`${id}-slots-title`} className="section-title">
             Free times {validDate ? `on ${formatLongDate(date)}` : ''}
           </h3>
+          {wanted && (
+            <p className="fd-wanted">
+              Requested: {formatTime(wanted, timeZone)}
+              {initial?.providerId && ` with ${providerById.get(initial.providerId)?.name ?? 'the provider'}`}
+              {initial?.operatoryId && ` in ${operatories.find((o) => o.id === initial.operatoryId)?.name ?? 'the chair'}`}
+              {slot && new Date(slot.start).getTime() === new Date(wanted).getTime() ? ' (chosen)' : typeId ? '' : ' — choose the type of visit'}
+            </p>
+          )}
           {!typeId ? (
             <p className="empty-hint">Choose the type of visit to see free times.</p>
           ) : availability.isPending ? (
@@ -189,6 +241,21 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
           )}
           {missing.slot && typeId && slots.length > 0 && <p className="field__error">{missing.slot}</p>}
         </section>
+
+        <div className="field">
+          <label htmlFor={`${id}-notes`}>Notes</label>
+          <textarea
+            id={`${id}-notes`}
+            value={notes}
+            onChange={(e) => setNotes(e.target.value)}
+            rows={2}
+            maxLength={1000}
+            aria-describedby={`${id}-notes-hint`}
+          />
+          <p id={`${id}-notes-hint`} className="field__hint">
+            Optional. Shown in the appointment’s details.
+          </p>
+        </div>
 
         <div className="button-row button-row--end">
           <button type="button" className="button-secondary" onClick={onClose}>

@@ -34,6 +34,48 @@ export interface DayGridProps {
   onDrop?: ((appointment: Appointment, column: GridColumn<Appointment>, minutes: number) => Promise<boolean>) | undefined;
   /** Minutes a drag snaps to. */
   step?: number;
+  /** Patients with a severe or life-threatening allergy: their tiles get a marker. */
+  severeAllergy?: Set<string> | undefined;
+  /** Name the provider on each tile (the by-chair view). */
+  showProvider?: boolean | undefined;
+  /** The appointment to highlight as the next patient. */
+  nextId?: string | null | undefined;
+  /** Click or Enter on an empty slot: book there. */
+  onSlot?: ((column: GridColumn<Appointment>, minutes: number) => void) | undefined;
+  /** Minutes after midnight to scroll the grid to once per `scrollKey`. */
+  scrollTo?: number | null | undefined;
+  scrollKey?: string | undefined;
+}
+
+/** Free slot starts in a column: inside working hours, not under a tile. */
+function freeSlots(
+  column: GridColumn<Appointment>,
+  blocks: { startMinutes: number; endMinutes: number }[],
+  window: DayWindow,
+  step: number,
+): number[] {
+  const spans =
+    column.hours === null
+      ? [{ start: window.start, end: window.end }]
+      : (column.hours?.[weekdayOf(column.date)] ?? []).map((s) => ({ start: parseHHMM(s.start), end: parseHHMM(s.end) }));
+  const out: number[] = [];
+  for (let m = Math.ceil(window.start / step) * step; m + step <= window.end; m += step) {
+    if (!spans.some((s) => m >= s.start && m + step <= s.end)) continue;
+    if (blocks.some((b) => m < b.endMinutes && m + step > b.startMinutes)) continue;
+    out.push(m);
+  }
+  return out;
+}
+
+function moveSlotFocus(e: React.KeyboardEvent<HTMLButtonElement>) {
+  const delta = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+  if (!delta) return;
+  const list = Array.from(e.currentTarget.parentElement?.querySelectorAll<HTMLButtonElement>('.fd-slot') ?? []);
+  const next = list[list.indexOf(e.currentTarget) + delta];
+  if (next) {
+    e.preventDefault();
+    next.focus();
+  }
 }
 
 interface Drag {
@@ -102,8 +144,24 @@ export const DayGrid = memo(function DayGrid({
   onOpen,
   onDrop,
   step = 15,
+  severeAllergy,
+  showProvider,
+  nextId,
+  onSlot,
+  scrollTo,
+  scrollKey,
 }: DayGridProps) {
   const [drag, setDrag] = useState<Drag | null>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrolledFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (scrollTo == null || scrollKey === undefined || scrolledFor.current === scrollKey) return;
+    const el = scrollRef.current;
+    if (!el) return;
+    scrolledFor.current = scrollKey;
+    // A little of the hour before stays in sight.
+    el.scrollTop = Math.max(0, offsetFor(scrollTo, window) - 60 * PX_PER_MINUTE * 0.5);
+  }, [scrollTo, scrollKey, window]);
   const suppressClick = useRef(false);
 
   function startDrag(e: ReactPointerEvent<HTMLButtonElement>, a: Appointment) {
@@ -151,11 +209,12 @@ export const DayGrid = memo(function DayGrid({
   const now = useNow(timeZone);
   const marks = hourMarks(window);
   const colours = new Map(providers.map((p) => [p.id, p.colour]));
+  const providerNames = new Map(providers.map((p) => [p.id, p.name]));
   const showNow = now.minutes >= window.start && now.minutes <= window.end;
 
   return (
     <div className="day-grid" style={{ ['--provider-count' as string]: columns.length }}>
-      <div className="day-grid__scroll">
+      <div className="day-grid__scroll" ref={scrollRef}>
         <div className="day-grid__head" aria-hidden="true">
           <div className="day-grid__corner" />
           {columns.map((c) => (
@@ -195,6 +254,22 @@ export const DayGrid = memo(function DayGrid({
                     style={{ top: offsetFor(o.start, window), height: offsetFor(o.end, window) - offsetFor(o.start, window) }}
                   />
                 ))}
+                {onSlot && (
+                  <div className="fd-slots" role="group" aria-label={`Empty slots: ${c.label}`}>
+                    {freeSlots(c, blocks, window, step).map((m, i) => (
+                      <button
+                        key={m}
+                        type="button"
+                        className="fd-slot"
+                        tabIndex={i === 0 ? 0 : -1}
+                        style={{ top: offsetFor(m, window), height: step * PX_PER_MINUTE }}
+                        aria-label={`Book ${formatMinutes(m)}, ${c.label}`}
+                        onClick={() => onSlot(c, m)}
+                        onKeyDown={moveSlotFocus}
+                      />
+                    ))}
+                  </div>
+                )}
                 {blocks.length === 0 ? (
                   <p className="visually-hidden">No appointments.</p>
                 ) : (
@@ -207,6 +282,8 @@ export const DayGrid = memo(function DayGrid({
                       const status = STATUS_LABELS[a.status] ?? a.status;
                       const compact = b.height < 44;
                       const dragging = drag?.id === a.id && drag.moved;
+                      const severe = severeAllergy?.has(a.patientId) ?? false;
+                      const next = nextId === a.id;
                       return (
                         <li
                           key={a.id}
@@ -221,7 +298,7 @@ export const DayGrid = memo(function DayGrid({
                         >
                           <button
                             type="button"
-                            className={`appt appt--${a.status}${compact ? ' appt--compact' : ''}`}
+                            className={`appt appt--${a.status}${compact ? ' appt--compact' : ''}${next ? ' fd-next' : ''}`}
                             style={{ borderLeftColor: colours.get(a.providerId) ?? c.colour }}
                             onClick={() => {
                               if (suppressClick.current) {
@@ -239,8 +316,20 @@ export const DayGrid = memo(function DayGrid({
                             aria-busy={drag?.id === a.id && drag.pending ? true : undefined}
                             data-appointment-id={a.id}
                           >
+                            {next && <span className="fd-next__label">Next patient</span>}
                             <span className="appt__time">{when}</span>
-                            <span className="appt__name">{name}</span>
+                            <span className="appt__name">
+                              {severe && (
+                                <span className="fd-allergy" data-severe-allergy="">
+                                  <span aria-hidden="true">⚠</span>
+                                  <span className="visually-hidden">Severe allergy</span>{' '}
+                                </span>
+                              )}
+                              {name}
+                            </span>
+                            {showProvider && (
+                              <span className="appt__provider fd-tile-provider">{providerNames.get(a.providerId) ?? 'Provider'}</span>
+                            )}
                             <span className="appt__type">{type?.name ?? 'Appointment'}</span>
                             <span className="appt__status">{status}</span>
                           </button>

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { isApiError } from '../../lib/api';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
+import { NewPatientForm } from './NewPatientForm';
 import { usePatientDirectory, usePatientSearch } from './queries';
 
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -33,6 +34,7 @@ export function PatientPicker({ value, onChange, error }: PatientPickerProps) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const [manualId, setManualId] = useState('');
+  const [creating, setCreating] = useState(false);
   const term = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
   const search = usePatientSearch(term);
   const results = search.data ?? [];
@@ -44,7 +46,7 @@ export function PatientPicker({ value, onChange, error }: PatientPickerProps) {
   const manualRef = useRef<HTMLInputElement>(null);
   const changeRef = useRef<HTMLButtonElement>(null);
   const hadFocus = useRef(false);
-  const mode = value ? 'picked' : unavailable ? 'manual' : 'search';
+  const mode = value ? 'picked' : unavailable ? 'manual' : creating ? 'new' : 'search';
 
   // Keep focus in the picker when it switches between its modes.
   useEffect(() => {
@@ -151,6 +153,23 @@ export function PatientPicker({ value, onChange, error }: PatientPickerProps) {
     );
   }
 
+  if (creating) {
+    return (
+      <NewPatientForm
+        initialText={text}
+        onCreated={(p) => {
+          setCreating(false);
+          pick(p);
+        }}
+        onCancel={() => {
+          hadFocus.current = true;
+          setCreating(false);
+        }}
+      />
+    );
+  }
+
+  const noMatch = term.trim().length >= 2 && !search.isFetching && !search.isError && results.length === 0;
   let status = '';
   if (term.trim().length < 2) status = 'Type at least 2 letters of a name, or a phone number or email.';
   else if (search.isFetching && !search.data) status = 'Searching…';
@@ -189,6 +208,11 @@ export function PatientPicker({ value, onChange, error }: PatientPickerProps) {
         {status}
       </p>
       {error && <p className="field__error">{error}</p>}
+      {noMatch && (
+        <button type="button" className="button-secondary fd-new-patient__open" onClick={() => setCreating(true)}>
+          New patient
+        </button>
+      )}
       <ul id={listId} role="listbox" aria-label="Matching patients" className="combobox__list" hidden={!showList}>
         {results.map((p, i) => (
           <li

@@ -1,4 +1,5 @@
-import { useCallback, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Dialog } from '../../components/Dialog';
 import { useSearchParams } from 'react-router-dom';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
@@ -10,15 +11,17 @@ import {
   formatShortDate,
   formatTime,
   isCalendarDate,
+  minutesOfDay,
+  zonedTimeToUtc,
   todayInZone,
   zoneAbbreviation,
 } from '../../lib/time';
 import { isApiError } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
 import type { Appointment } from '../../lib/types';
-import { useClinicTimeZone, useSlotMinutes } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore, useSlotMinutes } from '../session/sessionStore';
 import { AppointmentDialog } from './AppointmentDialog';
-import { BookDialog } from './BookDialog';
+import { BookDialog, type BookPrefill } from './BookDialog';
 import { DayGrid } from './DayGrid';
 import { columnsWindow, dropChanges, groupColumns, weekDates, type GridColumn, type ScheduleView } from './grid';
 import {
@@ -28,6 +31,7 @@ import {
   useOperatories,
   usePatientDirectory,
   useProviders,
+  useSevereAllergies,
 } from './queries';
 
 const HIDDEN_STATUSES = new Set(['cancelled', 'failed', 'pending']);
@@ -53,7 +57,14 @@ export default function SchedulePage() {
   const view = parseView(params.get('view'));
   const week = view === 'week';
   const [showCancelled, setShowCancelled] = useState(false);
-  const [bookOpen, setBookOpen] = useState(false);
+  const [bookOpen, setBookOpenState] = useState(false);
+  const [prefill, setPrefill] = useState<BookPrefill | undefined>(undefined);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const user = useSessionStore((s) => s.user);
+  const setBookOpen = useCallback((open: boolean, with_?: BookPrefill) => {
+    setPrefill(open ? with_ : undefined);
+    setBookOpenState(open);
+  }, []);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [lastSeen, setLastSeen] = useState<Appointment | null>(null);
   const bookButtonRef = useRef<HTMLButtonElement>(null);
@@ -108,7 +119,18 @@ export default function SchedulePage() {
     () => (showCancelled ? all : all.filter((a) => !HIDDEN_STATUSES.has(a.status))),
     [all, showCancelled],
   );
-  const providerList = providers.data ?? [];
+  const allProviders = providers.data ?? [];
+  // A dentist or hygienist sees their own column unless they ask for everyone.
+  const ownProvider =
+    user && (user.role === 'dentist' || user.role === 'hygienist')
+      ? allProviders.find((p) => (p as { userId?: string }).userId === user.id)
+      : undefined;
+  const showAll = params.get('all') === '1';
+  const ownOnly = !!ownProvider && !showAll && view === 'provider';
+  const providerList = useMemo(
+    () => (ownOnly && ownProvider ? allProviders.filter((p) => p.id === ownProvider.id) : allProviders),
+    [ownOnly, ownProvider, allProviders],
+  );
   const weekProviderId = params.get('provider') ?? providerList[0]?.id ?? null;
   const columns = useMemo(
     () =>
@@ -134,6 +156,79 @@ export default function SchedulePage() {
       ),
     [columns, timeZone, week, providerList, weekProviderId],
   );
+
+  const severeIds = useMemo(
+    () => [...new Set(visible.map((a) => a.patientId))].filter((pid) => patientMap.get(pid)?.allergyAlert),
+    [visible, patientMap],
+  );
+  const severeAllergy = useSevereAllergies(severeIds);
+
+  // Today: the next patient (or the one in the chair), and the grid scrolled to now; another day: to its first visit.
+  const isToday = !week && date === today;
+  const nowMinutes = minutesOfDay(Date.now(), timeZone);
+  const dayItems = week ? [] : columns.flatMap((c) => c.items);
+  const nextId = isToday
+    ? ([...dayItems]
+        .filter((a) => a.status !== 'completed' && a.status !== 'no_show' && new Date(a.end).getTime() > Date.now())
+        .sort((x, y) => x.start.localeCompare(y.start))[0]?.id ?? null)
+    : null;
+  const firstStart = dayItems.length ? Math.min(...dayItems.map((a) => minutesOfDay(a.start, timeZone))) : null;
+  const scrollTo = week ? null : isToday ? nowMinutes : firstStart;
+
+  const openSlot = useCallback(
+    (column: GridColumn<Appointment>, minutes: number) => {
+      const start = zonedTimeToUtc(column.date, minutes, timeZone).toISOString();
+      if (view === 'chair') setBookOpen(true, { start, operatoryId: column.key });
+      else if (view === 'week') setBookOpen(true, { start, ...(weekProviderId ? { providerId: weekProviderId } : {}) });
+      else setBookOpen(true, { start, providerId: column.key });
+    },
+    [timeZone, view, weekProviderId, setBookOpen],
+  );
+
+  // The patient profile's "Book appointment" links to /schedule?book=1&patientId=….
+  const bookParam = params.get('book');
+  const bookPatientId = params.get('patientId');
+  useEffect(() => {
+    if (bookParam !== '1') return;
+    if (bookPatientId) {
+      const known = patientMap.get(bookPatientId);
+      setBookOpen(true, {
+        patient: {
+          id: bookPatientId,
+          label: known ? `${known.firstName} ${known.lastName}` : 'Loading patient…',
+          allergyAlert: known?.allergyAlert,
+        },
+      });
+    } else setBookOpen(true);
+    setParams(
+      (p) => {
+        const out = new URLSearchParams(p);
+        out.delete('book');
+        out.delete('patientId');
+        return out;
+      },
+      { replace: true },
+    );
+  }, [bookParam, bookPatientId, patientMap, setBookOpen, setParams]);
+
+  // n: book; ?: the shortcuts. Not while typing, and not over another dialog.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return;
+      if (document.body.classList.contains('has-dialog')) return;
+      if (e.key === 'n' || e.key === 'N') {
+        e.preventDefault();
+        setBookOpen(true);
+      } else if (e.key === '?') {
+        e.preventDefault();
+        setHelpOpen(true);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [setBookOpen]);
 
   const selected = selectedId ? (all.find((a) => a.id === selectedId) ?? lastSeen) : null;
   // The fresher of the polled copy and the one an action returned.
@@ -219,7 +314,16 @@ export default function SchedulePage() {
             <input type="checkbox" checked={showCancelled} onChange={(e) => setShowCancelled(e.target.checked)} />
             Show cancelled
           </label>
-          <button ref={bookButtonRef} type="button" className="button-primary" onClick={() => setBookOpen(true)}>
+          <button type="button" className="button-ghost" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
+            Keyboard shortcuts
+          </button>
+          <button
+            ref={bookButtonRef}
+            type="button"
+            className="button-primary"
+            onClick={() => setBookOpen(true)}
+            aria-keyshortcuts="n"
+          >
             Book appointment
           </button>
         </div>
@@ -239,6 +343,22 @@ export default function SchedulePage() {
             </button>
           ))}
         </div>
+        {ownProvider && view === 'provider' && (
+          <label className="checkbox">
+            <input type="checkbox" checked={showAll} onChange={(e) => setParam('all', e.target.checked ? '1' : null)} />
+            Show all providers
+          </label>
+        )}
+        {view === 'chair' && providerList.length > 0 && (
+          <ul className="fd-legend" aria-label="Provider colours">
+            {providerList.map((p) => (
+              <li key={p.id}>
+                <span className="fd-legend__swatch" style={{ background: p.colour }} aria-hidden="true" />
+                {p.name}
+              </li>
+            ))}
+          </ul>
+        )}
         {week && providerList.length > 0 && (
           <div className="field field--inline">
             <label htmlFor={`${id}-provider`}>Provider</label>
@@ -326,6 +446,12 @@ export default function SchedulePage() {
             types={typeMap}
             patients={patientMap}
             onOpen={openAppointment}
+            severeAllergy={severeAllergy}
+            showProvider={view === 'chair'}
+            nextId={nextId}
+            onSlot={openSlot}
+            scrollTo={scrollTo}
+            scrollKey={`${view}-${date}`}
           />
         </>
       )}
@@ -343,7 +469,43 @@ export default function SchedulePage() {
         providers={providerList}
         operatories={operatories.data ?? []}
         types={types.data ?? []}
+        initial={prefill}
       />
+
+      <Dialog open={helpOpen} onClose={() => setHelpOpen(false)} title="Keyboard shortcuts" size="sm">
+        <dl className="fd-shortcuts">
+          <div>
+            <dt>
+              <kbd>n</kbd>
+            </dt>
+            <dd>Book an appointment (when not typing in a field)</dd>
+          </div>
+          <div>
+            <dt>
+              <kbd>?</kbd>
+            </dt>
+            <dd>Show these shortcuts</dd>
+          </div>
+          <div>
+            <dt>
+              <kbd>↑</kbd> <kbd>↓</kbd>
+            </dt>
+            <dd>Move between the empty slots of a column; Enter books there</dd>
+          </div>
+          <div>
+            <dt>
+              <kbd>Enter</kbd>
+            </dt>
+            <dd>Open the focused appointment</dd>
+          </div>
+          <div>
+            <dt>
+              <kbd>Esc</kbd>
+            </dt>
+            <dd>Close a dialog</dd>
+          </div>
+        </dl>
+      </Dialog>
 
       <AppointmentDialog
         appointment={current}

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError, type ListResponse } from '../../lib/api';
 import type {
   Appointment,
@@ -171,6 +171,55 @@ export function usePatient(id: string | null | undefined) {
   });
 }
 
+const SEVERE = new Set(['severe', 'life-threatening']);
+
+/**
+ * The patients among `ids` with a severe or life-threatening allergy. The
+ * directory's summaries only say "some allergy", so the records of those
+ * flagged are read (cached with the appointment dialog's copy).
+ */
+export function useSevereAllergies(ids: readonly string[]): Set<string> {
+  const results = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: scheduleKeys.patient(id),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.get<Patient>(`/api/patients/${encodeURIComponent(id)}`, { signal }),
+      staleTime: 60_000,
+      retry: false,
+    })),
+  });
+  const out = new Set<string>();
+  for (const r of results) {
+    if (r.data?.allergies?.some((a) => SEVERE.has(a.severity))) out.add(r.data.id);
+  }
+  return out;
+}
+
+export interface NewPatientInput {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  phone?: string;
+  email?: string;
+}
+
+export function useCreatePatient() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: NewPatientInput) => api.post<PatientSummary>('/api/patients', input),
+    meta: { inlineErrors: true },
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: scheduleKeys.patients });
+    },
+  });
+}
+
+/** Patients a search by `q` finds, fetched once (the duplicate check before creating). */
+export async function searchPatients(q: string): Promise<PatientSummary[]> {
+  const res = await api.get<ListResponse<PatientSummary>>('/api/patients', { query: { q, limit: 50 } });
+  return res.items;
+}
+
 export interface BookInput {
   patientId?: string;
   providerId: string;
@@ -179,6 +228,7 @@ export interface BookInput {
   start: string;
   end?: string;
   hold?: boolean;
+  notes?: string;
 }
 
 export function useBookAppointment() {
@@ -193,13 +243,19 @@ export function useBookAppointment() {
   });
 }
 
+/** A preset cancellation reason; `reasonText` says more when the reason is `other`. */
+export interface CancelReason {
+  reason: string;
+  reasonText?: string;
+}
+
 export function useAppointmentAction() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, action, reason }: { id: string; action: AppointmentAction; reason?: string }) =>
+    mutationFn: ({ id, action, reason }: { id: string; action: AppointmentAction; reason?: string | CancelReason }) =>
       api.post<Appointment>(
         `/api/appointments/${encodeURIComponent(id)}/${action}`,
-        action === 'cancel' && reason ? { reason } : {},
+        action !== 'cancel' || !reason ? {} : typeof reason === 'string' ? { reason } : reason,
       ),
     meta: { inlineErrors: true },
     onSuccess: (updated) => replaceInCache(queryClient, updated),
