@@ -12,17 +12,17 @@ export interface NewPatientFormProps {
 
 const digits = (s: string | undefined) => (s ?? '').replace(/\D/g, '');
 
-/** Same date of birth, or the same phone number (the last 10 digits, so "+1" does not matter). */
+/** Same date of birth, or the same phone number (by digits, so "+1" or brackets do not matter). */
 export function possibleDuplicates(
   candidates: readonly PatientSummary[],
   wanted: { dateOfBirth: string; phone?: string | undefined },
 ): PatientSummary[] {
-  const phone = digits(wanted.phone).slice(-10);
-  return candidates.filter(
-    (p) =>
-      (wanted.dateOfBirth && p.dateOfBirth === wanted.dateOfBirth) ||
-      (phone.length >= 7 && digits(p.phone).slice(-10) === phone),
-  );
+  const phone = digits(wanted.phone);
+  const samePhone = (other: string | undefined) => {
+    const d = digits(other);
+    return phone.length >= 7 && d.length >= 7 && (d.endsWith(phone) || phone.endsWith(d));
+  };
+  return candidates.filter((p) => (wanted.dateOfBirth && p.dateOfBirth === wanted.dateOfBirth) || samePhone(p.phone));
 }
 
 function splitName(text: string): { first: string; last: string } {
