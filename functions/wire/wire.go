@@ -29,7 +29,8 @@ func ClinicSettings(m *store.Mongo, c clock.Clock) scheduling.SettingsSource {
 		cl, err := clinics.Clinic(ctx, clinicID)
 		st := cl.Settings
 		return scheduling.Settings{TimeZone: st.TimeZone, SlotMinutes: st.SlotMinutes, CancelNoticeHours: st.CancelNoticeHours,
-			MaxFutureAppointmentsPerPatient: st.MaxFutureAppointmentsPerPatient, MaxWaitlistEntriesPerPatient: st.MaxWaitlistEntriesPerPatient}, err
+			MaxFutureAppointmentsPerPatient: st.MaxFutureAppointmentsPerPatient, MaxWaitlistEntriesPerPatient: st.MaxWaitlistEntriesPerPatient,
+			MinBookingNoticeMinutes: st.MinBookingNoticeMinutes}, err
 	}
 }
 

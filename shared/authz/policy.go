@@ -112,6 +112,7 @@ var Policies = map[string]Rule{
 	"POST /api/appointments/{id}/cancel":   {Roles: everyone, Owner: PatientFiltered},
 	"POST /api/appointments/{id}/confirm":  {Roles: everyone, Owner: PatientFiltered},
 	"POST /api/appointments/{id}/check-in": {Roles: staff},
+	"POST /api/appointments/{id}/undo":     {Roles: staff},
 	"POST /api/appointments/{id}/complete": {Roles: staff},
 	"POST /api/appointments/{id}/no-show":  {Roles: staff},
 	"GET /api/availability":                {Roles: everyone, Owner: PatientFiltered},

@@ -251,6 +251,7 @@ type patchClinicRequest struct {
 	MaxFutureAppointmentsPerPatient *int    `json:"maxFutureAppointmentsPerPatient"`
 	MaxWaitlistEntriesPerPatient    *int    `json:"maxWaitlistEntriesPerPatient"`
 	ToothNumbering                  *string `json:"toothNumbering"`
+	MinBookingNoticeMinutes         *int    `json:"minBookingNoticeMinutes"`
 }
 
 // apply checks every field given and sets it on st; each one out of bounds
@@ -286,6 +287,7 @@ func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
 	}
 	between(in.MaxFutureAppointmentsPerPatient, &st.MaxFutureAppointmentsPerPatient, "maxFutureAppointmentsPerPatient", 1, MaxPatientLimit)
 	between(in.MaxWaitlistEntriesPerPatient, &st.MaxWaitlistEntriesPerPatient, "maxWaitlistEntriesPerPatient", 1, MaxPatientLimit)
+	between(in.MinBookingNoticeMinutes, &st.MinBookingNoticeMinutes, "minBookingNoticeMinutes", 0, MaxBookingNoticeMinutes)
 	if in.ToothNumbering != nil {
 		v.Check(slices.Contains(NumberingChoices, *in.ToothNumbering), "toothNumbering", "must be universal or fdi")
 		st.ToothNumbering = *in.ToothNumbering

@@ -41,6 +41,8 @@ func TestClinicSettingsAreValidatedFieldByField(t *testing.T) {
 		{"too many waitlist entries", "maxWaitlistEntriesPerPatient", 21},
 		{"blank name", "name", "   "},
 		{"unknown tooth numbering", "toothNumbering", "palmer"},
+		{"negative booking notice", "minBookingNoticeMinutes", -1},
+		{"booking notice over a week", "minBookingNoticeMinutes", 10081},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,10 +52,10 @@ func TestClinicSettingsAreValidatedFieldByField(t *testing.T) {
 	}
 	defaults := identity.DefaultSettings()
 	apitest.Case{Method: "GET", Path: "/api/clinic", Status: 200, Want: map[string]any{"settings": map[string]any{
-		"slotMinutes": defaults.SlotMinutes, "timeZone": defaults.TimeZone, "maxFutureAppointmentsPerPatient": 2, "maxWaitlistEntriesPerPatient": 2, "toothNumbering": "universal"}}}.Send(t, admin)
+		"slotMinutes": defaults.SlotMinutes, "timeZone": defaults.TimeZone, "maxFutureAppointmentsPerPatient": 2, "maxWaitlistEntriesPerPatient": 2, "toothNumbering": "universal", "minBookingNoticeMinutes": 120}}}.Send(t, admin)
 	// Good values are stored and answered.
 	good := map[string]any{"slotMinutes": 30, "timeZone": "Europe/Lisbon", "cancelNoticeHours": 168, "currency": "EUR", "idleLogoffMinutes": 120,
-		"maxFutureAppointmentsPerPatient": 20, "maxWaitlistEntriesPerPatient": 1, "toothNumbering": "fdi"}
+		"maxFutureAppointmentsPerPatient": 20, "maxWaitlistEntriesPerPatient": 1, "toothNumbering": "fdi", "minBookingNoticeMinutes": 10080}
 	apitest.Case{Method: "PATCH", Path: "/api/clinic", Body: good, Status: 200, Want: map[string]any{"settings": good}}.Send(t, admin)
 	apitest.Case{Method: "GET", Path: "/api/clinic", Status: 200, Want: map[string]any{"settings": good}}.Send(t, admin)
 }
@@ -68,7 +70,7 @@ func TestClinicSettingsFromOldDataReadWithDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = db.Collection("clinics").UpdateOne(context.Background(), bson.D{{Key: "_id", Value: e.clinic.ID}}, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "settings.slotMinutes", Value: 0}, {Key: "settings.timeZone", Value: "Nowhere/Land"}}},
+		{Key: "$set", Value: bson.D{{Key: "settings.slotMinutes", Value: 0}, {Key: "settings.timeZone", Value: "Nowhere/Land"}, {Key: "settings.minBookingNoticeMinutes", Value: -5}}},
 		{Key: "$unset", Value: bson.D{{Key: "settings.maxFutureAppointmentsPerPatient", Value: ""}, {Key: "settings.maxWaitlistEntriesPerPatient", Value: ""}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,9 @@ type ClinicSettings struct {
 	// ToothNumbering is how the chart labels teeth: "universal" (1–32,
 	// A–T) or "fdi" (ISO 3950, 11–48, 51–85). Stored entries keep both.
 	ToothNumbering string `bson:"toothNumbering" json:"toothNumbering"`
+	// MinBookingNoticeMinutes is how soon a patient may book online (staff
+	// are not limited).
+	MinBookingNoticeMinutes int `bson:"minBookingNoticeMinutes" json:"minBookingNoticeMinutes"`
 }
 
 // Tooth numbering systems.
@@ -75,7 +78,7 @@ var NumberingChoices = []string{"universal", "fdi"}
 // DefaultSettings are a new clinic's settings.
 func DefaultSettings() ClinicSettings {
 	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15,
-		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal"}
+		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal", MinBookingNoticeMinutes: 120}
 }
 
 // SlotChoices are the appointment grids a practice may choose: each divides
@@ -84,10 +87,11 @@ var SlotChoices = []int{5, 10, 15, 20, 30, 60}
 
 // Bounds of the numeric settings (PATCH /api/clinic answers 400 outside).
 const (
-	MaxCancelNoticeHours = 168 // a week
-	MinIdleLogoffMinutes = 5
-	MaxIdleLogoffMinutes = 120
-	MaxPatientLimit      = 20 // of either per-patient limit
+	MaxCancelNoticeHours    = 168 // a week
+	MinIdleLogoffMinutes    = 5
+	MaxIdleLogoffMinutes    = 120
+	MaxPatientLimit         = 20    // of either per-patient limit
+	MaxBookingNoticeMinutes = 10080 // a week
 )
 
 // withDefaults is s with every setting that a stored clinic lacks or holds
@@ -119,6 +123,11 @@ func (s ClinicSettings) withDefaults() ClinicSettings {
 	}
 	if !slices.Contains(NumberingChoices, s.ToothNumbering) {
 		s.ToothNumbering = d.ToothNumbering
+	}
+	// (A clinic stored before the notice existed reads 0, no notice: 0 is
+	// a valid choice and cannot be told from a missing one.)
+	if s.MinBookingNoticeMinutes < 0 || s.MinBookingNoticeMinutes > MaxBookingNoticeMinutes {
+		s.MinBookingNoticeMinutes = d.MinBookingNoticeMinutes
 	}
 	return s
 }

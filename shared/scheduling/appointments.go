@@ -2,8 +2,11 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
@@ -31,7 +34,7 @@ type Booking struct {
 	TypeID      string
 	Start       time.Time
 	End         time.Time // zero: Start + the type's duration
-	Note        string
+	Notes       string
 	Source      string        // staff | portal | waitlist
 	Hold        time.Duration // > 0: a hold that expires after this long
 	OnlineOnly  bool          // a patient booking: only types bookable online, within the patient's limit
@@ -71,21 +74,49 @@ func (c Catalog) resolve(b Booking, now time.Time) (Appointment, error) {
 	v.Check(end.IsZero() || end.After(b.Start), "end", "must be after start")
 	v.Check(end.Sub(b.Start) <= 8*time.Hour, "end", "an appointment lasts at most 8 hours")
 	v.Check(b.PatientID != "", "patientId", "is required")
+	v.Check(utf8.RuneCountInString(b.Notes) <= maxNotes, "notes", fmt.Sprintf("must be at most %d characters", maxNotes))
 	if err := v.Err(); err != nil {
 		return Appointment{}, err
 	}
 	if okP && !slices.Contains(p.Operatories, o.ID) {
 		return Appointment{}, errs.E(errs.Unprocessable, "%s does not work in %s", p.Name, o.Name)
 	}
+	if err := kindAllowed(t, p); b.TypeID != "" && err != nil {
+		return Appointment{}, err
+	}
 	if !b.Start.After(now) {
 		return Appointment{}, errs.E(errs.Unprocessable, "the appointment must start in the future")
+	}
+	if notice := c.Settings.minBookingNotice(); b.OnlineOnly && b.Start.Before(now.Add(notice)) {
+		return Appointment{}, errs.E(errs.Unprocessable, "online bookings start at least %s from now; please call the practice for a sooner visit", noticeText(notice))
 	}
 	iv := avail.Interval{Start: b.Start.UTC(), End: end.UTC()}
 	if !avail.WithinHours(p.availProvider(), iv, c.location()) {
 		return Appointment{}, errs.E(errs.Unprocessable, "outside %s's working hours or during time off", p.Name)
 	}
 	return Appointment{PatientID: b.PatientID, ProviderID: p.ID, OperatoryID: o.ID, TypeID: b.TypeID, Start: iv.Start, End: iv.End,
-		BufferBefore: t.BufferBefore, BufferAfter: t.BufferAfter, Note: b.Note, Source: b.Source}, nil
+		BufferBefore: t.BufferBefore, BufferAfter: t.BufferAfter, Notes: b.Notes, Source: b.Source}, nil
+}
+
+// kindAllowed is nil when p may take a visit of type t (the type names
+// the provider kinds that may), else the rule as an Unprocessable error.
+func kindAllowed(t AppointmentType, p Provider) error {
+	if t.takes(p.Kind) {
+		return nil
+	}
+	return errs.E(errs.Unprocessable, "a %s visit is for a %s; %s is a %s", t.Name, strings.Join(t.ProviderKinds, " or "), p.Name, p.Kind)
+}
+
+// noticeText says a notice like "2 hours" or "90 minutes".
+func noticeText(d time.Duration) string {
+	switch m := int(d / time.Minute); {
+	case m%60 == 0 && m == 60:
+		return "1 hour"
+	case m%60 == 0:
+		return fmt.Sprintf("%d hours", m/60)
+	default:
+		return fmt.Sprintf("%d minutes", m)
+	}
 }
 
 func onGrid(t time.Time) bool { return !t.IsZero() && t.Equal(t.Truncate(cell)) }
@@ -183,8 +214,8 @@ func (s *Store) mutate(ctx context.Context, clinicID string, a Appointment, set 
 
 // Transition runs a status action (confirm, check-in, complete, no-show,
 // cancel); an illegal move is Conflict.
-func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by Actor, reason string, lateCancel bool) (Appointment, error) {
-	if _, ok := transitions[action]; !ok {
+func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by Actor, reason CancelReason, lateCancel bool) (Appointment, error) {
+	if _, ok := transitions[action]; !ok && action != "undo" {
 		return Appointment{}, errs.E(errs.NotFound, "no such action")
 	}
 	a, err := s.Get(ctx, clinicID, id)
@@ -203,12 +234,20 @@ func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by 
 // live writes within the request's life, well inside the lease for which
 // a lapsed hold still blocks its time (holdsTime): no booking can take the
 // time before the confirm has landed or lost.
-func (s *Store) transition(ctx context.Context, clinicID string, a Appointment, action string, by Actor, reason string, lateCancel bool) (Appointment, error) {
+func (s *Store) transition(ctx context.Context, clinicID string, a Appointment, action string, by Actor, reason CancelReason, lateCancel bool) (Appointment, error) {
+	if action == "undo" {
+		return s.undo(ctx, clinicID, a, by)
+	}
 	tr, ok := transitions[action]
 	if !ok {
 		return Appointment{}, errs.E(errs.NotFound, "no such action")
 	}
 	now := s.clock.Now()
+	if action == "check-in" && slices.Contains(tr.from, a.Status) {
+		if err := s.onTheDay(ctx, clinicID, a, "checked in"); err != nil {
+			return Appointment{}, err
+		}
+	}
 	if a.Status == Held && action != "cancel" && a.lapsed(now) {
 		return Appointment{}, errs.E(errs.Conflict, "the hold has expired")
 	}
@@ -223,10 +262,13 @@ func (s *Store) transition(ctx context.Context, clinicID string, a Appointment, 
 	if a.Status == Held {
 		set = append(set, bson.E{Key: "holdExpiresAt", Value: nil})
 	}
+	change := Change{At: now, By: by.UserID, ByRole: by.Role, Action: action, From: string(a.Status), To: string(to)}
 	if action == "cancel" {
-		set = append(set, bson.E{Key: "cancelReason", Value: reason}, bson.E{Key: "lateCancel", Value: lateCancel})
+		set = append(set, bson.E{Key: "cancelReason", Value: reason.Code}, bson.E{Key: "cancelReasonText", Value: reason.Text},
+			bson.E{Key: "lateCancel", Value: lateCancel})
+		change.Reason, change.ReasonText = reason.Code, reason.Text
 	}
-	out, err := s.mutate(ctx, clinicID, a, set, Change{At: now, By: by.UserID, ByRole: by.Role, Action: action, From: string(a.Status), To: string(to)})
+	out, err := s.mutate(ctx, clinicID, a, set, change)
 	if err != nil {
 		return Appointment{}, err
 	}
@@ -236,13 +278,46 @@ func (s *Store) transition(ctx context.Context, clinicID string, a Appointment, 
 	return out, nil
 }
 
+// onTheDay is nil when now is on a's day in the clinic's time zone, else
+// Unprocessable saying a can only be what on that day.
+func (s *Store) onTheDay(ctx context.Context, clinicID string, a Appointment, what string) error {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return err
+	}
+	loc := cat.location()
+	day, today := a.Start.In(loc).Format(time.DateOnly), s.clock.Now().In(loc).Format(time.DateOnly)
+	if day == today {
+		return nil
+	}
+	return errs.E(errs.Unprocessable, "this appointment can only be %s on its day, %s (today is %s in the practice's time zone)",
+		what, a.Start.In(loc).Format("Monday 2 January 2006"), s.clock.Now().In(loc).Format("Monday 2 January"))
+}
+
+// undo reverts a check-in or a no-show of a, on the appointment's day, to
+// the status it was in before. Like every transition it moves a from the
+// version the caller read (mutate), so of two racing undos, or an undo
+// racing a complete, exactly one applies.
+func (s *Store) undo(ctx context.Context, clinicID string, a Appointment, by Actor) (Appointment, error) {
+	if !slices.Contains(undoable, a.Status) {
+		return Appointment{}, errs.E(errs.Conflict, "only a check-in or a no-show can be undone; this appointment is %s", a.Status)
+	}
+	if err := s.onTheDay(ctx, clinicID, a, "undone"); err != nil {
+		return Appointment{}, err
+	}
+	to := a.undoTo()
+	now := s.clock.Now()
+	return s.mutate(ctx, clinicID, a, bson.D{{Key: "status", Value: to}},
+		Change{At: now, By: by.UserID, ByRole: by.Role, Action: "undo", From: string(a.Status), To: string(to)})
+}
+
 // Move is a change of time, provider or chair.
 type Move struct {
 	ProviderID  *string
 	OperatoryID *string
 	Start       *time.Time
 	End         *time.Time
-	Note        *string
+	Notes       *string
 }
 
 // Reschedule moves an appointment: it claims the new cells first (the old
@@ -260,7 +335,7 @@ func (s *Store) Reschedule(ctx context.Context, clinicID, id string, m Move, by 
 	if err != nil {
 		return Appointment{}, err
 	}
-	b := Booking{PatientID: a.PatientID, ProviderID: a.ProviderID, OperatoryID: a.OperatoryID, Start: a.Start, End: a.End, Note: a.Note}
+	b := Booking{PatientID: a.PatientID, ProviderID: a.ProviderID, OperatoryID: a.OperatoryID, Start: a.Start, End: a.End, Notes: a.Notes}
 	if m.ProviderID != nil {
 		b.ProviderID = *m.ProviderID
 	}
@@ -275,12 +350,20 @@ func (s *Store) Reschedule(ctx context.Context, clinicID, id string, m Move, by 
 	if m.End != nil {
 		b.End = *m.End
 	}
-	if m.Note != nil {
-		b.Note = *m.Note
+	if m.Notes != nil {
+		b.Notes = *m.Notes
 	}
 	next, err := cat.resolve(b, s.clock.Now())
 	if err != nil {
 		return Appointment{}, err
+	}
+	if t, ok := cat.apptType(a.TypeID); ok && next.ProviderID != a.ProviderID {
+		// A move to another provider keeps to the type's provider kinds (a
+		// visit booked before the rule may still move in time).
+		p, _ := cat.provider(next.ProviderID)
+		if err := kindAllowed(t, p); err != nil {
+			return Appointment{}, err
+		}
 	}
 	next.ID, next.BufferBefore, next.BufferAfter, next.TypeID = a.ID, a.BufferBefore, a.BufferAfter, a.TypeID
 	oldKeys, newKeys := keysOf(a), keysOf(next)
@@ -299,7 +382,7 @@ func (s *Store) Reschedule(ctx context.Context, clinicID, id string, m Move, by 
 	loc := cat.location()
 	out, err := s.mutate(ctx, clinicID, a, bson.D{
 		{Key: "providerId", Value: next.ProviderID}, {Key: "operatoryId", Value: next.OperatoryID},
-		{Key: "start", Value: next.Start}, {Key: "end", Value: next.End}, {Key: "note", Value: next.Note},
+		{Key: "start", Value: next.Start}, {Key: "end", Value: next.End}, {Key: "notes", Value: next.Notes},
 	}, Change{At: now, By: by.UserID, ByRole: by.Role, Action: "move",
 		From: describe(a, loc), To: describe(next, loc)})
 	if err != nil {

@@ -36,11 +36,17 @@ func (s *Store) Availability(ctx context.Context, clinicID string, q Availabilit
 		return nil, err
 	}
 	req := avail.Request{From: q.From.UTC(), To: q.To.UTC(), Duration: q.Duration, Location: cat.location(), Now: s.clock.Now()}
+	if q.OnlineOnly {
+		// Patients see nothing sooner than the clinic's booking notice.
+		req.Now = req.Now.Add(cat.Settings.minBookingNotice())
+	}
+	kind := AppointmentType{}
 	if q.TypeID != "" {
 		t, ok := cat.apptType(q.TypeID)
 		if !ok || (q.OnlineOnly && !t.BookableOnline) {
 			return nil, errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "is not a bookable appointment type"})
 		}
+		kind = t
 		req.Duration = time.Duration(t.DurationMinutes) * time.Minute
 		req.BufferBefore = time.Duration(t.BufferBefore) * time.Minute
 		req.BufferAfter = time.Duration(t.BufferAfter) * time.Minute
@@ -68,7 +74,8 @@ func (s *Store) Availability(ctx context.Context, clinicID string, q Availabilit
 	}
 	var providers []avail.Provider
 	for _, p := range cat.Providers {
-		if p.Active {
+		// Only the kinds of provider the type names (any, when none).
+		if p.Active && kind.takes(p.Kind) {
 			providers = append(providers, p.availProvider())
 		}
 	}

@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,6 +184,14 @@ func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentTy
 		_, ok := cat.operatory(t.DefaultOperatoryID)
 		v.Check(ok, "defaultOperatoryId", "is not a chair of this practice")
 	}
+	kinds := []string{}
+	for _, k := range t.ProviderKinds {
+		v.Check(slices.Contains(ProviderKinds, k), "providerKinds", "each must be dentist or hygienist")
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	t.ProviderKinds = kinds
 	if err := v.Err(); err != nil {
 		return AppointmentType{}, err
 	}

@@ -16,6 +16,7 @@
 package scheduling
 
 import (
+	"slices"
 	"time"
 
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
@@ -74,6 +75,17 @@ type AppointmentType struct {
 	BufferAfter        int    `bson:"bufferAfterMinutes" json:"bufferAfterMinutes"`
 	BookableOnline     bool   `bson:"bookableOnline" json:"bookableOnline"`
 	RecallMonths       int    `bson:"recallMonths,omitempty" json:"recallMonths,omitempty"`
+	// ProviderKinds are the provider kinds (dentist, hygienist) that may
+	// take this visit; empty: any.
+	ProviderKinds []string `bson:"providerKinds,omitempty" json:"providerKinds"`
+}
+
+// ProviderKinds are the kinds a provider has.
+var ProviderKinds = []string{"dentist", "hygienist"}
+
+// takes reports whether a provider of kind may take a visit of type t.
+func (t AppointmentType) takes(kind string) bool {
+	return len(t.ProviderKinds) == 0 || slices.Contains(t.ProviderKinds, kind)
 }
 
 // Status is an appointment's state.
@@ -117,22 +129,25 @@ func (s Status) movable() bool { return s == Scheduled || s == Confirmed || s ==
 
 // Appointment is one booking.
 type Appointment struct {
-	ID            string     `bson:"_id" json:"id"`
-	ClinicID      string     `bson:"clinicId" json:"-"`
-	PatientID     string     `bson:"patientId" json:"patientId"`
-	ProviderID    string     `bson:"providerId" json:"providerId"`
-	OperatoryID   string     `bson:"operatoryId" json:"operatoryId"`
-	TypeID        string     `bson:"typeId,omitempty" json:"typeId,omitempty"`
-	Start         time.Time  `bson:"start" json:"start"`
-	End           time.Time  `bson:"end" json:"end"`
-	BufferBefore  int        `bson:"bufferBeforeMinutes" json:"bufferBeforeMinutes"`
-	BufferAfter   int        `bson:"bufferAfterMinutes" json:"bufferAfterMinutes"`
-	Status        Status     `bson:"status" json:"status"`
-	Source        string     `bson:"source" json:"source"` // staff | portal | waitlist
-	Note          string     `bson:"note,omitempty" json:"note,omitempty"`
-	CancelReason  string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
-	LateCancel    bool       `bson:"lateCancel,omitempty" json:"lateCancel,omitempty"`
-	HoldExpiresAt *time.Time `bson:"holdExpiresAt,omitempty" json:"holdExpiresAt,omitempty"`
+	ID           string    `bson:"_id" json:"id"`
+	ClinicID     string    `bson:"clinicId" json:"-"`
+	PatientID    string    `bson:"patientId" json:"patientId"`
+	ProviderID   string    `bson:"providerId" json:"providerId"`
+	OperatoryID  string    `bson:"operatoryId" json:"operatoryId"`
+	TypeID       string    `bson:"typeId,omitempty" json:"typeId,omitempty"`
+	Start        time.Time `bson:"start" json:"start"`
+	End          time.Time `bson:"end" json:"end"`
+	BufferBefore int       `bson:"bufferBeforeMinutes" json:"bufferBeforeMinutes"`
+	BufferAfter  int       `bson:"bufferAfterMinutes" json:"bufferAfterMinutes"`
+	Status       Status    `bson:"status" json:"status"`
+	Source       string    `bson:"source" json:"source"` // staff | portal | waitlist
+	Notes        string    `bson:"notes,omitempty" json:"notes,omitempty"`
+	// CancelReason is one of CancelReasons; CancelReasonText says more
+	// (required for "other").
+	CancelReason     string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
+	CancelReasonText string     `bson:"cancelReasonText,omitempty" json:"cancelReasonText,omitempty"`
+	LateCancel       bool       `bson:"lateCancel,omitempty" json:"lateCancel,omitempty"`
+	HoldExpiresAt    *time.Time `bson:"holdExpiresAt,omitempty" json:"holdExpiresAt,omitempty"`
 	// WaitlistEntryID is the entry a hold was offered to (see Offer).
 	WaitlistEntryID string    `bson:"waitlistEntryId,omitempty" json:"waitlistEntryId,omitempty"`
 	Version         int       `bson:"version" json:"version"`
@@ -149,6 +164,43 @@ type Change struct {
 	Action string    `bson:"action" json:"action"`
 	From   string    `bson:"from,omitempty" json:"from,omitempty"`
 	To     string    `bson:"to,omitempty" json:"to,omitempty"`
+	// Reason and ReasonText of a cancellation.
+	Reason     string `bson:"reason,omitempty" json:"reason,omitempty"`
+	ReasonText string `bson:"reasonText,omitempty" json:"reasonText,omitempty"`
+}
+
+// CancelReasons are the reasons a cancellation may give.
+var CancelReasons = []string{"patient_request", "illness", "schedule_conflict", "no_transport", "clinic_closed", "other"}
+
+// CancelReason is why an appointment is cancelled: a code of
+// CancelReasons and, for "other" (or to say more), a text.
+type CancelReason struct {
+	Code string
+	Text string
+}
+
+// Bounds of an appointment's free text.
+const (
+	maxNotes      = 1000
+	maxReasonText = 200
+)
+
+// undoable are the statuses an undo reverts, within the appointment's day.
+var undoable = []Status{CheckedIn, NoShow}
+
+// undoTo is the status undo restores: the one a was in before its last
+// check-in or no-show (scheduled when the history does not say).
+func (a Appointment) undoTo() Status {
+	for i := len(a.History) - 1; i >= 0; i-- {
+		c := a.History[i]
+		if c.To == string(a.Status) && c.From != "" {
+			switch Status(c.From) {
+			case Scheduled, Confirmed:
+				return Status(c.From)
+			}
+		}
+	}
+	return Scheduled
 }
 
 // lapsed reports whether a hold can no longer be confirmed at now.

@@ -304,7 +304,7 @@ func TestConfirmRacingTheHoldsExpiryCannotDoubleBook(t *testing.T) {
 				}
 				return nil
 			})
-			if _, err := e.st.Transition(context.Background(), e.clinic.ID, o.hold, "confirm", scheduling.Actor{UserID: "bo", Role: "patient"}, "", false); err != nil {
+			if _, err := e.st.Transition(context.Background(), e.clinic.ID, o.hold, "confirm", scheduling.Actor{UserID: "bo", Role: "patient"}, scheduling.CancelReason{}, false); err != nil {
 				t.Fatalf("confirm: %v", err)
 			}
 			e.st.Versions().SetAfterClaim(nil)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
@@ -44,7 +46,7 @@ func Routes(r *authz.Router, d Deps) {
 	r.HandleFunc("POST /api/appointments", h.book)
 	r.HandleFunc("GET /api/appointments/{id}", h.getAppointment)
 	r.HandleFunc("PATCH /api/appointments/{id}", h.move)
-	for _, action := range []string{"cancel", "confirm", "check-in", "complete", "no-show"} {
+	for _, action := range []string{"cancel", "confirm", "check-in", "complete", "no-show", "undo"} {
 		r.HandleFunc("POST /api/appointments/{id}/"+action, h.transition(action))
 	}
 	r.HandleFunc("GET /api/availability", h.availability)
@@ -105,7 +107,7 @@ type bookRequest struct {
 	TypeID      string    `json:"typeId"`
 	Start       time.Time `json:"start"`
 	End         time.Time `json:"end"`
-	Note        string    `json:"note"`
+	Notes       string    `json:"notes"`
 	Hold        bool      `json:"hold"`
 }
 
@@ -117,14 +119,14 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := authz.MustPrincipal(ctx)
 	b := Booking{ID: ids.New(), PatientID: in.PatientID, ProviderID: in.ProviderID, OperatoryID: in.OperatoryID, TypeID: in.TypeID,
-		Start: in.Start, End: in.End, Note: in.Note, Source: "staff"}
+		Start: in.Start, End: in.End, Notes: in.Notes, Source: "staff"}
 	if p.IsPatient() {
 		// A patient books for themselves, a type bookable online, through a hold.
 		b.OnlineOnly = true
 		if in.PatientID != "" && in.PatientID != p.PatientID {
 			return errs.E(errs.NotFound, "not found")
 		}
-		b.PatientID, b.Source, b.End, b.Note = p.PatientID, "portal", time.Time{}, in.Note
+		b.PatientID, b.Source, b.End = p.PatientID, "portal", time.Time{}
 		if !in.Hold {
 			// A hold first, then confirm: what a patient has not
 			// confirmed frees itself in minutes.
@@ -179,7 +181,7 @@ type moveRequest struct {
 	OperatoryID *string    `json:"operatoryId"`
 	Start       *time.Time `json:"start"`
 	End         *time.Time `json:"end"`
-	Note        *string    `json:"note"`
+	Notes       *string    `json:"notes"`
 }
 
 func (h *handlers) move(w http.ResponseWriter, r *http.Request) error {
@@ -206,7 +208,31 @@ func (h *handlers) move(w http.ResponseWriter, r *http.Request) error {
 }
 
 type actionRequest struct {
-	Reason string `json:"reason"`
+	Reason     string `json:"reason"`
+	ReasonText string `json:"reasonText"`
+}
+
+// cancelReason checks a cancellation's reason: one of CancelReasons
+// (patient_request when none is given), "other" with a text. Releasing a
+// hold is no visit cancelled: its reason is not held to the list.
+func (in actionRequest) cancelReason(a Appointment) (CancelReason, error) {
+	why := CancelReason{Code: strings.TrimSpace(in.Reason), Text: strings.TrimSpace(in.ReasonText)}
+	if a.Status == Held && !slices.Contains(CancelReasons, why.Code) {
+		why.Text = why.Code + why.Text
+		why.Code = "patient_request"
+		if r := []rune(why.Text); len(r) > maxReasonText {
+			why.Text = string(r[:maxReasonText])
+		}
+		return why, nil
+	}
+	if why.Code == "" {
+		why.Code = "patient_request"
+	}
+	var v errs.Validator
+	v.Check(slices.Contains(CancelReasons, why.Code), "reason", "must be one of "+strings.Join(CancelReasons, ", "))
+	v.Check(why.Code != "other" || why.Text != "", "reasonText", "is required when the reason is other")
+	v.Check(utf8.RuneCountInString(why.Text) <= maxReasonText, "reasonText", fmt.Sprintf("must be at most %d characters", maxReasonText))
+	return why, v.Err()
 }
 
 func (h *handlers) transition(action string) httpapi.HandlerFunc {
@@ -223,6 +249,12 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		var why CancelReason
+		if action == "cancel" {
+			if why, err = in.cancelReason(a); err != nil {
+				return err
+			}
+		}
 		late := false
 		if action == "cancel" && a.Status != Held {
 			cat, err := h.Store.Catalog(ctx, p.ClinicID)
@@ -237,7 +269,7 @@ func (h *handlers) transition(action string) httpapi.HandlerFunc {
 		}
 		var out Appointment
 		err = h.Audit.Guarded(r, p.Actor(), apptEntry(action, a.ID, a.PatientID), func() (err error) {
-			out, err = h.Store.Transition(ctx, p.ClinicID, a.ID, action, actor(p), strings.TrimSpace(in.Reason), late)
+			out, err = h.Store.Transition(ctx, p.ClinicID, a.ID, action, actor(p), why, late)
 			return err
 		})
 		if err != nil {

@@ -52,8 +52,8 @@ func TestCancelledAppointmentsFreeTheirSlot(t *testing.T) {
 	e := newEnv(t)
 	a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")))
 	cancel := action(desk, a.ID, "cancel", 200, scheduling.Cancelled)
-	cancel.Body = map[string]string{"reason": "patient called"}
-	cancel.Want.(map[string]any)["cancelReason"] = "patient called"
+	cancel.Body = map[string]string{"reason": "patient_request"}
+	cancel.Want.(map[string]any)["cancelReason"] = "patient_request"
 	e.Do(t, cancel)
 	e.Do(t, book("again", booking(ids.New(), e.dentist, e.chair1, at("09:00"), at("09:30")), 201))
 }
@@ -144,9 +144,14 @@ func TestStatusMachine(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// Each path on an appointment (and a day) of its own.
-			start := on(fmt.Sprintf("2026-12-%02d", 3+i), "09:00")
-			a := e.mustBook(t, booking(ids.New(), e.dentist, e.chair1, start, start.Add(30*time.Minute)))
+			// Each path on an appointment of its own, today (check-in is
+			// only on the appointment's day).
+			p, chair := e.dentist, e.chair1
+			if i%2 == 1 {
+				p, chair = e.hygienist, e.chair2
+			}
+			start := on("2026-11-30", "09:00").Add(time.Duration(i/2) * 30 * time.Minute)
+			a := e.mustBook(t, booking(ids.New(), p, chair, start, start.Add(30*time.Minute)))
 			for _, s := range tc.steps {
 				e.Do(t, action(desk, a.ID, s.action, s.status, s.after))
 				e.Do(t, apitest.Case{As: desk, Method: "GET", Path: "/api/appointments/" + a.ID, Status: 200, Want: map[string]any{"status": string(s.after)}})
@@ -165,6 +170,9 @@ func TestCompletingAHygieneVisitMovesTheRecallOnce(t *testing.T) {
 	visit := func(patientID string, typ scheduling.AppointmentType, start time.Time) {
 		t.Helper()
 		a := e.mustBook(t, map[string]any{"patientId": patientID, "providerId": e.hygienist.ID, "operatoryId": e.chair1.ID, "typeId": typ.ID, "start": start})
+		// Check-in is on the visit's day.
+		e.clock.Set(start.Add(-30 * time.Minute))
+		e.Caller(t, desk).Relogin(t)
 		e.Do(t, action(desk, a.ID, "check-in", 200, scheduling.CheckedIn))
 		e.Do(t, action(desk, a.ID, "complete", 200, scheduling.Completed))
 	}
@@ -266,8 +274,8 @@ func TestPatientsSeeAndCancelOnlyTheirOwn(t *testing.T) {
 	ana.Relogin(t)
 	e.Caller(t, desk).Relogin(t)
 	late := action(desk, mine.ID, "cancel", 200, scheduling.Cancelled)
-	late.Body = map[string]string{"reason": "sick"}
-	late.Want.(map[string]any)["lateCancel"], late.Want.(map[string]any)["cancelReason"] = true, "sick"
+	late.Body = map[string]string{"reason": "illness"}
+	late.Want.(map[string]any)["lateCancel"], late.Want.(map[string]any)["cancelReason"] = true, "illness"
 	e.Run(t, []apitest.Case{action("ana", mine.ID, "cancel", 422, ""), late})
 }
 

@@ -26,6 +26,25 @@ type Settings struct {
 	// zero: the defaults.
 	MaxFutureAppointmentsPerPatient int `json:"maxFutureAppointmentsPerPatient"`
 	MaxWaitlistEntriesPerPatient    int `json:"maxWaitlistEntriesPerPatient"`
+	// MinBookingNoticeMinutes is how soon a patient may book online: no
+	// slot starts sooner (staff are not limited).
+	MinBookingNoticeMinutes int `json:"minBookingNoticeMinutes"`
+}
+
+// Bounds of the booking notice (settings from another group: never trust
+// them to be in bounds).
+const (
+	defaultBookingNotice = 120 * time.Minute
+	maxBookingNotice     = 7 * 24 * time.Hour
+)
+
+// minBookingNotice is how far ahead of now a patient's own booking starts.
+func (st Settings) minBookingNotice() time.Duration {
+	d := time.Duration(st.MinBookingNoticeMinutes) * time.Minute
+	if d < 0 || d > maxBookingNotice {
+		return defaultBookingNotice
+	}
+	return d
 }
 
 // SettingsSource reads a clinic's settings.
@@ -154,6 +173,11 @@ func (s *Store) Catalog(ctx context.Context, clinicID string) (Catalog, error) {
 	}
 	if err := s.types.Find(ctx, clinicID, nil, &c.Types, byName); err != nil {
 		return c, err
+	}
+	for i := range c.Types {
+		if c.Types[i].ProviderKinds == nil {
+			c.Types[i].ProviderKinds = []string{} // any: answered as [], not null
+		}
 	}
 	if b, err := json.Marshal(c); err == nil {
 		if err := s.redis.Set(ctx, catalogKey(clinicID), b, catalogTTL).Err(); err != nil {

@@ -292,7 +292,7 @@ func (s *Store) RemoveFromWaitlist(ctx context.Context, clinicID, id string, by 
 			return err
 		}
 		if held.Status == Held {
-			if held, err = s.transition(ctx, clinicID, held, "cancel", by, "waitlist entry removed", false); err != nil {
+			if held, err = s.transition(ctx, clinicID, held, "cancel", by, CancelReason{Code: "other", Text: "waitlist entry removed"}, false); err != nil {
 				return err
 			}
 			freed = &held
@@ -352,6 +352,9 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 		if !ok || !e.matches(freed, t, loc, today) {
 			continue
 		}
+		if p, _ := cat.provider(freed.ProviderID); !t.takes(p.Kind) {
+			continue // the freed provider may not take this visit
+		}
 		hold, err := s.Book(ctx, clinicID, Booking{PatientID: e.PatientID, ProviderID: freed.ProviderID, OperatoryID: freed.OperatoryID, TypeID: t.ID,
 			Start: freed.Start, Source: "waitlist", Hold: s.offerTTL, WaitlistEntryID: e.ID}, by)
 		if errs.Is(err, errs.Conflict) {
@@ -364,7 +367,7 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 		if err := s.setEntry(ctx, clinicID, e, Offered, offer, ""); err != nil {
 			// Nobody was offered the hold: release it as any hold is
 			// released (a hold without its claims could still be confirmed).
-			if _, cerr := s.transition(context.WithoutCancel(ctx), clinicID, hold, "cancel", by, "waitlist offer not made", false); cerr != nil {
+			if _, cerr := s.transition(context.WithoutCancel(ctx), clinicID, hold, "cancel", by, CancelReason{Code: "other", Text: "waitlist offer not made"}, false); cerr != nil {
 				return nil, cerr
 			}
 			if errs.Is(err, errs.Conflict) {
@@ -432,7 +435,7 @@ func (s *Store) AnswerOffer(ctx context.Context, clinicID, id string, accept boo
 	if held.lapsed(s.clock.Now()) {
 		return e, errs.E(errs.Conflict, "the offer has expired")
 	}
-	booked, err := s.transition(ctx, clinicID, held, "confirm", by, "", false)
+	booked, err := s.transition(ctx, clinicID, held, "confirm", by, CancelReason{}, false)
 	if err != nil {
 		return e, err
 	}
@@ -444,7 +447,7 @@ func (s *Store) AnswerOffer(ctx context.Context, clinicID, id string, accept boo
 func (s *Store) passOn(ctx context.Context, clinicID string, e WaitlistEntry, held Appointment, reason string, by Actor) (WaitlistEntry, error) {
 	if held.Status == Held {
 		var err error
-		if held, err = s.transition(ctx, clinicID, held, "cancel", by, reason, false); err != nil {
+		if held, err = s.transition(ctx, clinicID, held, "cancel", by, CancelReason{Code: "other", Text: reason}, false); err != nil {
 			return e, err
 		}
 	}

@@ -37,7 +37,7 @@ func TestWaitlistFillsAFreedSlotOneOfferAtATime(t *testing.T) {
 	slot := map[string]any{"patientId": ids.New(), "providerId": e.hygienist.ID, "operatoryId": e.chair1.ID, "typeId": e.cleaning.ID, "start": at("09:00")}
 	a := e.mustBook(t, slot)
 	cancel := action(desk, a.ID, "cancel", 200, scheduling.Cancelled)
-	cancel.Body = map[string]string{"reason": "moved away"}
+	cancel.Body = map[string]string{"reason": "other", "reasonText": "moved away"}
 	e.Do(t, cancel)
 	offers(bo.id) // only Bo: the most urgent match
 	e.Run(t, []apitest.Case{
