@@ -142,8 +142,12 @@ export default function PortalBookPage() {
     }
   }
 
-  const post = (appt: string, action: 'confirm' | 'cancel', reason?: string) =>
-    api.post<Appointment>(`/api/appointments/${encodeURIComponent(appt)}/${action}`, reason ? { reason } : {});
+  // A cancellation names a preset reason (the patient's request) and says more in reasonText.
+  const post = (appt: string, action: 'confirm' | 'cancel', reasonText?: string) =>
+    api.post<Appointment>(
+      `/api/appointments/${encodeURIComponent(appt)}/${action}`,
+      action === 'cancel' ? { reason: 'patient_request', ...(reasonText ? { reasonText } : {}) } : {},
+    );
   const when = (a: { start: string }) => `${formatLongDate(dateInZone(a.start, timeZone))} at ${formatTime(a.start, timeZone)}`;
 
   async function confirmHold() {

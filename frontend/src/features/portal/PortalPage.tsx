@@ -259,7 +259,9 @@ function CancelDialog({
     if (!appointment) return;
     setError(null);
     try {
-      await action.mutateAsync({ id: appointment.id, action: 'cancel', reason: reason.trim() });
+      const text = reason.trim();
+      // The patient's own words go with the preset "patient request" reason.
+      await action.mutateAsync({ id: appointment.id, action: 'cancel', reason: { reason: 'patient_request', ...(text ? { reasonText: text } : {}) } });
       toastSuccess('Your visit is cancelled.');
       close();
     } catch (err) {
@@ -308,7 +310,7 @@ function CancelDialog({
         <>
           <div className="field">
             <label htmlFor={`${id}-reason`}>Reason (optional)</label>
-            <textarea id={`${id}-reason`} rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <textarea id={`${id}-reason`} rows={2} maxLength={200} value={reason} onChange={(e) => setReason(e.target.value)} />
           </div>
           <div className="button-row">
             <button type="button" className="button-danger" onClick={() => void confirm()} disabled={action.isPending}>
