@@ -26,7 +26,7 @@ export function possibleDuplicates(
 }
 
 function splitName(text: string): { first: string; last: string } {
-  const words = text.trim().split(/\s+/).filter((w) => !/\d|@/.test(w));
+  const words = text.trim().split(/\s+/).filter((w) => !/^[\d+().-]+$|@/.test(w));
   if (words.length === 0) return { first: '', last: '' };
   if (words.length === 1) return { first: '', last: words[0]! };
   return { first: words.slice(0, -1).join(' '), last: words[words.length - 1]! };
