@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -21,7 +23,8 @@ var lastNames = []string{"Silva", "Santos", "Smith", "Johnson", "García", "Mül
 	"Kim", "Patel", "Dubois", "Costa", "Okoye", "Tanaka", "Jensen"}
 
 // seedPractice loads the demo practice: chairs, three providers with hours,
-// appointment types, 40 patients and a week of appointments starting today.
+// appointment types, 40 patients, and appointments today (the earlier ones
+// checked in or completed) and on the seven days after.
 func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map[identity.Role]identity.User) error {
 	st := wire.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
 	var chairs []string
@@ -66,11 +69,11 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 		providers = append(providers, p)
 	}
 	typeSpecs := []scheduling.AppointmentType{
-		{Name: "Cleaning & check-up", Category: "hygiene", DurationMinutes: 60, BufferAfter: 10, BookableOnline: true, Colour: "#1a7f37"},
-		{Name: "New patient exam", Category: "exam", DurationMinutes: 45, BookableOnline: true, Colour: "#0969da"},
-		{Name: "Filling", Category: "restorative", DurationMinutes: 60, BufferAfter: 5, Colour: "#bf8700"},
-		{Name: "Crown preparation", Category: "restorative", DurationMinutes: 90, BufferAfter: 10, Colour: "#9a6700"},
-		{Name: "Emergency visit", Category: "emergency", DurationMinutes: 30, Colour: "#cf222e"},
+		{Name: "Cleaning & check-up", Category: "hygiene", DurationMinutes: 60, BufferAfter: 10, BookableOnline: true, Colour: "#1a7f37", ProviderKinds: []string{"hygienist"}},
+		{Name: "New patient exam", Category: "exam", DurationMinutes: 45, BookableOnline: true, Colour: "#0969da", ProviderKinds: []string{"dentist"}},
+		{Name: "Filling", Category: "restorative", DurationMinutes: 60, BufferAfter: 5, Colour: "#bf8700", ProviderKinds: []string{"dentist"}},
+		{Name: "Crown preparation", Category: "restorative", DurationMinutes: 90, BufferAfter: 10, Colour: "#9a6700", ProviderKinds: []string{"dentist"}},
+		{Name: "Emergency visit", Category: "emergency", DurationMinutes: 30, Colour: "#cf222e", ProviderKinds: []string{"dentist"}},
 	}
 	var types []scheduling.AppointmentType
 	for _, t := range typeSpecs {
@@ -93,39 +96,158 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 		}
 		patientIDs = append(patientIDs, p.ID)
 	}
-	// A week of appointments from tomorrow: walk each provider's free slots
-	// and book about half of them.
 	sys := scheduling.Actor{UserID: "seed", Role: "system"}
-	// From the start of tomorrow in the clinic's zone (not UTC's: in a New
-	// York evening UTC is already on the next day, and "tomorrow" there
-	// would leave the clinic's next working day empty).
+	// Today and the week after it: walk each provider's free slots day by
+	// day and book about a third of them. The days are the clinic's (not
+	// UTC's: in a New York evening UTC is already on the next day).
 	loc, err := time.LoadLocation(clinic.Settings.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	y, mo, dd := d.Clock.Now().In(loc).Date()
-	from := time.Date(y, mo, dd+1, 0, 0, 0, 0, loc)
-	for _, p := range providers {
-		t := types[0]
-		if p.Kind == "dentist" {
-			t = types[1+rng.IntN(len(types)-1)]
+	now := d.Clock.Now()
+	y, mo, dd := now.In(loc).Date()
+	today := time.Date(y, mo, dd, 0, 0, 0, 0, loc)
+	// Today's earlier visits are booked as the desk would have booked them
+	// (before they started) and then checked in and completed in their
+	// time: through a store on a clock of its own, set to each moment.
+	then := clock.NewFake(today)
+	earlier := wire.Scheduling(d.Mongo, d.Redis, then, nil, "")
+	next := patientsPerType(rng, patientIDs)
+	var bookedToday []scheduling.Appointment
+	for day := 0; day <= 7; day++ {
+		from := today.AddDate(0, 0, day)
+		to := from.AddDate(0, 0, 1)
+		for _, p := range providers {
+			t := seedTypeFor(rng, p, types)
+			slots, err := earlier.Availability(ctx, clinic.ID, scheduling.AvailabilityQuery{From: from, To: to, TypeID: t.ID, ProviderID: p.ID})
+			if err != nil {
+				return err
+			}
+			for _, s := range slots {
+				if rng.IntN(3) != 0 {
+					continue
+				}
+				patientID, ok := next(t)
+				if !ok {
+					break // no patient left for a first visit
+				}
+				b := scheduling.Booking{PatientID: patientID, ProviderID: s.ProviderID, OperatoryID: s.OperatoryID, TypeID: t.ID, Start: s.Start, Source: "staff"}
+				var a scheduling.Appointment
+				if s.Start.After(now) {
+					a, err = st.Book(ctx, clinic.ID, b, sys)
+				} else {
+					then.Set(today)
+					a, err = earlier.Book(ctx, clinic.ID, b, sys)
+				}
+				if err != nil && !errs.Is(err, errs.Conflict) {
+					return err
+				}
+				if err == nil && day == 0 {
+					bookedToday = append(bookedToday, a)
+				}
+			}
 		}
-		slots, err := st.Availability(ctx, clinic.ID, scheduling.AvailabilityQuery{From: from, To: from.Add(7 * 24 * time.Hour), TypeID: t.ID, ProviderID: p.ID})
-		if err != nil {
+	}
+	if err := seedTodaysProgress(ctx, earlier, then, clinic.ID, bookedToday, now, sys); err != nil {
+		return err
+	}
+	return seedWaitlist(ctx, d, st, clinic.ID, patientIDs, types)
+}
+
+// seedTypeFor is the visit a provider sees on one seeded day: cleanings for
+// a hygienist, a visit a dentist may take for a dentist.
+func seedTypeFor(rng *rand.Rand, p scheduling.Provider, types []scheduling.AppointmentType) scheduling.AppointmentType {
+	var fit []scheduling.AppointmentType
+	for _, t := range types {
+		if len(t.ProviderKinds) == 0 || slices.Contains(t.ProviderKinds, p.Kind) {
+			fit = append(fit, t)
+		}
+	}
+	if p.Kind == "hygienist" || len(fit) == 0 {
+		return types[0]
+	}
+	return fit[rng.IntN(len(fit))]
+}
+
+// patientsPerType deals patients per appointment type, each patient once
+// per type before any comes round again; a new patient's exam is dealt
+// once per patient at most (no patient is new twice).
+func patientsPerType(rng *rand.Rand, patientIDs []string) func(scheduling.AppointmentType) (string, bool) {
+	decks := map[string][]string{}
+	dealt := map[string]int{}
+	return func(t scheduling.AppointmentType) (string, bool) {
+		deck := decks[t.ID]
+		if dealt[t.ID] == len(deck) {
+			if deck != nil && t.Category == "exam" {
+				return "", false
+			}
+			deck = slices.Clone(patientIDs)
+			rng.Shuffle(len(deck), func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
+			decks[t.ID], dealt[t.ID] = deck, 0
+		}
+		id := deck[dealt[t.ID]]
+		dealt[t.ID]++
+		return id, true
+	}
+}
+
+// seedTodaysProgress moves today's visits along as the day has gone so
+// far: those over are completed, those under way (or starting within half
+// an hour: the patient is in the waiting room) are checked in. When that
+// leaves none checked in, each provider's last visit that is over is still
+// in the chair (after closing), or before opening their first patient has
+// come early: so today always shows both.
+func seedTodaysProgress(ctx context.Context, st *scheduling.Store, then *clock.Fake, clinicID string, today []scheduling.Appointment, now time.Time, sys scheduling.Actor) error {
+	slices.SortFunc(today, func(a, b scheduling.Appointment) int { return a.Start.Compare(b.Start) })
+	to := map[string]scheduling.Status{}
+	checkedIn := false
+	lastOver, first := map[string]string{}, map[string]string{}
+	for _, a := range today {
+		if _, ok := first[a.ProviderID]; !ok {
+			first[a.ProviderID] = a.ID
+		}
+		switch {
+		case !a.End.After(now):
+			to[a.ID] = scheduling.Completed
+			lastOver[a.ProviderID] = a.ID
+		case a.Start.Before(now.Add(30 * time.Minute)):
+			to[a.ID], checkedIn = scheduling.CheckedIn, true
+		}
+	}
+	if !checkedIn {
+		fallback := lastOver
+		if len(lastOver) == 0 {
+			fallback = first
+		}
+		for _, id := range fallback {
+			to[id] = scheduling.CheckedIn
+		}
+	}
+	for _, a := range today {
+		status, ok := to[a.ID]
+		if !ok {
+			continue
+		}
+		arrived := a.Start.Add(-10 * time.Minute)
+		if arrived.After(now) {
+			arrived = now // come early, before opening
+		}
+		then.Set(arrived)
+		if _, err := st.Transition(ctx, clinicID, a.ID, "check-in", sys, scheduling.CancelReason{}, false); err != nil {
 			return err
 		}
-		for _, s := range slots {
-			if rng.IntN(3) != 0 {
-				continue
-			}
-			_, err := st.Book(ctx, clinic.ID, scheduling.Booking{PatientID: patientIDs[rng.IntN(len(patientIDs))], ProviderID: s.ProviderID, OperatoryID: s.OperatoryID,
-				TypeID: t.ID, Start: s.Start, Source: "staff"}, sys)
-			if err != nil && !errs.Is(err, errs.Conflict) {
+		if status == scheduling.Completed {
+			then.Set(a.End)
+			if _, err := st.Transition(ctx, clinicID, a.ID, "complete", sys, scheduling.CancelReason{}, false); err != nil {
 				return err
 			}
 		}
 	}
-	// A few patients waiting for an earlier slot.
+	return nil
+}
+
+// seedWaitlist adds a few patients waiting for an earlier slot.
+func seedWaitlist(ctx context.Context, d Deps, st *scheduling.Store, clinicID string, patientIDs []string, types []scheduling.AppointmentType) error {
 	expires := d.Clock.Now().AddDate(0, 2, 0).Format(time.DateOnly)
 	for i, w := range []struct {
 		urgency  int
@@ -133,7 +255,7 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 		days     []string
 	}{{5, "08:00", "12:00", nil}, {3, "13:00", "17:00", []string{"tuesday", "thursday"}}, {2, "08:00", "17:00", nil}} {
 		patientID, typeID := patientIDs[len(patientIDs)-1-i], types[i%2].ID
-		if _, err := st.AddToWaitlist(ctx, clinic.ID, scheduling.WaitlistInput{PatientID: &patientID, TypeID: &typeID, Urgency: &w.urgency,
+		if _, err := st.AddToWaitlist(ctx, clinicID, scheduling.WaitlistInput{PatientID: &patientID, TypeID: &typeID, Urgency: &w.urgency,
 			From: &w.from, To: &w.to, Days: &w.days, ExpiresOn: &expires}); err != nil {
 			return err
 		}
