@@ -165,7 +165,7 @@ export default function PortalPage() {
         )}
       </section>
 
-      <section aria-labelledby="past-title">
+      <section aria-labelledby="past-title" className="pb-section">
         <h2 id="past-title" className="section-title">
           Past visits
         </h2>
@@ -194,7 +194,7 @@ export default function PortalPage() {
         )}
       </section>
 
-      <section aria-labelledby="records-title">
+      <section aria-labelledby="records-title" className="pb-section">
         <h2 id="records-title" className="section-title">
           Forms, treatment plans and bills
         </h2>
