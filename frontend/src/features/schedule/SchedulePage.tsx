@@ -173,7 +173,8 @@ export default function SchedulePage() {
         .sort((x, y) => x.start.localeCompare(y.start))[0]?.id ?? null)
     : null;
   const firstStart = dayItems.length ? Math.min(...dayItems.map((a) => minutesOfDay(a.start, timeZone))) : null;
-  const scrollTo = week ? null : isToday ? nowMinutes : firstStart;
+  // Not on the previous day's data kept on screen while the new day loads.
+  const scrollTo = week || appointments.isPlaceholderData ? null : isToday ? nowMinutes : firstStart;
 
   const openSlot = useCallback(
     (column: GridColumn<Appointment>, minutes: number) => {
