@@ -414,7 +414,27 @@ async function providerId(page, name) {
 
 scenario('front desk checks a patient in', async () => {
   const { page } = state.deskA;
-  const tile = page.locator(`.appt[data-appointment-id="${state.movedId}"]`);
+  // Check-in is for the appointment's own day: next week's visit is refused.
+  const early = await pageApi(page, 'POST', `/api/appointments/${state.movedId}/check-in`, {});
+  assert.equal(early.status, 422, `check-in on another day answered ${early.status}`);
+  // Today always has a visit under way in the seed (checked in): undo it,
+  // then check it in again from its tile.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const from = new Date(Date.now() - 24 * 3600_000).toISOString();
+  const to = new Date(Date.now() + 24 * 3600_000).toISOString();
+  const list = await pageApi(page, 'GET', `/api/appointments?from=${from}&to=${to}&status=checked_in&limit=200`);
+  assert.equal(list.status, 200);
+  const dayOf = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  const visit = list.json.items.find((a) => dayOf(a.start) === today);
+  assert.ok(visit, 'the seed has a checked-in visit today');
+  const undone = await pageApi(page, 'POST', `/api/appointments/${visit.id}/undo`, {});
+  assert.equal(undone.status, 200, `undo answered ${undone.status}`);
+  assert.notEqual(undone.json.status, 'checked_in');
+  const again = await pageApi(page, 'POST', `/api/appointments/${visit.id}/undo`, {});
+  assert.equal(again.status, 409, `a second undo answered ${again.status}`);
+
+  await page.goto(`/schedule?date=${today}`);
+  const tile = page.locator(`.appt[data-appointment-id="${visit.id}"]`);
   await tile.waitFor();
   await tile.click();
   const dialog = page.getByRole('dialog', { name: 'Appointment' });
@@ -425,9 +445,10 @@ scenario('front desk checks a patient in', async () => {
   assert.equal(await dialog.getByRole('button', { name: 'Check in' }).count(), 0, 'Check in is no longer offered');
   await shot(page, 'checked-in');
   await page.keyboard.press('Escape');
-  await page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor();
+  await page.locator(`.appt[data-appointment-id="${visit.id}"].appt--checked_in`).waitFor();
   // The other desk sees it within a poll or two.
-  await state.deskB.page.locator(`.appt[data-appointment-id="${state.movedId}"].appt--checked_in`).waitFor({ timeout: 12_000 });
+  await state.deskB.page.goto(`/schedule?date=${today}`);
+  await state.deskB.page.locator(`.appt[data-appointment-id="${visit.id}"].appt--checked_in`).waitFor({ timeout: 12_000 });
 });
 
 scenario('front desk drags an appointment to a free time; a drop on a taken time is put back', async () => {
@@ -903,7 +924,7 @@ scenario('a patient accepts a waitlist offer from the link', async () => {
   });
   assert.equal(added.status, 201, `adding to the waitlist answered ${added.status}`);
   const entryId = added.json.id;
-  const cancelled = await pageApi(desk, 'POST', `/api/appointments/${booked.json.id}/cancel`, { reason: 'e2e: frees the slot' });
+  const cancelled = await pageApi(desk, 'POST', `/api/appointments/${booked.json.id}/cancel`, { reason: 'other', reasonText: 'e2e: frees the slot' });
   assert.equal(cancelled.status, 200, `cancel answered ${cancelled.status}`);
   const list = await pageApi(desk, 'GET', '/api/waitlist');
   const entry = list.json.items.find((e) => e.id === entryId);
