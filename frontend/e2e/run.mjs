@@ -426,7 +426,13 @@ scenario('front desk checks a patient in', async () => {
   assert.equal(list.status, 200);
   const dayOf = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
   const visit = list.json.items.find((a) => dayOf(a.start) === today);
-  assert.ok(visit, 'the seed has a checked-in visit today');
+  if (!visit) {
+    // The demo providers work Monday to Friday: a weekend has no visits today.
+    const weekday = new Intl.DateTimeFormat('en-US', { timeZone: state.timeZone, weekday: 'long' }).format(new Date());
+    assert.ok(['Saturday', 'Sunday'].includes(weekday), 'the seed has a checked-in visit today on a working day');
+    console.log(`    ${weekday}: no visits today in the seed; check-in on the day not exercised`);
+    return;
+  }
   const undone = await pageApi(page, 'POST', `/api/appointments/${visit.id}/undo`, {});
   assert.equal(undone.status, 200, `undo answered ${undone.status}`);
   assert.notEqual(undone.json.status, 'checked_in');
