@@ -176,7 +176,8 @@ export default function register(t) {
     console.log(`    dentist day: grid scrolled to ${scrolled}px, next patient highlighted: ${next > 0}`);
     await t.scan(page, 'frontdesk-dentist-day');
     await t.shot(page, 'frontdesk-dentist-day');
-    await page.getByRole('checkbox', { name: 'Show all providers' }).check();
+    // The box reflects the URL (all=1), set a render later than the click.
+    await page.getByRole('checkbox', { name: 'Show all providers' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.day-grid__col-head').length > 1);
     await context.close();
   });

@@ -131,6 +131,15 @@ export default function register(t) {
   });
 
   t.scenario('portal: the patient books a visit at 360×740, then reschedules it; exactly one upcoming visit at the new time', async () => {
+    // Earlier scenarios book Jordan Avery too; a reschedule holds the new
+    // time while the old one stands: room for both under the clinic's limit.
+    const adminCtx = await t.newContext();
+    const admin = await t.newPage(adminCtx);
+    await t.signIn(admin, t.ADMIN);
+    await admin.waitForURL('**/schedule');
+    const limit = await t.pageApi(admin, 'PATCH', '/api/clinic', { maxFutureAppointmentsPerPatient: 8 });
+    t.assert.equal(limit.status, 200, `PATCH /api/clinic answered ${limit.status}`);
+    await adminCtx.close();
     const { page } = await patientPage();
     const before = new Set((await upcomingFromApi(page)).map((a) => a.id));
     await page.goto('/portal/book');
