@@ -1057,5 +1057,9 @@ try {
 
 const failed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${path.relative(process.cwd(), shotsDir) || shotsDir}`);
+for (const f of failed) {
+  // Repeated at the end so the tail of a CI log names what failed and why.
+  console.log(`  failed: ${f.name}\n    ${String(f.error?.message ?? f.error).split('\n').slice(0, 4).join('\n    ')}`);
+}
 if (failed.length > 0 || results.length === 0) exitCode = 1;
 process.exit(exitCode);
