@@ -46,6 +46,9 @@ var (
 	signers = []string{Dentist, Hygienist}
 	// prescribers: only a dentist prescribes or discontinues.
 	prescribers = []string{Dentist}
+	// billers read and post a patient's money: the front desk and admins
+	// (clinicians see the estimate on a plan, not the account).
+	billers = []string{Admin, Receptionist}
 )
 
 // with returns roles plus extra.
@@ -169,6 +172,35 @@ var Policies = map[string]Rule{
 	"POST /api/documents/{id}/complete": {Roles: staff},
 	"GET /api/documents/{id}":           {Roles: staff},
 	"POST /api/documents/{id}/archive":  {Roles: staff},
+
+	// billing: insurance plans are read by every staff member (the chair
+	// quotes the estimate), written by billers; a patient's coverage,
+	// ledger, invoices and payments are the front desk's, and a patient
+	// reads their own (a guarantor their family's: the handler checks the
+	// family link) and pays their invoices.
+	"GET /api/insurance/plans":               {Roles: staff},
+	"POST /api/insurance/plans":              {Roles: billers},
+	"GET /api/insurance/plans/{id}":          {Roles: staff},
+	"GET /api/patients/{id}/coverage":        {Roles: with(billers, Patient), Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/coverage":       {Roles: billers, Owner: OwnPatient, Param: "id"},
+	"PATCH /api/coverage/{id}":               {Roles: billers},
+	"GET /api/treatment-plans/{id}/estimate": {Roles: with(staff, Patient), Owner: PatientFiltered},
+	"GET /api/patients/{id}/ledger":          {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"GET /api/patients/{id}/statement":       {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"POST /api/patients/{id}/charges":        {Roles: billers, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/adjustments":    {Roles: billers, Owner: OwnPatient, Param: "id"},
+	"POST /api/patients/{id}/payments":       {Roles: billers, Owner: OwnPatient, Param: "id"},
+	"GET /api/invoices":                      {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"POST /api/invoices":                     {Roles: billers},
+	"GET /api/invoices/{id}":                 {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"GET /api/invoices/{id}/pdf":             {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"POST /api/invoices/{id}/void":           {Roles: billers},
+	"POST /api/invoices/{id}/payment-intent": {Roles: with(billers, Patient), Owner: PatientFiltered},
+	"POST /api/payments/{id}/refund":         {Roles: billers},
+	"GET /api/billing/config":                {Roles: everyone},
+	// Stripe calls it: no session, no CSRF token, the signature is the
+	// authentication (the StripeWebhookFunction).
+	"POST /api/webhooks/stripe": {Public: true},
 }
 
 // Allows reports whether role may call a route under rule.

@@ -24,12 +24,19 @@ func Stack(log *slog.Logger, h http.Handler) http.Handler {
 	return RequestIDMiddleware(AccessLog(log, Recover(log, SecurityHeaders(CrossOrigin(log, h)))))
 }
 
+// Webhooks are the routes a third party's servers call (signed by them,
+// never by a browser): the only ones exempt from the cross-origin check.
+var Webhooks = []string{"POST /api/webhooks/stripe"}
+
 // CrossOrigin refuses non-safe cross-origin browser requests with
 // net/http.CrossOriginProtection (Sec-Fetch-Site, else Origin vs Host),
 // answering in the contract's shape. Every state-changing route passes it,
 // login, register and refresh included.
 func CrossOrigin(log *slog.Logger, next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
+	for _, p := range Webhooks {
+		cop.AddInsecureBypassPattern(p)
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, log, errs.E(errs.Forbidden, "cross-origin request refused"))
 	}))
