@@ -51,8 +51,18 @@ type Env struct {
 	accounts map[string]identity.User
 }
 
+// Extra builds one more function on the harness's environment and clock
+// (the billing harness adds the billing function this way).
+type Extra func(tb testing.TB, lookup config.Lookup, c *clock.Fake) *boot.App
+
 // New builds the harness; the clock starts at now (set it with Clock.Set).
 func New(t testing.TB) *Env {
+	t.Helper()
+	return NewWith(t)
+}
+
+// NewWith is New serving the extra functions too.
+func NewWith(t testing.TB, extras ...Extra) *Env {
 	t.Helper()
 	e := &Env{FE: storetest.NewFunctionEnv(t), Clock: clock.NewFake(time.Now()), accounts: map[string]identity.User{}}
 	e.Mongo = e.FE.Mongo(t)
@@ -72,7 +82,11 @@ func New(t testing.TB) *Env {
 	clin := apitest.Build(t, e.FE.Lookup, func(c clinicalapp.Config) (*boot.App, error) {
 		return clinicalapp.New(c, apitest.Options(e.Clock, nil))
 	})
-	e.Env = apitest.New(t, e.account, auth, clin)
+	apps := []*boot.App{auth, clin}
+	for _, x := range extras {
+		apps = append(apps, x(t, e.FE.Lookup, e.Clock))
+	}
+	e.Env = apitest.New(t, e.account, apps...)
 	ctx := context.Background()
 	if e.Clinic, err = e.Users.CreateClinic(ctx, "Clinic A"); err != nil {
 		t.Fatal(err)

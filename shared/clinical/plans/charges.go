@@ -47,6 +47,8 @@ func NewCharges(m *store.Mongo) *MongoCharges {
 		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "planId", Value: 1}, {Key: "itemId", Value: 1}},
 			Options: options.Index().SetUnique(true)},
 		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "status", Value: 1}, {Key: "at", Value: 1}}},
+		// billing's take of one patient's pending charges.
+		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "status", Value: 1}, {Key: "at", Value: 1}}},
 	)}
 }
 
