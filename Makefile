@@ -18,9 +18,13 @@ RIE_VERSION         := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
+STRIPE_MOCK_VERSION := v0.203.0
+# stripe-mock answers Stripe's API in the tests and under make dev (no
+# STRIPE_SECRET_KEY): the Go tests, the local stack and the e2e run find it here.
+export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 
 # LogicalId -> functions/<folder>. Add each new function here and in template.yaml.
-FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling ClinicalFunction=clinical NotificationsFunction=notifications
+FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling ClinicalFunction=clinical BillingFunction=billing StripeWebhookFunction=stripewebhook NotificationsFunction=notifications
 
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 lambda_build = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
@@ -30,7 +34,7 @@ help:
 	@echo "make dev | test | build | bench | fuzz | lint | vuln | setup | clean"
 
 # --- SAM (BuildMethod: makefile calls build-<LogicalId> with ARTIFACTS_DIR) ---
-.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-ClinicalFunction build-NotificationsFunction
+.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-ClinicalFunction build-BillingFunction build-StripeWebhookFunction build-NotificationsFunction
 build-HealthFunction:
 	$(call lambda_build,health)
 build-AuthFunction:
@@ -43,6 +47,10 @@ build-SchedulingFunction:
 	$(call lambda_build,scheduling)
 build-ClinicalFunction:
 	$(call lambda_build,clinical)
+build-BillingFunction:
+	$(call lambda_build,billing)
+build-StripeWebhookFunction:
+	$(call lambda_build,stripewebhook)
 build-NotificationsFunction:
 	$(call lambda_build,notifications)
 
@@ -65,7 +73,7 @@ frontend: frontend/node_modules/.package-lock.json
 
 # --- local stack ---
 .PHONY: dev
-dev: frontend
+dev: frontend $(BIN)/stripe-mock
 	$(GO) run ./infra/local
 
 # --- system packages (Debian) ---
@@ -112,18 +120,20 @@ setup-e2e:
 # --- tests ---
 $(BIN)/aws-lambda-rie:
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+$(BIN)/stripe-mock:
+	GOBIN=$(BIN) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
 .PHONY: test test-go test-frontend test-e2e
 test: setup test-go test-frontend test-e2e
 
-test-go: setup-go $(BIN)/aws-lambda-rie
+test-go: setup-go $(BIN)/aws-lambda-rie $(BIN)/stripe-mock
 	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 300s ./...
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run typecheck && npm test
 
 # The SPA in Debian's Chromium against the real local stack (fresh data dir).
-test-e2e: setup-e2e frontend
+test-e2e: setup-e2e frontend $(BIN)/stripe-mock
 	cd frontend && CHROMIUM_PATH="$${CHROMIUM_PATH:-$$(command -v chromium)}" npm run e2e
 
 # --- benchmarks (never timed assertions in tests) ---

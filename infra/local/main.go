@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -167,6 +168,29 @@ func run(ctx context.Context) error {
 	} else {
 		endpoint, _ := defaults.lookup("S3_ENDPOINT")
 		fmt.Printf("S3: %s (bucket %s)\n", endpoint, bucket)
+	}
+	// Stripe: STRIPE_SECRET_KEY if set (the real API, or STRIPE_API_BASE),
+	// else stripe-mock on loopback with test keys, so the same card code runs;
+	// stripe-mock sends no webhooks, so /_dev/stripe/pay plays Stripe's part
+	// and signs its events with this start's webhook secret.
+	if defaults.unset("STRIPE_SECRET_KEY") {
+		url, stopStripe, err := embedded.StartStripeMock()
+		switch {
+		case err == nil:
+			defer stopStripe()
+			defaults["STRIPE_SECRET_KEY"], defaults["STRIPE_API_BASE"] = "sk_test_local", url
+			defaults["STRIPE_PUBLISHABLE_KEY"] = "pk_test_local"
+			if defaults.unset("STRIPE_WEBHOOK_SECRET") {
+				defaults["STRIPE_WEBHOOK_SECRET"] = "whsec_" + ids.Token(24)
+			}
+			fmt.Printf("Stripe: stripe-mock at %s (test mode; /_dev/stripe/pay plays Stripe's webhooks)\n", url)
+		case errors.Is(err, embedded.ErrNoStripeMock):
+			fmt.Println("Stripe: off (no STRIPE_SECRET_KEY and", err.Error()+")")
+		default:
+			return err
+		}
+	} else {
+		fmt.Println("Stripe: STRIPE_SECRET_KEY from the environment")
 	}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
