@@ -85,7 +85,10 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 	if deps.S3 != nil {
 		mux.Handle("/_s3/", http.StripPrefix("/_s3", deps.S3))
 	}
-	mux.Handle("/", httpapi.SecurityHeaders(SPA(distDir)))
+	spa := SPA(distDir)
+	mux.Handle("/", httpapi.SecurityHeaders(spa))
+	// The pay screen is the one page whose policy lets Stripe.js load.
+	mux.Handle("/pay/", httpapi.SecurityHeaders(PayPage(spa)))
 	s.Handler = ownHosts(deps.AppURL, deps.Log, mux)
 	return s, nil
 }

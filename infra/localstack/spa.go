@@ -8,6 +8,23 @@ import (
 	"strings"
 )
 
+// PayCSP is the pay screen's Content-Security-Policy (template.yaml's
+// PayHeadersPolicy says the same to CloudFront): the SPA's own, plus
+// Stripe.js, its card frames and its API. Every other page keeps the policy
+// that loads no third-party script.
+const PayCSP = "default-src 'self'; base-uri 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; " +
+	"img-src 'self' data: https://*.stripe.com; object-src 'none'; script-src 'self' https://js.stripe.com; script-src-attr 'none'; " +
+	"style-src 'self' 'unsafe-inline'; frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com"
+
+// PayPage serves next (the SPA) under the pay screen's policy. It goes
+// inside httpapi.SecurityHeaders, whose policy it replaces.
+func PayPage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", PayCSP)
+		next.ServeHTTP(w, r)
+	})
+}
+
 // SPA serves the built front end from dir: real files as they are (hashed
 // assets cached for a year), and index.html for every other path so client
 // routes survive a reload. Without a build it says how to make one.
