@@ -40,6 +40,11 @@ const DocumentsPage = lazy(() => import('./features/documents/DocumentsPage'));
 const ConsentsPage = lazy(() => import('./features/consents/ConsentsPage'));
 const ConsentTemplatesPage = lazy(() => import('./features/consents/ConsentTemplatesPage'));
 const PortalFormsPage = lazy(() => import('./features/portal/PortalFormsPage'));
+const BillingPage = lazy(() => import('./features/billing/BillingPage'));
+const PortalBillsPage = lazy(() => import('./features/portal/PortalBillsPage'));
+// The only chunk that imports @stripe/stripe-js: /pay/* is reached by a full
+// page load, and only it is served with a CSP that allows js.stripe.com.
+const PortalPayPage = lazy(() => import('./features/portal/PortalPayPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -53,6 +58,7 @@ const PATIENT_NAV: NavItem[] = [
   { to: '/portal/forms', label: 'Forms to sign' },
   { to: '/portal/plans', label: 'Treatment plans' },
   { to: '/portal/prescriptions', label: 'Prescriptions' },
+  { to: '/portal/bills', label: 'Bills' },
   { to: '/portal/details', label: 'My details' },
   { to: '/account', label: 'Account' },
 ];
@@ -103,6 +109,14 @@ export function AppRoutes() {
             <Route path="/patients/:id/prescriptions" element={<PrescriptionsPage />} />
             <Route path="/patients/:id/documents" element={<DocumentsPage />} />
             <Route path="/patients/:id/consents" element={<ConsentsPage />} />
+            <Route
+              path="/patients/:id/billing"
+              element={
+                <RequireRole roles={['admin', 'receptionist']}>
+                  <BillingPage />
+                </RequireRole>
+              }
+            />
             <Route path="/consent-templates" element={<ConsentTemplatesPage />} />
           </Route>
           <Route
@@ -118,6 +132,7 @@ export function AppRoutes() {
             <Route path="/portal/plans" element={<PortalPlansPage />} />
             <Route path="/portal/prescriptions" element={<PortalPrescriptionsPage />} />
             <Route path="/portal/forms" element={<PortalFormsPage />} />
+            <Route path="/portal/bills" element={<PortalBillsPage />} />
             <Route path="/portal/offers/:id" element={<OfferPage />} />
           </Route>
           <Route
@@ -138,6 +153,14 @@ export function AppRoutes() {
           >
             <Route path="/account" element={<AccountPage />} />
           </Route>
+          <Route
+            path="/pay/:invoiceId"
+            element={
+              <RequireRole roles={ALL_ROLES}>
+                <PortalPayPage />
+              </RequireRole>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

@@ -19,6 +19,7 @@ export const PATIENT_TABS: readonly Tab[] = [
   { to: 'prescriptions', label: 'Prescriptions', roles: ['admin', 'dentist'] },
   { to: 'documents', label: 'Documents', roles: ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'] },
   { to: 'consents', label: 'Consents', roles: ['admin', 'dentist', 'hygienist', 'assistant', 'receptionist'] },
+  { to: 'billing', label: 'Billing', roles: ['admin', 'receptionist'] },
 ];
 
 /** The patient's record sections, as links (the current one marked). */

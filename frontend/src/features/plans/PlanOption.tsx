@@ -11,6 +11,7 @@ import {
   type ToothNumbering,
 } from '../../api/plans';
 import { formatDateTime } from '../../lib/time';
+import { EstimatePanel } from '../billing/EstimatePanel';
 
 export interface PlanActions {
   canBuild: boolean;
@@ -136,6 +137,7 @@ export function PlanOption({
           <dd>{estimateText(plan, currency)}</dd>
         </div>
       </dl>
+      {plan.status !== 'rejected' && <EstimatePanel planId={plan.id} numbering={numbering} currencyFallback={currency} />}
       {plan.notes && <p className="plan-option__notes">{plan.notes}</p>}
 
       <div className="button-row plan-option__actions">

@@ -208,8 +208,8 @@ export default function PortalPage() {
             <span className="muted">Plans your dentist presented, to review and accept.</span>
           </li>
           <li>
-            <strong>Bills</strong>
-            <span className="muted">Bills will appear here once the practice starts billing online.</span>
+            <Link to="/portal/bills">Bills</Link>
+            <span className="muted">Invoices from the practice, to download or pay by card.</span>
           </li>
         </ul>
       </section>
