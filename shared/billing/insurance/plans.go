@@ -3,6 +3,7 @@ package insurance
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -128,7 +129,8 @@ func (in *PlanInput) check() error {
 	text("groupNumber", &in.GroupNumber, false)
 	v.Check(in.BenefitYearStartMonth >= 1 && in.BenefitYearStartMonth <= 12, "benefitYearStartMonth", "must be a month from 1 to 12")
 	v.Check(len(in.Coverage) > 0, "coverage", "name the percent covered for at least one category")
-	for cat, pct := range in.Coverage {
+	for _, cat := range slices.Sorted(maps.Keys(in.Coverage)) {
+		pct := in.Coverage[cat]
 		field := "coverage." + cat
 		v.Check(known(cat), field, "is not a category ("+strings.Join(estimate.Categories, ", ")+")")
 		v.Check(pct >= 0 && pct <= 100, field, "must be a percent from 0 to 100")
