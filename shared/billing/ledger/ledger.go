@@ -172,9 +172,15 @@ func derivedID(clinicID, seed string) string {
 }
 
 // Seeds of derived ids, one per kind of outside event.
-func chargeEntryID(clinicID, eventID string) string { return derivedID(clinicID, "charge-event:"+eventID) }
-func cardPaymentID(clinicID, intentID string) string { return derivedID(clinicID, "card-payment:"+intentID) }
-func cardRefundID(clinicID, refundID string) string  { return derivedID(clinicID, "card-refund:"+refundID) }
+func chargeEntryID(clinicID, eventID string) string {
+	return derivedID(clinicID, "charge-event:"+eventID)
+}
+func cardPaymentID(clinicID, intentID string) string {
+	return derivedID(clinicID, "card-payment:"+intentID)
+}
+func cardRefundID(clinicID, refundID string) string {
+	return derivedID(clinicID, "card-refund:"+refundID)
+}
 func disputeEntryID(clinicID, disputeID string) string {
 	return derivedID(clinicID, "card-dispute:"+disputeID)
 }

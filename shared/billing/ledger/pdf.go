@@ -204,11 +204,7 @@ func (h *handlers) invoicePDF(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) statement(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
-	pt, err := h.subject(r, p)
-	if err != nil {
-		return err
-	}
-	a, f, err := h.account(r, p.ClinicID, pt.ID)
+	pt, a, f, err := h.account(r, p)
 	if err != nil {
 		return err
 	}

@@ -82,26 +82,27 @@ type Ledger struct {
 	Items        []Entry `json:"items"`
 }
 
-// account is pt's account as of now, in the clinic's zone and currency.
-func (h *handlers) account(r *http.Request, clinicID, patientID string) (account, core.ClinicFacts, error) {
-	es, err := h.b.read(r.Context(), clinicID, patientID)
+// account is the path's patient (as subject answers them) and their
+// account as of now, in the clinic's zone and currency.
+func (h *handlers) account(r *http.Request, p authz.Principal) (core.PatientFacts, account, core.ClinicFacts, error) {
+	pt, err := h.subject(r, p)
 	if err != nil {
-		return account{}, core.ClinicFacts{}, err
+		return pt, account{}, core.ClinicFacts{}, err
 	}
-	f, err := h.b.settings(r.Context(), clinicID)
+	es, err := h.b.read(r.Context(), p.ClinicID, pt.ID)
 	if err != nil {
-		return account{}, core.ClinicFacts{}, err
+		return pt, account{}, core.ClinicFacts{}, err
 	}
-	return summarize(es, f.TimeZone, h.Now()), f, nil
+	f, err := h.b.settings(r.Context(), p.ClinicID)
+	if err != nil {
+		return pt, account{}, core.ClinicFacts{}, err
+	}
+	return pt, summarize(es, f.TimeZone, h.Now()), f, nil
 }
 
 func (h *handlers) ledger(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
-	pt, err := h.subject(r, p)
-	if err != nil {
-		return err
-	}
-	a, f, err := h.account(r, p.ClinicID, pt.ID)
+	pt, a, f, err := h.account(r, p)
 	if err != nil {
 		return err
 	}

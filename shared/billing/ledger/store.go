@@ -80,7 +80,8 @@ func (b *Book) entry(ctx context.Context, clinicID, id string, notFound error) (
 	return store.One[entry](ctx, b.entries, clinicID, id, notFound)
 }
 
-// read is patientID's entries, oldest first, after taking the patient's
+// read is patientID's entries, oldest first (entries of one instant in the
+// order they were posted), after taking the patient's
 // pending charge events into the ledger: one find on (clinicId,
 // patientId, at), and the take only when clinical posted something.
 func (b *Book) read(ctx context.Context, clinicID, patientID string) ([]entry, error) {
@@ -88,7 +89,7 @@ func (b *Book) read(ctx context.Context, clinicID, patientID string) ([]entry, e
 		return nil, err
 	}
 	out := []entry{}
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(maxEntries)
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "postedAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(maxEntries)
 	return out, b.entries.Find(ctx, clinicID, bson.D{{Key: "patientId", Value: patientID}}, &out, opts)
 }
 
