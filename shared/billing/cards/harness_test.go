@@ -118,6 +118,10 @@ func (c *fakeCards) Intent(_ context.Context, in core.IntentInput) (core.Intent,
 	return core.Intent{ID: fmt.Sprintf("pi_fake_%d_%s", n, ids.New()), ClientSecret: "pi_fake_secret"}, nil
 }
 
+func (c *fakeCards) Retrieve(_ context.Context, id string) (core.Intent, string, error) {
+	return core.Intent{ID: id, ClientSecret: "pi_fake_secret"}, "requires_payment_method", nil
+}
+
 func (c *fakeCards) Refund(context.Context, string, int64, string) (string, error) {
 	return "re_fake_" + ids.New(), nil
 }

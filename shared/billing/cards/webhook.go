@@ -308,4 +308,3 @@ func (h *Webhook) write(r *http.Request, rec IntentRecord, action, detail string
 }
 
 func at(unix int64) time.Time { return time.Unix(unix, 0).UTC() }
-

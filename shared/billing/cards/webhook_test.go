@@ -125,7 +125,7 @@ func TestWebhookEvents(t *testing.T) {
 				t.Fatalf("delivery %d: %d %s", i, w.Code, w.Body)
 			}
 		}
-		p := e.lastPaid(t, rec.ID, 1)
+		p := e.lastPaid(t, rec.ID)
 		if p.AmountCents != 9_900 || p.InvoiceID != rec.InvoiceID || p.ChargeID != "ch_"+rec.ID || p.Currency != "USD" || p.EventID != eventID(t, body) {
 			t.Errorf("posted %+v", p)
 		}
@@ -143,7 +143,7 @@ func TestWebhookEvents(t *testing.T) {
 		if w := e.signed(t, succeeded(rec, ids.New()), secretNew); w.Code != 200 {
 			t.Fatalf("%d %s", w.Code, w.Body)
 		}
-		if p := e.lastPaid(t, rec.ID, 1); p.InvoiceID != rec.InvoiceID || p.AmountCents != 4_000 {
+		if p := e.lastPaid(t, rec.ID); p.InvoiceID != rec.InvoiceID || p.AmountCents != 4_000 {
 			t.Errorf("posted %+v, want invoice %s and 4000", p, rec.InvoiceID)
 		}
 	})
@@ -178,11 +178,11 @@ func TestWebhookEvents(t *testing.T) {
 		if w := e.signed(t, succeeded(rec, rec.InvoiceID), secretOld); w.Code != 200 {
 			t.Fatalf("success second: %d %s", w.Code, w.Body)
 		}
-		r := e.lastRefund(t, rec.ID, 1)
+		r := e.lastRefund(t, rec.ID)
 		if r.RefundID != reID || r.AmountCents != 5_000 || r.ChargeID != "ch_"+rec.ID {
 			t.Errorf("refund posted %+v", r)
 		}
-		if p := e.lastPaid(t, rec.ID, 1); p.AmountCents != 20_000 {
+		if p := e.lastPaid(t, rec.ID); p.AmountCents != 20_000 {
 			t.Errorf("payment posted %+v", p)
 		}
 	})
@@ -271,53 +271,50 @@ func TestWebhookEvents(t *testing.T) {
 				if w := e.signed(t, body, secretOld); w.Code != 200 {
 					t.Fatalf("retry %d %s", w.Code, w.Body)
 				}
-				e.lastPaid(t, rec.ID, 1)
+				e.lastPaid(t, rec.ID)
 			})
 		}
 	})
 }
 
-// paidOf are the payments posted for intent id.
-func (e *env) paidOf(id string) []core.CardPayment {
-	e.Post.mu.Lock()
-	defer e.Post.mu.Unlock()
-	var out []core.CardPayment
-	for _, p := range e.Post.paid {
-		if p.PaymentIntentID == id {
-			out = append(out, p)
+// ofIntent are the posts of list for intent id, in the order made.
+func ofIntent[T any](f *fakePosting, list *[]T, id string, intent func(T) string) []T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []T
+	for _, x := range *list {
+		if intent(x) == id {
+			out = append(out, x)
 		}
 	}
 	return out
 }
 
-func (e *env) lastPaid(t testing.TB, id string, want int) core.CardPayment {
+// only is the one post of got, failing unless there is exactly one.
+func only[T any](t testing.TB, got []T, what, id string) T {
 	t.Helper()
-	got := e.paidOf(id)
-	if len(got) != want {
-		t.Fatalf("%d payments posted for %s, want %d", len(got), id, want)
+	if len(got) != 1 {
+		t.Fatalf("%d %s posted for %s, want 1", len(got), what, id)
 	}
-	return got[len(got)-1]
+	return got[0]
+}
+
+func (e *env) paidOf(id string) []core.CardPayment {
+	return ofIntent(e.Post, &e.Post.paid, id, func(p core.CardPayment) string { return p.PaymentIntentID })
 }
 
 func (e *env) refundsOf(id string) []core.CardRefund {
-	e.Post.mu.Lock()
-	defer e.Post.mu.Unlock()
-	var out []core.CardRefund
-	for _, r := range e.Post.refunded {
-		if r.PaymentIntentID == id {
-			out = append(out, r)
-		}
-	}
-	return out
+	return ofIntent(e.Post, &e.Post.refunded, id, func(r core.CardRefund) string { return r.PaymentIntentID })
 }
 
-func (e *env) lastRefund(t testing.TB, id string, want int) core.CardRefund {
+func (e *env) lastPaid(t testing.TB, id string) core.CardPayment {
 	t.Helper()
-	got := e.refundsOf(id)
-	if len(got) != want {
-		t.Fatalf("%d refunds posted for %s, want %d", len(got), id, want)
-	}
-	return got[len(got)-1]
+	return only(t, e.paidOf(id), "payments", id)
+}
+
+func (e *env) lastRefund(t testing.TB, id string) core.CardRefund {
+	t.Helper()
+	return only(t, e.refundsOf(id), "refunds", id)
 }
 
 // trail is the clinic's records of action.

@@ -3,56 +3,86 @@
 package cardstest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stripe/stripe-go/v76/webhook"
 )
 
-// SecretKey is a key stripe-mock takes (it takes any sk_test_ key).
-const SecretKey = "sk_test_topsmile_stripe_mock"
+// SecretKey is a key stripe-mock takes (any sk_test_ key of letters and
+// digits).
+const SecretKey = "sk_test_123"
 
 // startTimeout is how long stripe-mock may take to answer (it loads its
 // OpenAPI spec first: about a second).
 const startTimeout = 20 * time.Second
 
-// StripeMock starts stripe-mock on a free loopback port and answers its
-// base URL (for STRIPE_API_BASE); it is stopped when tb ends. The binary is
-// $STRIPE_MOCK_BIN, else $GOPATH/bin/stripe-mock, else stripe-mock on PATH.
+// StripeMock starts stripe-mock on loopback ports of the system's choosing
+// and answers its base URL (for STRIPE_API_BASE); it is stopped when tb
+// ends. The binary is $STRIPE_MOCK_BIN, else $GOPATH/bin/stripe-mock, else
+// stripe-mock on PATH. Both of its listeners are given a port: left to
+// itself it would also take 12112 for HTTPS, and two test packages running
+// at once would collide there.
 func StripeMock(tb testing.TB) string {
 	tb.Helper()
 	bin := binary()
 	if bin == "" {
 		tb.Fatal("stripe-mock not found: run make test (it installs stripe-mock) or go install github.com/stripe/stripe-mock@v0.203.0")
 	}
-	port, err := freePort()
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:", "-https-addr", "127.0.0.1:")
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(port))
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start stripe-mock: %v", err)
 	}
+	addr := make(chan string, 1)
+	go func() {
+		// It says where it listens once its spec is loaded; the rest of
+		// what it prints (a line a request) is drained so it never blocks.
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), listeningHTTP); ok {
+				select {
+				case addr <- strings.TrimSpace(a):
+				default:
+				}
+			}
+		}
+	}()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	tb.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-done
 	})
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case err := <-done:
+		tb.Fatalf("stripe-mock exited before listening: %v", err)
+	case <-time.After(startTimeout):
+		tb.Fatalf("stripe-mock did not listen within %s", startTimeout)
+	}
 	if err := waitReady(base, done); err != nil {
 		tb.Fatalf("stripe-mock at %s: %v", base, err)
 	}
 	return base
 }
+
+// listeningHTTP starts the line stripe-mock prints with its HTTP address.
+const listeningHTTP = "Listening for HTTP at address:"
 
 func binary() string {
 	if b := os.Getenv("STRIPE_MOCK_BIN"); b != "" {
@@ -78,18 +108,6 @@ func binary() string {
 func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
-}
-
-// freePort is a loopback port nobody listens on now. Another process could
-// take it before stripe-mock does; then stripe-mock exits and waitReady
-// says so.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitReady polls base until stripe-mock answers an API call, it exits, or
