@@ -1,7 +1,6 @@
 package insurance
 
 import (
-	"slices"
 	"time"
 
 	"github.com/topsmile/topsmile/shared/billing/core"
@@ -70,7 +69,7 @@ func civil(s string) time.Time {
 // their EOB applied, toward the deductible met; ortho payments count
 // toward the ortho maximum whenever they were made. A charge is settled by
 // an insurance payment line naming its code and tooth dated on or after it
-// (oldest charge first), or by a payment without lines dated on or after
+// (the latest such charge), or by a payment without lines dated on or after
 // it (such an EOB cannot say which charges it paid). The charges of the
 // benefit year left unsettled are pending: the engine estimates them
 // first, and what it expects each coverage to pay for them is PendingCents.
@@ -149,42 +148,34 @@ func paidUsage(c coverage, p Plan, history []core.HistoryEntry, asOf time.Time, 
 }
 
 // settledCharges marks the charges (by index in history) an insurance
-// payment has settled (see stand).
+// payment has settled (see stand). A payment line settles the latest
+// charge of its code and tooth on or before its day that no other line
+// settled: an EOB pays for recent work, so a year-old charge of the same
+// code is not taken for this year's.
 func settledCharges(history []core.HistoryEntry, loc *time.Location) map[int]bool {
 	settled := map[int]bool{}
-	type pay struct {
-		code, tooth string
-		day         time.Time
-		used        bool
-	}
-	var lines []*pay
 	var lastUnlined time.Time
 	for _, h := range history {
-		if h.Kind != core.KindInsurancePayment {
-			continue
+		if d := estimate.Day(h.At, loc); h.Kind == core.KindInsurancePayment && h.Code == "" && d.After(lastUnlined) {
+			lastUnlined = d
 		}
-		d := estimate.Day(h.At, loc)
-		if h.Code == "" {
-			if d.After(lastUnlined) {
-				lastUnlined = d
-			}
-			continue
-		}
-		lines = append(lines, &pay{code: h.Code, tooth: h.Tooth, day: d})
 	}
 	for i, h := range history {
-		if h.Kind != core.KindCharge {
+		if h.Kind == core.KindCharge && !lastUnlined.IsZero() && !estimate.Day(h.At, loc).After(lastUnlined) {
+			settled[i] = true
+		}
+	}
+	for _, p := range history {
+		if p.Kind != core.KindInsurancePayment || p.Code == "" {
 			continue
 		}
-		d := estimate.Day(h.At, loc)
-		if !lastUnlined.IsZero() && !d.After(lastUnlined) {
-			settled[i] = true
-			continue
-		}
-		at := slices.IndexFunc(lines, func(p *pay) bool { return !p.used && p.code == h.Code && p.tooth == h.Tooth && !p.day.Before(d) })
-		if at >= 0 {
-			lines[at].used = true
-			settled[i] = true
+		paid := estimate.Day(p.At, loc)
+		for i := len(history) - 1; i >= 0; i-- {
+			c := history[i]
+			if c.Kind == core.KindCharge && !settled[i] && c.Code == p.Code && c.Tooth == p.Tooth && !estimate.Day(c.At, loc).After(paid) {
+				settled[i] = true
+				break
+			}
 		}
 	}
 	return settled
