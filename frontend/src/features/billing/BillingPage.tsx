@@ -193,7 +193,7 @@ export default function BillingPage() {
                             <td>
                               {refundable && (
                                 <button type="button" className="button-secondary button-small" onClick={() => setOpen({ kind: 'refund', payment: e })}>
-                                  Refund<span className="visually-hidden"> {money(e.amountCents)} payment</span>
+                                  Refund{' '}<span className="visually-hidden">{money(e.amountCents)} payment</span>
                                 </button>
                               )}
                             </td>
@@ -229,7 +229,7 @@ export default function BillingPage() {
                 <span>{inv.status === 'open' ? `${money(inv.balanceCents)} due` : ''}</span>
                 <span className={`billing-status billing-status--${inv.status}`}>{INVOICE_STATUS_LABELS[inv.status] ?? inv.status}</span>
                 <a href={invoicePdfUrl(inv.id)} target="_blank" rel="noopener">
-                  Download PDF<span className="visually-hidden"> of {inv.number}</span>
+                  Download PDF{' '}<span className="visually-hidden">of {inv.number}</span>
                 </a>
               </li>
             ))}

@@ -76,11 +76,11 @@ export default function PortalBillsPage() {
                   {inv.status === 'open' && inv.balanceCents > 0 && (
                     <a className="button-primary" href={payUrl(inv.id)}>
                       Pay {formatMoney(inv.balanceCents, currency)}
-                      <span className="visually-hidden"> for invoice {inv.number}</span>
+                      {' '}<span className="visually-hidden">for invoice {inv.number}</span>
                     </a>
                   )}
                   <a className="button-secondary" href={invoicePdfUrl(inv.id)} target="_blank" rel="noopener">
-                    PDF<span className="visually-hidden"> of invoice {inv.number}</span>
+                    PDF{' '}<span className="visually-hidden">of invoice {inv.number}</span>
                   </a>
                 </div>
               </li>
