@@ -12,7 +12,7 @@ import (
 const module = "github.com/topsmile/topsmile/"
 
 // groups are the resource groups; a function links only those it serves.
-var groups = []string{"shared/identity", "shared/patients", "shared/scheduling", "shared/clinical"}
+var groups = []string{"shared/identity", "shared/patients", "shared/scheduling", "shared/clinical", "shared/billing"}
 
 // linkRules says, per function folder, which groups it may link and what
 // else it must not: each binary carries only what its routes need.
@@ -26,7 +26,16 @@ var linkRules = map[string]struct {
 	"admin":         {groups: []string{"shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
 	"patients":      {groups: []string{"shared/patients", "shared/scheduling", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
 	"scheduling":    {groups: []string{"shared/scheduling", "shared/identity", "shared/patients"}},
-	"clinical":      {groups: []string{"shared/clinical", "shared/patients", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
+	"clinical":      {groups: []string{"shared/clinical", "shared/patients", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", module + "shared/billing"}},
+	// billing reads treatment plans, the fee schedule and completed items'
+	// charges from clinical's plans (nothing else of clinical: no chart,
+	// notes or documents).
+	"billing": {groups: []string{"shared/billing", "shared/clinical", "shared/patients", "shared/identity"},
+		never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/aws/aws-sdk-go-v2/service/s3",
+			module + "shared/clinical/chart", module + "shared/clinical/notes", module + "shared/clinical/documents", module + "shared/clinical/consents"}},
+	// The webhook posts to the ledger: no insurance, no clinical.
+	"stripewebhook": {groups: []string{"shared/billing", "shared/patients", "shared/identity"},
+		never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", module + "shared/billing/insurance", module + "shared/billing/estimate"}},
 }
 
 // Never in any Lambda: the local stack's stand-ins and test tooling.
@@ -34,6 +43,7 @@ var neverInLambda = []string{
 	"github.com/johannesboyne/gofakes3",
 	module + "infra/", "github.com/FerretDB/", "github.com/alicebob/miniredis", "github.com/awslabs/goformation",
 	"testing", module + "shared/store/storetest", module + "shared/clinical/clinicaltest",
+	module + "shared/billing/billingtest", module + "shared/billing/cards/cardstest", "github.com/stripe/stripe-mock",
 }
 
 // Each function's binary (as SAM builds it) links only the groups it serves

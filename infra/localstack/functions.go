@@ -8,11 +8,13 @@ import (
 
 	adminapp "github.com/topsmile/topsmile/functions/admin/app"
 	authapp "github.com/topsmile/topsmile/functions/auth/app"
+	billingapp "github.com/topsmile/topsmile/functions/billing/app"
 	clinicalapp "github.com/topsmile/topsmile/functions/clinical/app"
 	healthapp "github.com/topsmile/topsmile/functions/health/app"
 	notificationsapp "github.com/topsmile/topsmile/functions/notifications/app"
 	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
 	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
+	stripewebhookapp "github.com/topsmile/topsmile/functions/stripewebhook/app"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
@@ -67,6 +69,10 @@ var Functions = map[string]Function{
 	"AdminFunction":    func(d Deps) (*boot.App, error) { return load(d, adminapp.New, d.boot()) },
 	"PatientsFunction": func(d Deps) (*boot.App, error) { return load(d, patientsapp.New, d.boot()) },
 	"ClinicalFunction": func(d Deps) (*boot.App, error) { return load(d, clinicalapp.New, d.boot()) },
+	"BillingFunction":  func(d Deps) (*boot.App, error) { return load(d, billingapp.New, d.boot()) },
+	"StripeWebhookFunction": func(d Deps) (*boot.App, error) {
+		return load(d, stripewebhookapp.New, d.boot())
+	},
 	"AuthFunction": func(d Deps) (*boot.App, error) {
 		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})
 	},

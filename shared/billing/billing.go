@@ -8,11 +8,16 @@ package billing
 
 import (
 	"github.com/topsmile/topsmile/shared/authz"
+	"github.com/topsmile/topsmile/shared/billing/cards"
 	"github.com/topsmile/topsmile/shared/billing/core"
+	"github.com/topsmile/topsmile/shared/billing/insurance"
+	"github.com/topsmile/topsmile/shared/billing/ledger"
 )
 
-// Routes registers the billing routes behind the guard.
+// Routes registers the billing function's routes behind the guard.
 func Routes(r *authz.Router, d core.Deps) {
-	_ = r
-	_ = d
+	book := ledger.NewBook(d)
+	ledger.Routes(r, d, book)
+	insurance.Routes(r, d, book.History)
+	cards.Routes(r, d, book, cards.NewStore(d.Mongo, d.Clock))
 }

@@ -31,6 +31,11 @@ var PHIKey = base64.StdEncoding.EncodeToString([]byte("phi-key-for-tests-0123456
 // came through CloudFront.
 const OriginSecret = "origin-secret-for-tests"
 
+// StripeWebhookSecret is STRIPE_WEBHOOK_SECRET: what the tests sign Stripe
+// events with. No STRIPE_SECRET_KEY by default (card payments off); tests
+// of the card path add stripe-mock's.
+const StripeWebhookSecret = "whsec_topsmile_tests_0123456789"
+
 // FunctionEnv is a function environment as a deployed stack gives it, on a
 // fresh database of the test server (dropped at cleanup) and the run's
 // Redis: every variable a function requires, with test keys. Tests load a
@@ -59,6 +64,7 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"REDIS_URL": rc.URL, "REDIS_POOL_SIZE": strconv.Itoa(rc.PoolSize), "REDIS_TIMEOUT": rc.Timeout.String(),
 		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey, "ORIGIN_SECRET": OriginSecret,
 		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1", "PHI_KEYS": "p1:" + PHIKey, "PHI_ACTIVE_KID": "p1",
+		"STRIPE_WEBHOOK_SECRET":   StripeWebhookSecret,
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
 		"S3_BUCKET":               S3Bucket(tb), "S3_ENDPOINT": s3Server(tb).URL, "AWS_REGION": "us-east-1",
