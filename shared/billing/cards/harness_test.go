@@ -16,7 +16,6 @@ import (
 	"github.com/topsmile/topsmile/shared/apitest"
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
-	"github.com/topsmile/topsmile/shared/billing/cards/cardstest"
 	"github.com/topsmile/topsmile/shared/billing/core"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
@@ -242,7 +241,7 @@ func (e *env) deliver(t testing.TB, body []byte, header string) *httptest.Respon
 // signed delivers body signed with secret now.
 func (e *env) signed(t testing.TB, body []byte, secret string) *httptest.ResponseRecorder {
 	t.Helper()
-	return e.deliver(t, body, cardstest.Signature(secret, body, time.Now()))
+	return e.deliver(t, body, SignatureHeader(secret, body, time.Now()))
 }
 
 // mustRecord records an intent of invoice inv as the payment-intent route
@@ -251,7 +250,7 @@ func (e *env) mustRecord(t testing.TB, inv core.InvoiceFacts) IntentRecord {
 	t.Helper()
 	rec := IntentRecord{ID: "pi_" + ids.New(), ClinicID: e.Clinic.ID, InvoiceID: inv.ID, PatientID: inv.PatientID,
 		AmountCents: inv.BalanceCents, Currency: "USD", Key: IntentKey(e.Clinic.ID, inv), Status: IntentCreated}
-	if err := e.Store.record(context.Background(), rec); err != nil {
+	if err := e.Store.Record(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
 	return rec

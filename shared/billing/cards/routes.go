@@ -154,7 +154,7 @@ func (h *handlers) intent(ctx context.Context, clinicID string, f core.InvoiceFa
 	if err != nil {
 		return core.Intent{}, err
 	}
-	err = h.store.record(ctx, IntentRecord{ID: in.ID, ClinicID: clinicID, InvoiceID: f.ID, PatientID: f.PatientID,
+	err = h.store.Record(ctx, IntentRecord{ID: in.ID, ClinicID: clinicID, InvoiceID: f.ID, PatientID: f.PatientID,
 		AmountCents: f.BalanceCents, Currency: currency, Key: key, Status: IntentCreated})
 	if errs.Is(err, errs.Conflict) {
 		rec, rerr := h.store.byKey(ctx, clinicID, key)

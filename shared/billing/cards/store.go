@@ -82,9 +82,9 @@ func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Milli
 
 var errIntentNotFound = errs.E(errs.NotFound, "payment intent not found")
 
-// record stores rec; an intent already recorded under its key (or id) is
-// errs.Conflict.
-func (s *Store) record(ctx context.Context, rec IntentRecord) error {
+// Record stores rec, a created intent; an intent already recorded under
+// its key (or id) is errs.Conflict.
+func (s *Store) Record(ctx context.Context, rec IntentRecord) error {
 	rec.CreatedAt, rec.UpdatedAt = s.now(), s.now()
 	return s.intents.InsertOne(ctx, rec.ClinicID, rec)
 }

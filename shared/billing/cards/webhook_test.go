@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
-	"github.com/topsmile/topsmile/shared/billing/cards/cardstest"
 	"github.com/topsmile/topsmile/shared/billing/core"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -68,14 +67,14 @@ func TestWebhookSignature(t *testing.T) {
 		tamper bool
 		status int
 	}{
-		{"good signature", func(b []byte) string { return cardstest.Signature(secretOld, b, time.Now()) }, false, 200},
-		{"one byte changed", func(b []byte) string { return cardstest.Signature(secretOld, b, time.Now()) }, true, 400},
+		{"good signature", func(b []byte) string { return SignatureHeader(secretOld, b, time.Now()) }, false, 200},
+		{"one byte changed", func(b []byte) string { return SignatureHeader(secretOld, b, time.Now()) }, true, 400},
 		{"missing header", func([]byte) string { return "" }, false, 400},
 		{"malformed header", func([]byte) string { return "t=abc,v1=zz" }, false, 400},
-		{"stale timestamp", func(b []byte) string { return cardstest.Signature(secretOld, b, time.Now().Add(-6*time.Minute)) }, false, 400},
-		{"unknown secret", func(b []byte) string { return cardstest.Signature("whsec_someone_else", b, time.Now()) }, false, 400},
-		{"the old secret during rotation", func(b []byte) string { return cardstest.Signature(secretOld, b, time.Now()) }, false, 200},
-		{"the new secret during rotation", func(b []byte) string { return cardstest.Signature(secretNew, b, time.Now()) }, false, 200},
+		{"stale timestamp", func(b []byte) string { return SignatureHeader(secretOld, b, time.Now().Add(-6*time.Minute)) }, false, 400},
+		{"unknown secret", func(b []byte) string { return SignatureHeader("whsec_someone_else", b, time.Now()) }, false, 400},
+		{"the old secret during rotation", func(b []byte) string { return SignatureHeader(secretOld, b, time.Now()) }, false, 200},
+		{"the new secret during rotation", func(b []byte) string { return SignatureHeader(secretNew, b, time.Now()) }, false, 200},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

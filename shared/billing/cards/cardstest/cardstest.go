@@ -1,5 +1,5 @@
 // Package cardstest is test tooling for the card part: a stripe-mock server
-// per test and signed webhook deliveries. No Lambda links it.
+// per test. No Lambda links it.
 package cardstest
 
 import (
@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stripe/stripe-go/v76/webhook"
 )
 
 // SecretKey is a key stripe-mock takes (any sk_test_ key of letters and
@@ -135,8 +133,3 @@ func waitReady(base string, exited <-chan error) error {
 	}
 }
 
-// Signature is the Stripe-Signature header that signs body with secret at
-// t, as Stripe would send it.
-func Signature(secret string, body []byte, t time.Time) string {
-	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: t}).Header
-}
