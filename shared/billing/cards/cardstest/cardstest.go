@@ -132,4 +132,3 @@ func waitReady(base string, exited <-chan error) error {
 		}
 	}
 }
-
