@@ -137,13 +137,55 @@ func (b *Book) invoice(ctx context.Context, clinicID, id string) (invoiceRec, er
 	return store.One[invoiceRec](ctx, b.invoices, clinicID, id, errInvoiceNotFound)
 }
 
-// InvoiceFacts is invoice id of clinicID as the card part reads it.
+// InvoiceFacts is invoice id of clinicID as the card part reads it
+// (reconciled, so the patient is never asked for what was paid).
 func (b *Book) InvoiceFacts(ctx context.Context, clinicID, id string) (core.InvoiceFacts, error) {
-	r, err := b.invoice(ctx, clinicID, id)
+	r, err := b.reconciled(ctx, clinicID, id)
 	if err != nil {
 		return core.InvoiceFacts{}, err
 	}
 	return r.facts(), nil
+}
+
+// reconciled is invoice id with every payment posted to it applied. A
+// payment's entry is posted before it is applied (money received is never
+// lost from the account); when the application did not happen (the
+// request died between the two), the next read of the invoice applies it,
+// once, as apply is idempotent by the payment's id. One find over
+// (clinicId, invoiceId).
+func (b *Book) reconciled(ctx context.Context, clinicID, id string) (invoiceRec, error) {
+	rec, err := b.invoice(ctx, clinicID, id)
+	if err != nil {
+		return rec, err
+	}
+	return b.reconcile(ctx, rec)
+}
+
+// reconcile is reconciled of rec, as read.
+func (b *Book) reconcile(ctx context.Context, rec invoiceRec) (invoiceRec, error) {
+	clinicID, id := rec.ClinicID, rec.ID
+	var pays []entry
+	f := bson.D{{Key: "invoiceId", Value: id}, {Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{core.KindPatientPayment, core.KindInsurancePayment}}}}}
+	if err := b.entries.Find(ctx, clinicID, f, &pays); err != nil {
+		return rec, err
+	}
+	for _, pay := range pays {
+		if slices.ContainsFunc(rec.Applied, func(a application) bool { return a.PaymentID == pay.ID }) {
+			continue
+		}
+		var refunded int64
+		p, err := store.One[paymentRec](ctx, b.payments, clinicID, pay.ID, errPaymentNotFound)
+		switch {
+		case err == nil:
+			refunded = p.RefundedCents
+		case !errs.Is(err, errs.NotFound):
+			return rec, err
+		}
+		if _, rec, err = b.apply(ctx, clinicID, id, pay, refunded); err != nil {
+			return invoiceRec{}, err
+		}
+	}
+	return rec, nil
 }
 
 var errNothingToInvoice = errs.E(errs.Unprocessable, "the patient has no uninvoiced charges")

@@ -535,3 +535,28 @@ func TestHistoryBreaksOutEOBLines(t *testing.T) {
 		t.Fatalf("history %s", raw)
 	}
 }
+
+// A payment whose entry posted but whose application to its invoice was
+// cut off is applied, once, by the next read of the invoice.
+func TestInvoiceReconcilesACutOffPayment(t *testing.T) {
+	e := newTestEnv(t)
+	pt := e.mustPatient("")
+	e.charge(t, pt.ID, "CLN-AD", 0)
+	inv := e.invoiceOf(t, pt.ID)
+	pay := entry{ID: ids.New(), ClinicID: e.clinic, PatientID: pt.ID, Kind: core.KindPatientPayment, AmountCents: 5000,
+		EffectCents: -5000, At: e.clock.Now(), Method: MethodCash, InvoiceID: inv.ID, PostedBy: "u"}
+	if _, err := e.book.post(context.Background(), pay); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		var got Invoice
+		e.must(t, 200, staff(e), "GET", "/api/invoices/"+inv.ID, nil, &got)
+		if got.PaidCents != 5000 || got.BalanceCents != 7000 || got.Status != core.InvoiceOpen {
+			t.Fatalf("invoice %+v", got)
+		}
+	}
+	f, err := e.book.InvoiceFacts(context.Background(), e.clinic, inv.ID)
+	if err != nil || f.BalanceCents != 7000 {
+		t.Fatalf("facts %+v %v", f, err)
+	}
+}

@@ -384,14 +384,18 @@ func (h *handlers) eobLines(r *http.Request, clinicID, patientID string, in Paym
 
 func invoiceResource(id string) string { return "invoices/" + id }
 
-// loadInvoice is the path's invoice as p may see it: a patient only their
-// own and their family's (as guarantor); anything else is 404.
+// loadInvoice is the path's invoice as p may see it (reconciled): a
+// patient only their own and their family's (as guarantor); anything else
+// is 404.
 func (h *handlers) loadInvoice(r *http.Request, p authz.Principal) (invoiceRec, error) {
 	rec, err := h.b.invoice(r.Context(), p.ClinicID, r.PathValue("id"))
-	if err == nil && !core.Owns(p, rec.PatientID, rec.GuarantorID) {
+	if err != nil {
+		return invoiceRec{}, err
+	}
+	if !core.Owns(p, rec.PatientID, rec.GuarantorID) {
 		return invoiceRec{}, errInvoiceNotFound
 	}
-	return rec, err
+	return h.b.reconcile(r.Context(), rec)
 }
 
 var invoiceStatuses = []string{core.InvoiceOpen, core.InvoicePaid, core.InvoiceVoid}

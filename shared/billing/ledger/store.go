@@ -32,7 +32,9 @@ func newStore(d core.Deps) *Book {
 	return &Book{
 		d: d,
 		// A patient's ledger, oldest first, in one find.
-		entries: d.Mongo.Collection("ledger_entries", index(false, "patientId", "at")),
+		entries: d.Mongo.Collection("ledger_entries", index(false, "patientId", "at"),
+			// The payments posted to an invoice (reconcile).
+			index(false, "invoiceId")),
 		// What of each payment has been refunded (versioned; _id is the
 		// payment entry's).
 		payments: d.Mongo.Collection("payments"),
