@@ -109,10 +109,12 @@ func (f *fakePosting) counts() (paid, refunded, disputed int) {
 }
 
 // fakeCards is a processor that answers a new intent per call (as
-// stripe-mock does, ignoring idempotency keys).
+// stripe-mock does, ignoring idempotency keys), taking a moment as a
+// network call does (so racing requests overlap).
 type fakeCards struct{ n atomic.Int64 }
 
 func (c *fakeCards) Intent(_ context.Context, in core.IntentInput) (core.Intent, error) {
+	time.Sleep(20 * time.Millisecond)
 	n := c.n.Add(1)
 	return core.Intent{ID: fmt.Sprintf("pi_fake_%d_%s", n, ids.New()), ClientSecret: "pi_fake_secret"}, nil
 }

@@ -2,9 +2,11 @@ package cards
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,8 +129,33 @@ func TestPaymentIntentRules(t *testing.T) {
 		{Name: "config with a processor", As: "child", Method: "GET", Path: "/api/billing/config", Status: 200,
 			Want: map[string]any{"cards": "test", "publishableKey": ""}},
 	})
-	if n := len(e.trail(t, actionIntent)); n != 4 {
-		t.Errorf("%d %s records, want one per intent answered (4)", n, actionIntent)
+	t.Run("two racing first clicks answer one intent", func(t *testing.T) {
+		// The fake answers a new id for every create, as stripe-mock does:
+		// only the record's unique key makes them one.
+		inv := e.invoice(other.ID, "", 2_500)
+		desk := e.Caller(t, "receptionist")
+		got := make([]string, 6)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out intentAnswer
+				if r := desk.Do(t, "POST", intentPath(inv.ID), nil); r.Status == 200 {
+					_ = json.Unmarshal(r.Body, &out)
+				}
+				got[i] = out.PaymentIntentID
+			}()
+		}
+		wg.Wait()
+		for _, id := range got {
+			if id == "" || id != got[0] {
+				t.Fatalf("intents answered %v, want one", got)
+			}
+		}
+	})
+	if n := len(e.trail(t, actionIntent)); n != 10 {
+		t.Errorf("%d %s records, want one per intent answered (10)", n, actionIntent)
 	}
 
 	t.Run("no processor", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -64,6 +65,9 @@ type Webhook struct {
 
 // NewWebhook is the handler WebhookRoutes mounts.
 func NewWebhook(d core.Deps, post core.Posting, s *Store, secrets []string) *Webhook {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Webhook{deps: d, post: post, store: s, secrets: secrets}
 }
 
