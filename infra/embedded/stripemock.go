@@ -57,7 +57,8 @@ func StartStripeMock() (baseURL string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(port))
+	// HTTPS too, or stripe-mock opens it on every interface.
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(port), "-https-addr", "127.0.0.1:0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("stripe-mock: %w", err)

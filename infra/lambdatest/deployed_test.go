@@ -181,6 +181,9 @@ func testValue(env testEnv, name string) (string, bool) {
 		"APP_URL":                 "https://clinic.example",
 		"NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-notifications",
 		"S3_BUCKET":               "topsmile-documents-test",
+		"STRIPE_SECRET_KEY":       "sk_test_123",
+		"STRIPE_PUBLISHABLE_KEY":  "pk_test_123",
+		"STRIPE_WEBHOOK_SECRET":   "whsec_old_test,whsec_new_test",
 	}[name]
 	return v, ok
 }

@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/topsmile/topsmile/shared/billing/cards"
 	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
 )
 
@@ -80,6 +82,17 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		}))
 	}
 	mux.Handle("/_dev/", httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log, dev)))
+	// Stripe's part of a card payment (stripe-mock sends no webhooks): it
+	// guards itself (the dev token, or the SPA's own same-origin pay screen).
+	if hook, ok := handlers["StripeWebhookFunction"]; ok && deps.Mongo != nil {
+		var sc cards.Config
+		if err := config.LoadFrom(deps.Env, &sc); err != nil {
+			s.Close()
+			return nil, err
+		}
+		mux.Handle(DevStripePayPath, httpapi.Stack(deps.Log,
+			DevStripePay(cards.NewStore(deps.Mongo, deps.Clock), sc.Secrets(), deps.DevToken, hook, deps.Log)))
+	}
 	// The embedded S3 server for documents: presigned URLs are their own
 	// authorization (no dev token), and the host check below still holds.
 	if deps.S3 != nil {
