@@ -466,5 +466,7 @@ export function createPaymentIntent(invoiceId: string): Promise<PaymentIntentAns
  * and sends the signed webhook. No card data goes with it.
  */
 export function devStripePay(paymentIntentId: string): Promise<unknown> {
-  return api.post<unknown>('/_dev/stripe/pay', { paymentIntentId });
+  // Its 401 means "not the local stack's app", never an ended session: no
+  // refresh, no sign-out.
+  return api.post<unknown>('/_dev/stripe/pay', { paymentIntentId }, { skipRefresh: true, skipUnauthorizedHandler: true });
 }
