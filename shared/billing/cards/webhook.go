@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
@@ -120,7 +121,11 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return errs.Wrap(errs.Invalid, err, "could not read the event body")
 	}
-	ev, err := h.verify(body, r.Header.Get("Stripe-Signature"))
+	// API Gateway's payload joins a header's values with commas, and the
+	// Lambda adapter splits every header back on them: Stripe's
+	// "t=…,v1=…,v1=…" arrives as several values. Joined, it is the header
+	// Stripe sent (the same, unsplit, behind any other server).
+	ev, err := h.verify(body, strings.Join(r.Header.Values("Stripe-Signature"), ","))
 	if err != nil {
 		return err
 	}
