@@ -117,3 +117,42 @@ func TestLedgerAccess(t *testing.T) {
 		t.Fatalf("stranger's invoices %+v", list.Items)
 	}
 }
+
+// A desk payment sent twice with one Idempotency-Key (a double click, a
+// retry after a timeout) posts once and answers the same; the key reused
+// for another amount is 409 and posts nothing; without a key two sends are
+// two payments; a malformed key is 400.
+func TestDeskPaymentsWithAnIdempotencyKeyPostOnce(t *testing.T) {
+	e := billingtest.New(t)
+	p := e.MustPatient(t, e.Clinic.ID, patients.Patient{})
+	e.MustCompleted(t, p, billingtest.Item{Code: "PRV-CLN"})
+	desk := e.Staff(t, "receptionist")
+	var inv ledger.Invoice
+	desk.MustJSON(t, "POST", "/api/invoices", map[string]any{"patientId": p.ID}, http.StatusCreated, &inv)
+	path := "/api/patients/" + p.ID + "/payments"
+	body := map[string]any{"amountCents": 4000, "method": "cash", "invoiceId": inv.ID}
+	first := desk.Do(t, "POST", path, body, ledger.HeaderIdempotencyKey, "desk-7f3a")
+	again := desk.Do(t, "POST", path, body, ledger.HeaderIdempotencyKey, "desk-7f3a")
+	if first.Status != http.StatusCreated || again.Status != http.StatusOK {
+		t.Fatalf("first %d %s, again %d %s", first.Status, first.Body, again.Status, again.Body)
+	}
+	var a, b ledger.PaymentAnswer
+	first.Decode(t, &a)
+	again.Decode(t, &b)
+	if a.Payment.ID != b.Payment.ID || a.AppliedCents != 4000 || b.AppliedCents != 4000 || b.Invoice.PaidCents != 4000 {
+		t.Fatalf("answers differ: %+v vs %+v", a, b)
+	}
+	other := map[string]any{"amountCents": 5000, "method": "cash", "invoiceId": inv.ID}
+	for key, want := range map[string]int{"desk-7f3a": http.StatusConflict, "has space": http.StatusBadRequest} {
+		if r := desk.Do(t, "POST", path, other, ledger.HeaderIdempotencyKey, key); r.Status != want {
+			t.Fatalf("key %q for another payment: %d %s, want %d", key, r.Status, r.Body, want)
+		}
+	}
+	desk.MustDo(t, "POST", path, map[string]any{"amountCents": 100, "method": "cash"}, http.StatusCreated)
+	desk.MustDo(t, "POST", path, map[string]any{"amountCents": 100, "method": "cash"}, http.StatusCreated)
+	var l ledger.Ledger
+	desk.MustJSON(t, "GET", "/api/patients/"+p.ID+"/ledger", nil, http.StatusOK, &l)
+	if len(l.Items) != 4 || l.BalanceCents != 10500-4000-200 {
+		t.Fatalf("ledger: %d items, balance %d", len(l.Items), l.BalanceCents)
+	}
+}

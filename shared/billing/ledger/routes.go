@@ -305,7 +305,11 @@ func (h *handlers) payment(w http.ResponseWriter, r *http.Request) error {
 	if err := in.check(); err != nil {
 		return err
 	}
-	e := entry{ID: ids.New(), ClinicID: p.ClinicID, PatientID: pt.ID, Kind: core.KindPatientPayment, AmountCents: in.AmountCents,
+	id, keyed, err := paymentID(r, p.ClinicID, pt.ID)
+	if err != nil {
+		return err
+	}
+	e := entry{ID: id, ClinicID: p.ClinicID, PatientID: pt.ID, Kind: core.KindPatientPayment, AmountCents: in.AmountCents,
 		EffectCents: -in.AmountCents, At: h.Now(), Description: "Payment (" + strings.ReplaceAll(in.Method, "_", " ") + ")",
 		Method: in.Method, Reference: in.Reference, InvoiceID: in.InvoiceID, PostedBy: p.UserID}
 	if in.Method == MethodInsurance {
@@ -324,6 +328,16 @@ func (h *handlers) payment(w http.ResponseWriter, r *http.Request) error {
 		}
 		if inv.Status == core.InvoiceVoid {
 			return errs.E(errs.Conflict, "the invoice is void")
+		}
+	}
+	if keyed {
+		prior, err := h.b.entry(r.Context(), p.ClinicID, e.ID, errs.E(errs.NotFound, "no payment of this key"))
+		if err == nil {
+			// The same Idempotency-Key again: the payment it posted, once.
+			return h.repeatedPayment(w, r, p, prior, e)
+		}
+		if !errs.Is(err, errs.NotFound) {
+			return err
 		}
 	}
 	var out PaymentAnswer
@@ -353,6 +367,54 @@ func (h *handlers) payment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// HeaderIdempotencyKey names a desk payment: the same key posts one
+// payment however often the request is sent (a double click, a retry after
+// a timeout).
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+const maxIdempotencyKey = 100
+
+// paymentID is the id of the payment the request posts: derived from its
+// Idempotency-Key (and the clinic and patient, so two patients' keys never
+// meet), or new without one.
+func paymentID(r *http.Request, clinicID, patientID string) (id string, keyed bool, err error) {
+	key := r.Header.Get(HeaderIdempotencyKey)
+	if key == "" {
+		return ids.New(), false, nil
+	}
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return "", false, errs.E(errs.Invalid, "%s must be 1 to %d visible ASCII characters", HeaderIdempotencyKey, maxIdempotencyKey)
+	}
+	return derivedID(clinicID, "desk-payment:"+patientID+":"+key), true, nil
+}
+
+// repeatedPayment answers a payment whose Idempotency-Key already posted
+// prior: the same answer when the request is the same, 409 when the key was
+// used for a different payment (nothing is posted either way). Its
+// application to the invoice is looked up again (apply is idempotent per
+// payment), so a retry after a cut-off first attempt finishes it.
+func (h *handlers) repeatedPayment(w http.ResponseWriter, r *http.Request, p authz.Principal, prior, e entry) error {
+	if prior.PatientID != e.PatientID || prior.Kind != e.Kind || prior.AmountCents != e.AmountCents || prior.Method != e.Method ||
+		prior.InvoiceID != e.InvoiceID || prior.CoverageID != e.CoverageID {
+		return errs.E(errs.Conflict, "this %s was used for a different payment", HeaderIdempotencyKey)
+	}
+	var out PaymentAnswer
+	if prior.InvoiceID != "" {
+		applied, inv, err := h.b.apply(r.Context(), p.ClinicID, prior.InvoiceID, prior, 0)
+		if err != nil {
+			return err
+		}
+		view := inv.view()
+		out.AppliedCents, out.CreditCents, out.Invoice = applied, prior.AmountCents-applied, &view
+	}
+	var err error
+	if out.Payment, _, err = h.posted(r, prior); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
