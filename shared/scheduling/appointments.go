@@ -104,7 +104,21 @@ func kindAllowed(t AppointmentType, p Provider) error {
 	if t.takes(p.Kind) {
 		return nil
 	}
-	return errs.E(errs.Unprocessable, "a %s visit is for a %s; %s is a %s", t.Name, strings.Join(t.ProviderKinds, " or "), p.Name, p.Kind)
+	return errs.E(errs.Unprocessable, "%s is for a %s; %s is a %s", visitName(t.Name), strings.Join(t.ProviderKinds, " or "), p.Name, p.Kind)
+}
+
+// visitName is how a message names a visit of type name: "a Hygiene
+// visit", "a Crown prep visit", never "a Hygiene visit visit".
+func visitName(name string) string {
+	n := strings.TrimSpace(name)
+	if !strings.HasSuffix(strings.ToLower(n), "visit") {
+		n += " visit"
+	}
+	article := "a"
+	if n != "" && strings.ContainsRune("AEIOUaeiou", rune(n[0])) {
+		article = "an"
+	}
+	return article + " " + n
 }
 
 // noticeText says a notice like "2 hours" or "90 minutes".
