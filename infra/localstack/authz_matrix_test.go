@@ -47,6 +47,7 @@ func newMatrix(t *testing.T) *matrix {
 	t.Helper()
 	tpl := loadTemplate(t)
 	deps := newDeps(t)
+	deps.Env = withStripeMock(t, deps.Env)
 	stack, err := localstack.Build(tpl, deps, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -201,6 +202,8 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 		strings.HasPrefix(path, "/api/notes/{id}"), strings.HasPrefix(path, "/api/prescriptions/{id}"),
 		strings.HasPrefix(path, "/api/consent-templates/{id}"), strings.HasPrefix(path, "/api/consents/{id}"), strings.HasPrefix(path, "/api/documents/{id}"):
 		return m.clinicalTarget(path, caller, clinic)
+	case isBillingRoute(path):
+		return m.billingTarget(path, caller, clinic)
 	case strings.Contains(path, "{"):
 		m.t.Fatalf("matrix has no fixture for %s: add one", path)
 	}

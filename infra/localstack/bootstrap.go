@@ -82,6 +82,9 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 		if err := seedDemoPatient(ctx, d, clinic, staff); err != nil {
 			return fmt.Errorf("seed demo patient: %w", err)
 		}
+		if err := SeedBilling(ctx, d, clinic.ID); err != nil {
+			return fmt.Errorf("seed billing: %w", err)
+		}
 	}
 	for _, u := range demoStaff {
 		fmt.Fprintf(o.Out, "demo %s login: %s / %s\n", u.Role, u.Email, DevStaffPassword)
