@@ -406,9 +406,17 @@ export interface PaymentInput {
   coverageId?: string;
 }
 
+/** A key naming one payment at the desk: the server posts a payment once however often the
+ * same key is sent (a double click, a retry after a lost answer). */
+export function newIdempotencyKey(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
 export function usePostPayment(patientId: string) {
-  return useMoneyMutation(patientId, (input: PaymentInput) =>
-    api.post<PaymentResult>(`/api/patients/${enc(patientId)}/payments`, input),
+  return useMoneyMutation(patientId, ({ idempotencyKey, ...input }: PaymentInput & { idempotencyKey: string }) =>
+    api.post<PaymentResult>(`/api/patients/${enc(patientId)}/payments`, input, {
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
   );
 }
 

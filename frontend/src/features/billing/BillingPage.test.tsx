@@ -101,8 +101,10 @@ describe('BillingPage', () => {
   let invoiceStatus: number;
   let patchStatus: number;
   let current: Ledger;
+  let paymentKeys: (string | null)[];
 
   beforeEach(() => {
+    paymentKeys = [];
     resetApiClient();
     useSessionStore.getState().setSession({ ...me('receptionist'), clinic: { ...CLINIC, settings: { ...CLINIC.settings, currency: 'USD' } } });
     posts = [];
@@ -125,6 +127,7 @@ describe('BillingPage', () => {
           'GET /api/insurance/plans': { items: [] },
           'POST /api/patients/p-1/payments': (url: URL, init: RequestInit | undefined) => {
             const body = record(url, init);
+            paymentKeys.push(new Headers(init?.headers).get('Idempotency-Key'));
             return jsonResponse(
               {
                 payment: entry({ id: 'e3', kind: 'patient_payment', amountCents: body.amountCents, effectCents: -body.amountCents, method: body.method }),
@@ -211,6 +214,8 @@ describe('BillingPage', () => {
       url: '/api/patients/p-1/payments',
       body: { amountCents: 10000, method: 'cheque', reference: '2001', invoiceId: 'inv-1' },
     });
+    expect(paymentKeys).toHaveLength(1);
+    expect(paymentKeys[0]).toMatch(/^[\w-]{8,}$/);
     expect(done).toHaveTextContent('Applied$75.00');
     expect(done).toHaveTextContent('Credit$25.00');
     expect(done).toHaveTextContent('$25.00 was more than was due and is kept as a credit');

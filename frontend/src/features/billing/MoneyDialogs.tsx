@@ -7,6 +7,7 @@ import {
   refundableCents,
   usePostAdjustment,
   usePostCharge,
+  newIdempotencyKey,
   usePostPayment,
   useRefund,
   type AdjustmentType,
@@ -200,6 +201,8 @@ export function PaymentDialog({
   const [coverageId, setCoverageId] = useState(coverages[0]?.id ?? '');
   const [amountError, setAmountError] = useState<string | undefined>();
   const [result, setResult] = useState<PaymentResult | null>(null);
+  // One payment per dialog: a retry after a lost answer posts it once.
+  const [idempotencyKey] = useState(newIdempotencyKey);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -211,6 +214,7 @@ export function PaymentDialog({
     setAmountError(undefined);
     try {
       const r = await post.mutateAsync({
+        idempotencyKey,
         amountCents: a.cents,
         method,
         ...(reference.trim() ? { reference: reference.trim() } : {}),
