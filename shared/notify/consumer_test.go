@@ -1,10 +1,12 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -98,5 +100,114 @@ func TestConsumerRedisDownFailsTheMessage(t *testing.T) {
 	resp, err := c.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(t, "r1", msg(notify.Email))}})
 	if err != nil || len(resp.BatchItemFailures) != 1 {
 		t.Fatalf("resp %+v err %v", resp, err)
+	}
+}
+
+// gateFunc adapts a function to notify.Gate.
+type gateFunc func(ctx context.Context, m notify.Message) error
+
+func (f gateFunc) Admit(ctx context.Context, m notify.Message) error { return f(ctx, m) }
+
+// renderFunc adapts a function to notify.Renderer.
+type renderFunc func(m notify.Message) (notify.Content, error)
+
+func (f renderFunc) Render(m notify.Message) (notify.Content, error) { return f(m) }
+
+func TestConsumerRendersGatesAndSettlesPermanentFailures(t *testing.T) {
+	ctx := context.Background()
+	outbox := notify.NewOutbox(10)
+	sends := 0
+	sms := notify.SenderFunc(func(ctx context.Context, m notify.Message) error {
+		sends++
+		if m.To == "+15550000000" {
+			return notify.Permanent(notify.ClassBadRecipient, errors.New("twilio error 21211"))
+		}
+		return nil
+	})
+	render := renderFunc(func(m notify.Message) (notify.Content, error) {
+		if m.Template == "nope" {
+			return notify.Content{}, notify.Permanent(notify.ClassUnknownTemplate, errors.New("unknown template"))
+		}
+		return notify.Content{Subject: "Hello " + m.Template, Text: "body of " + m.Template}, nil
+	})
+	gate := gateFunc(func(_ context.Context, m notify.Message) error {
+		if m.To == "stopped@example.com" {
+			return notify.Permanent(notify.ClassSuppressed, errors.New("opted out"))
+		}
+		return nil
+	})
+	var logs bytes.Buffer
+	type settled struct{ id, status, class string }
+	var outcomes []settled
+	c := &notify.Consumer{
+		Senders: map[notify.Channel]notify.Sender{notify.Email: outbox, notify.SMS: sms},
+		Redis:   storetest.NewRedis(t), Log: httpapi.NewLogger(&logs, nil), Render: render, Gate: gate,
+		Settled: func(_ context.Context, m notify.Message, status, class string) {
+			outcomes = append(outcomes, settled{m.ID, status, class})
+		},
+	}
+	ok := msg(notify.Email)
+	ok.Data = map[string]string{"resetUrl": "https://x.example/secret-token"}
+	stopped := msg(notify.Email)
+	stopped.To = "stopped@example.com"
+	unknown := msg(notify.Email)
+	unknown.Template = "nope"
+	badNumber := msg(notify.SMS)
+	badNumber.To = "+15550000000"
+	ev := events.SQSEvent{Records: []events.SQSMessage{record(t, "r1", ok), record(t, "r2", stopped), record(t, "r3", unknown), record(t, "r4", badNumber)}}
+	for range 2 { // and once more, as a redelivery
+		resp, err := c.Handle(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("permanent failures were not acknowledged: %+v %v", resp, err)
+		}
+	}
+	items := outbox.Messages()
+	if len(items) != 1 || items[0].Subject != "Hello password-reset" || items[0].Body != "body of password-reset" || items[0].Status != "sent" {
+		t.Fatalf("outbox %+v", items)
+	}
+	if sends != 1 {
+		t.Fatalf("bad number tried %d times, want once", sends)
+	}
+	want := []settled{{ok.ID, "sent", ""}, {stopped.ID, "failed", "suppressed"}, {unknown.ID, "failed", "unknown-template"}, {badNumber.ID, "failed", "bad-recipient"}}
+	if len(outcomes) != len(want) {
+		t.Fatalf("outcomes %+v", outcomes)
+	}
+	for i := range want {
+		if outcomes[i] != want[i] {
+			t.Fatalf("outcome %d = %+v, want %+v", i, outcomes[i], want[i])
+		}
+	}
+	// Logs name the id and the class, never the address or the data.
+	out := logs.String()
+	for _, secret := range []string{"stopped@example.com", "+15550000000", "secret-token", "ana@example.com"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("log carries %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, stopped.ID) || !strings.Contains(out, "suppressed") {
+		t.Fatalf("log lacks the id and class:\n%s", out)
+	}
+}
+
+func TestConsumerTransientGateFailureRetries(t *testing.T) {
+	outbox := notify.NewOutbox(10)
+	down := true
+	c := &notify.Consumer{
+		Senders: map[notify.Channel]notify.Sender{notify.Email: outbox}, Redis: storetest.NewRedis(t), Log: httpapi.NewLogger(io.Discard, nil),
+		Render: renderFunc(func(notify.Message) (notify.Content, error) { return notify.Content{Text: "x"}, nil }),
+		Gate: gateFunc(func(context.Context, notify.Message) error {
+			if down {
+				return errors.New("ledger unreachable")
+			}
+			return nil
+		}),
+	}
+	ev := events.SQSEvent{Records: []events.SQSMessage{record(t, "r1", msg(notify.Email))}}
+	if resp, _ := c.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 1 || len(outbox.Messages()) != 0 {
+		t.Fatalf("ledger down: %+v", resp)
+	}
+	down = false
+	if resp, _ := c.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 0 || len(outbox.Messages()) != 1 {
+		t.Fatalf("retry: %+v", resp)
 	}
 }

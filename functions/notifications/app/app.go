@@ -1,44 +1,96 @@
 // Package app is the notifications function's composition root: the queue
-// consumer with its delivery channels.
+// consumer with its delivery channels, the templates, and the opt-out gate.
 package app
 
 import (
-	"github.com/topsmile/topsmile/shared/notify"
-	"github.com/topsmile/topsmile/shared/store"
+	"context"
+	"errors"
+	"maps"
 
 	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/prefs"
+	"github.com/topsmile/topsmile/shared/notify/smtp"
+	"github.com/topsmile/topsmile/shared/notify/templates"
+	"github.com/topsmile/topsmile/shared/notify/twilio"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
-// Config is everything the notifications function reads.
+// Config is everything the notifications function reads. Every delivery
+// setting is optional: a channel without its settings has no sender.
 type Config struct {
 	LogLevel string `env:"LOG_LEVEL" default:"info"`
 	Redis    store.RedisConfig
+	SMTP     smtp.Config   // SMTP_URL, MAIL_FROM
+	Twilio   twilio.Config // TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_API_BASE, PUBLIC_URL
+	// The opt-out ledger lives in Mongo (opt_outs); it is read before every
+	// send, so a real channel needs it.
+	MongoURI      string `env:"MONGODB_URI,secret"`
+	MongoDatabase string `env:"MONGODB_DATABASE" default:"topsmile"`
+	// SMSDailyCap bounds the texts one person gets from one clinic in the
+	// clinic's day (0: no cap).
+	SMSDailyCap int `env:"SMS_DAILY_CAP" default:"5"`
 }
 
-// Options are the boot options plus the delivery channels. Deployed, no
-// channel has a sender yet (they arrive with the notifications issue): its
-// messages fail, are retried, and end in the DLQ, so nothing is dropped.
-// The local stack sends every channel to its dev outbox.
+// Options are the boot options plus the fallback delivery channels: the
+// local stack hands its dev outbox for both; a channel whose settings are
+// present gets the real sender instead. Deployed, Senders is nil and a
+// channel without settings has no sender: its messages fail, are retried,
+// and end in the DLQ, so nothing is dropped.
 type Options struct {
 	boot.Options
 	Senders map[notify.Channel]notify.Sender
 }
 
+// ErrNoLedger is returned when a real channel is configured without the
+// opt-out ledger to honour.
+var ErrNoLedger = errors.New("notifications: MONGODB_URI is required with SMTP_URL or TWILIO_* (the opt-out ledger is read before every send)")
+
 // New assembles the consumer (no I/O).
 func New(cfg Config, o Options) (*boot.App, error) {
 	log := o.Logger(cfg.LogLevel)
 	log.Info("cold start", "config", config.Redacted(cfg))
+	senders := maps.Clone(o.Senders)
+	if senders == nil {
+		senders = map[notify.Channel]notify.Sender{}
+	}
+	real := false
+	if cfg.SMTP.Configured() {
+		s, err := smtp.New(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		senders[notify.Email], real = s, true
+	}
+	if cfg.Twilio.Configured() {
+		s, err := twilio.New(cfg.Twilio)
+		if err != nil {
+			return nil, err
+		}
+		senders[notify.SMS], real = s, true
+	}
+	if real && cfg.MongoURI == "" {
+		return nil, ErrNoLedger
+	}
 	rdb, err := store.NewRedis(cfg.Redis)
 	if err != nil {
 		return nil, err
 	}
-	senders := o.Senders
-	if senders == nil {
-		senders = map[notify.Channel]notify.Sender{}
+	clk := o.Clock
+	if clk == nil {
+		clk = clock.Real{}
 	}
-	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log}
-	a := &boot.App{SQS: c.Handle}
+	gate := &prefs.Gate{Cap: &prefs.Cap{Redis: rdb, Max: cfg.SMSDailyCap}, Clock: clk}
+	a := &boot.App{}
+	if cfg.MongoURI != "" {
+		m := store.NewMongo(store.MongoConfig{URI: cfg.MongoURI, Database: cfg.MongoDatabase, MaxPoolSize: 2})
+		gate.OptOuts = prefs.NewLedger(m)
+		a.OnClose(func() { _ = m.Close(context.Background()) })
+	}
+	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log, Render: templates.Renderer{}, Gate: gate}
+	a.SQS = c.Handle
 	a.OnClose(func() { _ = rdb.Close() })
 	return a, nil
 }
