@@ -184,6 +184,12 @@ func testValue(env testEnv, name string) (string, bool) {
 		"STRIPE_SECRET_KEY":       "sk_test_123",
 		"STRIPE_PUBLISHABLE_KEY":  "pk_test_123",
 		"STRIPE_WEBHOOK_SECRET":   "whsec_old_test,whsec_new_test",
+		"SMTP_URL":                "smtp://mailer:mail-pass@127.0.0.1:2525",
+		"MAIL_FROM":               "TopSmile <no-reply@clinic.example>",
+		"TWILIO_ACCOUNT_SID":      "AC00000000000000000000000000000000",
+		"TWILIO_AUTH_TOKEN":       "twilio-token-for-tests",
+		"TWILIO_FROM":             "+15005550006",
+		"PUBLIC_URL":              "https://clinic.example",
 	}[name]
 	return v, ok
 }
