@@ -41,6 +41,7 @@ package estimate
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -400,6 +401,10 @@ func (e *Estimator) judge(s *state, fee int64, it Item) verdict {
 	if slices.Contains(s.Benefits.DeductibleWaivedFor, it.Category) {
 		v.basis = append(v.basis, e.basis(who, RuleDeductible, map[string]int64{"appliedCents": 0, "remainingCents": s.dedLeft},
 			"The deductible is waived for %s procedures.", categoryText(it.Category)))
+	} else if s.Benefits.DeductibleCents > 0 && s.dedLeft <= 0 {
+		v.basis = append(v.basis, e.basis(who, RuleDeductible,
+			map[string]int64{"appliedCents": 0, "remainingBeforeCents": 0, "remainingCents": 0, "deductibleCents": s.Benefits.DeductibleCents},
+			"The %s deductible is already met this benefit year.", e.money(s.Benefits.DeductibleCents)))
 	} else if s.Benefits.DeductibleCents > 0 {
 		v.deductible = min(s.dedLeft, fee)
 		v.basis = append(v.basis, e.basis(who, RuleDeductible,
@@ -498,7 +503,7 @@ func (e *Estimator) money(cents int64) string {
 	if cents < 0 {
 		sign, cents = "-", -cents
 	}
-	amount := fmt.Sprintf("%d.%02d", cents/100, cents%100)
+	amount := fmt.Sprintf("%s.%02d", thousands(cents/100), cents%100)
 	switch e.currency {
 	case "", "USD", "CAD", "AUD", "NZD":
 		return sign + "$" + amount
@@ -508,4 +513,14 @@ func (e *Estimator) money(cents int64) string {
 		return sign + "£" + amount
 	}
 	return sign + amount + " " + e.currency
+}
+
+// thousands is n with a comma every three digits ("1,250"), as the desk's
+// screens show money.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

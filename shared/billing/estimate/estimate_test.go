@@ -352,3 +352,26 @@ func BenchmarkEstimate20Items(b *testing.B) {
 		Estimate(in)
 	}
 }
+
+// The desk reads the basis aloud: money as its screens show it, and a
+// deductible already met said so (not "$0.00 of the $50.00 deductible").
+func TestBasisTextsReadAsTheDeskSpeaks(t *testing.T) {
+	for cents, want := range map[int64]string{0: "$0.00", 5: "$0.05", 125000: "$1,250.00", 123456789: "$1,234,567.89", -99900: "-$999.00"} {
+		if got := (&Estimator{currency: "USD"}).money(cents); got != want {
+			t.Errorf("money(%d) = %q, want %q", cents, got, want)
+		}
+	}
+}
+
+func TestAMetDeductibleIsSaidSo(t *testing.T) {
+	e := New(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC), "USD", []Coverage{cov(Primary, ppo(), Usage{DeductibleMetCents: 5000})}, nil)
+	l := e.Item(Item{ID: "a", Code: "CRN", Category: "major", FeeCents: 125000})
+	var texts []string
+	for _, b := range l.Basis {
+		texts = append(texts, b.Text)
+	}
+	joined := strings.Join(texts, " | ")
+	if !strings.Contains(joined, "$50.00 deductible is already met") || strings.Contains(joined, "$0.00 of the") || !strings.Contains(joined, "$1,250.00") {
+		t.Fatalf("basis: %s", joined)
+	}
+}

@@ -132,10 +132,13 @@ export function PlanOption({
           <dt>Total</dt>
           <dd>{formatMoney(plan.totalCents ?? totals.totalCents, currency)}</dd>
         </div>
-        <div>
-          <dt>Insurance estimate</dt>
-          <dd>{estimateText(plan, currency)}</dd>
-        </div>
+        {plan.status === 'rejected' && (
+          // A live plan's estimate is the panel below (billing's, with its basis).
+          <div>
+            <dt>Insurance estimate</dt>
+            <dd>{estimateText(plan, currency)}</dd>
+          </div>
+        )}
       </dl>
       {plan.status !== 'rejected' && <EstimatePanel planId={plan.id} numbering={numbering} currencyFallback={currency} />}
       {plan.notes && <p className="plan-option__notes">{plan.notes}</p>}

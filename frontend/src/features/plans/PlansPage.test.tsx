@@ -141,11 +141,12 @@ describe('PlansPage', () => {
     });
   });
 
-  it('shows a saved plan\'s estimate as "Not estimated" and its total', async () => {
+  it('offers a saved plan\'s insurance estimate (never a $0 that reads as "insurance pays nothing") and its total', async () => {
     plans = [plan()];
     renderPage();
     const option = await screen.findByRole('article', { name: /Crown on 19/ });
-    expect(within(option).getByText('Not estimated')).toBeInTheDocument();
+    expect(within(option).getByText('Insurance estimate')).toBeInTheDocument();
+    expect(within(option).queryByText('Not estimated')).not.toBeInTheDocument();
     expect(within(option).queryByText('$0.00')).not.toBeInTheDocument();
     expect(within(option).getAllByText('$1,200.00').length).toBeGreaterThan(0);
     expect(within(option).getByText(/Tooth #19/)).toBeInTheDocument();
