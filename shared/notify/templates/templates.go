@@ -27,30 +27,36 @@
 // detail: a lock screen or a shared inbox shows them. Links must be http(s).
 // An unknown template, a template without a form for the channel, or a
 // missing required key is a permanent error (retrying renders the same).
+//
+// The templates are plain Go functions building strings, not text/template
+// or html/template: those look methods up by name (reflect's MethodByName),
+// which makes the linker keep every exported method of every type the binary
+// reaches (the Mongo driver, go-redis, go-mail...): the notifications Lambda
+// doubled. In HTML every value is escaped (html.EscapeString) and every link,
+// checked http(s), is percent-encoded for its attribute as html/template did.
 package templates
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
+	"html"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
 
 	"github.com/topsmile/topsmile/shared/notify"
 )
 
-// spec is one template: its email parts and its SMS, each optional.
+// spec is one template: its email parts and its SMS, each optional. Each
+// part builds its string from a view; html gets the view escapeHTML made.
 type spec struct {
 	required []string
-	subject  string // text/template
-	text     string // text/template, plain-text email body
-	html     string // html/template, inside the layout
-	sms      string // text/template
+	subject  func(v view) string // plain text, made one line
+	text     func(v view) string // plain-text email body
+	html     func(v view) string // HTML body inside the layout; every value of v is escaped
+	sms      func(v view) string
 }
 
 // defaultClinic names the sender when a publisher gives no clinic name.
@@ -62,191 +68,221 @@ const smsClinicMax = 32
 
 const stopLine = " Reply STOP to opt out."
 
+// with is text/template's {{with}}: before+s+after when s is not empty.
+func with(before, s, after string) string {
+	if s == "" {
+		return ""
+	}
+	return before + s + after
+}
+
 var specs = map[string]spec{
 	"password-reset": {
 		required: []string{"resetUrl"},
-		subject:  `Reset your {{.Clinic}} password`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Reset your " + v.Clinic + " password" },
+		text: func(v view) string {
+			return v.Greeting + `
 
-Someone (hopefully you) asked to reset the password of your {{.Clinic}} account.
-Choose a new password here{{with .D.expiresInMinutes}} within {{.}} minutes{{end}}:
+Someone (hopefully you) asked to reset the password of your ` + v.Clinic + ` account.
+Choose a new password here` + with(" within ", v.D["expiresInMinutes"], " minutes") + `:
 
-{{.D.resetUrl}}
+` + v.D["resetUrl"] + `
 
-If you did not ask for this, ignore this email: your password stays as it is.`,
-		html: `<p>{{.Greeting}}</p>
-<p>Someone (hopefully you) asked to reset the password of your {{.Clinic}} account.</p>
-<p><a href="{{.D.resetUrl}}">Choose a new password</a>{{with .D.expiresInMinutes}} within {{.}} minutes{{end}}.</p>
-<p>If you did not ask for this, ignore this email: your password stays as it is.</p>`,
+If you did not ask for this, ignore this email: your password stays as it is.`
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>Someone (hopefully you) asked to reset the password of your ` + v.Clinic + ` account.</p>
+<p><a href="` + v.D["resetUrl"] + `">Choose a new password</a>` + with(" within ", v.D["expiresInMinutes"], " minutes") + `.</p>
+<p>If you did not ask for this, ignore this email: your password stays as it is.</p>`
+		},
 	},
 	"verify-email": {
 		required: []string{"verifyUrl"},
-		subject:  `Confirm your email for {{.Clinic}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Confirm your email for " + v.Clinic },
+		text: func(v view) string {
+			return v.Greeting + `
 
-Welcome to {{.Clinic}}. Confirm your email address to finish setting up your account{{with .D.expiresInHours}} (the link works for {{.}} hours){{end}}:
+Welcome to ` + v.Clinic + `. Confirm your email address to finish setting up your account` + with(" (the link works for ", v.D["expiresInHours"], " hours)") + `:
 
-{{.D.verifyUrl}}
+` + v.D["verifyUrl"] + `
 
-If you did not sign up, ignore this email.`,
-		html: `<p>{{.Greeting}}</p>
-<p>Welcome to {{.Clinic}}. <a href="{{.D.verifyUrl}}">Confirm your email address</a> to finish setting up your account{{with .D.expiresInHours}} (the link works for {{.}} hours){{end}}.</p>
-<p>If you did not sign up, ignore this email.</p>`,
+If you did not sign up, ignore this email.`
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>Welcome to ` + v.Clinic + `. <a href="` + v.D["verifyUrl"] + `">Confirm your email address</a> to finish setting up your account` + with(" (the link works for ", v.D["expiresInHours"], " hours)") + `.</p>
+<p>If you did not sign up, ignore this email.</p>`
+		},
 	},
 	"account-exists": {
 		required: []string{"signInUrl", "resetUrl"},
-		subject:  `You already have a {{.Clinic}} account`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "You already have a " + v.Clinic + " account" },
+		text: func(v view) string {
+			return v.Greeting + `
 
 Someone tried to sign up with this email address, which already has an account.
-Sign in: {{.D.signInUrl}}
-Forgot your password? Reset it: {{.D.resetUrl}}
+Sign in: ` + v.D["signInUrl"] + `
+Forgot your password? Reset it: ` + v.D["resetUrl"] + `
 
-If this was not you, ignore this email.`,
-		html: `<p>{{.Greeting}}</p>
+If this was not you, ignore this email.`
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
 <p>Someone tried to sign up with this email address, which already has an account.</p>
-<p><a href="{{.D.signInUrl}}">Sign in</a> or, if you forgot your password, <a href="{{.D.resetUrl}}">reset it</a>.</p>
-<p>If this was not you, ignore this email.</p>`,
+<p><a href="` + v.D["signInUrl"] + `">Sign in</a> or, if you forgot your password, <a href="` + v.D["resetUrl"] + `">reset it</a>.</p>
+<p>If this was not you, ignore this email.</p>`
+		},
 	},
 	"waitlist-offer": {
 		required: []string{"start", "expiresAt", "acceptUrl", "declineUrl"},
-		subject:  `An earlier appointment is open at {{.Clinic}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "An earlier appointment is open at " + v.Clinic },
+		text: func(v view) string {
+			return v.Greeting + `
 
-An appointment opened up at {{.Clinic}} on {{.When}}. It is held for you until {{.Until}}.
-Take it: {{.D.acceptUrl}}
-No, thanks: {{.D.declineUrl}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>An appointment opened up at {{.Clinic}} on <strong>{{.When}}</strong>. It is held for you until {{.Until}}.</p>
-<p><a href="{{.D.acceptUrl}}">Take it</a> · <a href="{{.D.declineUrl}}">No, thanks</a></p>`,
-		sms: `{{.SMSClinic}}: an appointment opened up {{.WhenShort}}, held for you until {{.UntilShort}}. Take it: {{.D.acceptUrl}}`,
+An appointment opened up at ` + v.Clinic + ` on ` + v.When + `. It is held for you until ` + v.Until + `.
+Take it: ` + v.D["acceptUrl"] + `
+No, thanks: ` + v.D["declineUrl"]
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>An appointment opened up at ` + v.Clinic + ` on <strong>` + v.When + `</strong>. It is held for you until ` + v.Until + `.</p>
+<p><a href="` + v.D["acceptUrl"] + `">Take it</a> · <a href="` + v.D["declineUrl"] + `">No, thanks</a></p>`
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": an appointment opened up " + v.WhenShort + ", held for you until " + v.UntilShort + ". Take it: " + v.D["acceptUrl"]
+		},
 	},
 	"appointment-booked": {
 		required: []string{"start"},
-		subject:  `Your appointment at {{.Clinic}} on {{.WhenShort}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Your appointment at " + v.Clinic + " on " + v.WhenShort },
+		text: func(v view) string {
+			return v.Greeting + `
 
-Your appointment at {{.Clinic}} is booked for {{.When}}.{{with .D.manageUrl}}
-See or change it: {{.}}{{end}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>Your appointment at {{.Clinic}} is booked for <strong>{{.When}}</strong>.</p>{{with .D.manageUrl}}
-<p><a href="{{.}}">See or change it</a></p>{{end}}`,
-		sms: `{{.SMSClinic}}: your appointment is booked for {{.WhenShort}}.{{with .D.manageUrl}} Details: {{.}}{{end}}`,
+Your appointment at ` + v.Clinic + ` is booked for ` + v.When + `.` + with("\nSee or change it: ", v.D["manageUrl"], "")
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>Your appointment at ` + v.Clinic + ` is booked for <strong>` + v.When + `</strong>.</p>` + with("\n<p><a href=\"", v.D["manageUrl"], "\">See or change it</a></p>")
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": your appointment is booked for " + v.WhenShort + "." + with(" Details: ", v.D["manageUrl"], "")
+		},
 	},
 	"appointment-moved": {
 		required: []string{"start"},
-		subject:  `Your appointment at {{.Clinic}} moved to {{.WhenShort}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Your appointment at " + v.Clinic + " moved to " + v.WhenShort },
+		text: func(v view) string {
+			return v.Greeting + `
 
-Your appointment at {{.Clinic}}{{with .Was}} on {{.}}{{end}} has moved to {{.When}}.{{with .D.manageUrl}}
-See or change it: {{.}}{{end}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>Your appointment at {{.Clinic}}{{with .Was}} on {{.}}{{end}} has moved to <strong>{{.When}}</strong>.</p>{{with .D.manageUrl}}
-<p><a href="{{.}}">See or change it</a></p>{{end}}`,
-		sms: `{{.SMSClinic}}: your appointment{{with .WasShort}} of {{.}}{{end}} moved to {{.WhenShort}}.{{with .D.manageUrl}} Details: {{.}}{{end}}`,
+Your appointment at ` + v.Clinic + with(" on ", v.Was, "") + ` has moved to ` + v.When + `.` + with("\nSee or change it: ", v.D["manageUrl"], "")
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>Your appointment at ` + v.Clinic + with(" on ", v.Was, "") + ` has moved to <strong>` + v.When + `</strong>.</p>` + with("\n<p><a href=\"", v.D["manageUrl"], "\">See or change it</a></p>")
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": your appointment" + with(" of ", v.WasShort, "") + " moved to " + v.WhenShort + "." + with(" Details: ", v.D["manageUrl"], "")
+		},
 	},
 	"appointment-cancelled": {
 		required: []string{"start"},
-		subject:  `Your appointment at {{.Clinic}} on {{.WhenShort}} is cancelled`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Your appointment at " + v.Clinic + " on " + v.WhenShort + " is cancelled" },
+		text: func(v view) string {
+			return v.Greeting + `
 
-Your appointment at {{.Clinic}} on {{.When}} is cancelled.{{with .D.bookUrl}}
-Book another time: {{.}}{{end}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>Your appointment at {{.Clinic}} on <strong>{{.When}}</strong> is cancelled.</p>{{with .D.bookUrl}}
-<p><a href="{{.}}">Book another time</a></p>{{end}}`,
-		sms: `{{.SMSClinic}}: your appointment of {{.WhenShort}} is cancelled.{{with .D.bookUrl}} Book again: {{.}}{{end}}`,
+Your appointment at ` + v.Clinic + ` on ` + v.When + ` is cancelled.` + with("\nBook another time: ", v.D["bookUrl"], "")
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>Your appointment at ` + v.Clinic + ` on <strong>` + v.When + `</strong> is cancelled.</p>` + with("\n<p><a href=\"", v.D["bookUrl"], "\">Book another time</a></p>")
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": your appointment of " + v.WhenShort + " is cancelled." + with(" Book again: ", v.D["bookUrl"], "")
+		},
 	},
 	"appointment-confirm-request": {
 		required: []string{"start"},
-		subject:  `Please confirm your appointment at {{.Clinic}} on {{.WhenShort}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Please confirm your appointment at " + v.Clinic + " on " + v.WhenShort },
+		text: func(v view) string {
+			return v.Greeting + `
 
-You have an appointment at {{.Clinic}} on {{.When}}.{{with .D.confirmUrl}}
-Confirm it: {{.}}{{end}}{{with .D.manageUrl}}
-Need another time? {{.}}{{end}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>You have an appointment at {{.Clinic}} on <strong>{{.When}}</strong>.</p>{{with .D.confirmUrl}}
-<p><a href="{{.}}">Confirm it</a></p>{{end}}{{with .D.manageUrl}}
-<p>Need another time? <a href="{{.}}">Change it</a></p>{{end}}`,
-		sms: `{{.SMSClinic}}: you have an appointment {{.WhenShort}}. Reply C to confirm.`,
+You have an appointment at ` + v.Clinic + ` on ` + v.When + `.` + with("\nConfirm it: ", v.D["confirmUrl"], "") + with("\nNeed another time? ", v.D["manageUrl"], "")
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>You have an appointment at ` + v.Clinic + ` on <strong>` + v.When + `</strong>.</p>` +
+				with("\n<p><a href=\"", v.D["confirmUrl"], "\">Confirm it</a></p>") +
+				with("\n<p>Need another time? <a href=\"", v.D["manageUrl"], "\">Change it</a></p>")
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": you have an appointment " + v.WhenShort + ". Reply C to confirm."
+		},
 	},
 	"appointment-reminder": {
 		required: []string{"start"},
-		subject:  `Reminder: your appointment at {{.Clinic}} on {{.WhenShort}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Reminder: your appointment at " + v.Clinic + " on " + v.WhenShort },
+		text: func(v view) string {
+			return v.Greeting + `
 
-A reminder of your appointment at {{.Clinic}} on {{.When}}.{{with .D.manageUrl}}
-See or change it: {{.}}{{end}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>A reminder of your appointment at {{.Clinic}} on <strong>{{.When}}</strong>.</p>{{with .D.manageUrl}}
-<p><a href="{{.}}">See or change it</a></p>{{end}}`,
-		sms: `{{.SMSClinic}}: reminder of your appointment {{.WhenShort}}.{{with .D.manageUrl}} Details: {{.}}{{end}}`,
+A reminder of your appointment at ` + v.Clinic + ` on ` + v.When + `.` + with("\nSee or change it: ", v.D["manageUrl"], "")
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>A reminder of your appointment at ` + v.Clinic + ` on <strong>` + v.When + `</strong>.</p>` + with("\n<p><a href=\"", v.D["manageUrl"], "\">See or change it</a></p>")
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": reminder of your appointment " + v.WhenShort + "." + with(" Details: ", v.D["manageUrl"], "")
+		},
 	},
 	"recall-due": {
 		required: []string{"bookUrl"},
-		subject:  `Time for your next visit at {{.Clinic}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Time for your next visit at " + v.Clinic },
+		text: func(v view) string {
+			return v.Greeting + `
 
-It is time to book your next routine visit at {{.Clinic}}.
-Book online: {{.D.bookUrl}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>It is time to book your next routine visit at {{.Clinic}}.</p>
-<p><a href="{{.D.bookUrl}}">Book online</a></p>`,
-		sms: `{{.SMSClinic}}: it is time to book your next visit. Book online: {{.D.bookUrl}}`,
+It is time to book your next routine visit at ` + v.Clinic + `.
+Book online: ` + v.D["bookUrl"]
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>It is time to book your next routine visit at ` + v.Clinic + `.</p>
+<p><a href="` + v.D["bookUrl"] + `">Book online</a></p>`
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": it is time to book your next visit. Book online: " + v.D["bookUrl"]
+		},
 	},
 	"consent-unsigned": {
 		required: []string{"formsUrl"},
-		subject:  `Forms to sign before your visit to {{.Clinic}}`,
-		text: `{{.Greeting}}
+		subject:  func(v view) string { return "Forms to sign before your visit to " + v.Clinic },
+		text: func(v view) string {
+			return v.Greeting + `
 
-{{.Clinic}} has forms for you to read and sign{{with .When}} before your visit on {{.}}{{end}}.
-Open them: {{.D.formsUrl}}`,
-		html: `<p>{{.Greeting}}</p>
-<p>{{.Clinic}} has forms for you to read and sign{{with .When}} before your visit on <strong>{{.}}</strong>{{end}}.</p>
-<p><a href="{{.D.formsUrl}}">Open them</a></p>`,
-		sms: `{{.SMSClinic}}: you have forms to sign{{with .WhenShort}} before your visit {{.}}{{end}}. Open them: {{.D.formsUrl}}`,
+` + v.Clinic + ` has forms for you to read and sign` + with(" before your visit on ", v.When, "") + `.
+Open them: ` + v.D["formsUrl"]
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>` + v.Clinic + ` has forms for you to read and sign` + with(" before your visit on <strong>", v.When, "</strong>") + `.</p>
+<p><a href="` + v.D["formsUrl"] + `">Open them</a></p>`
+		},
+		sms: func(v view) string {
+			return v.SMSClinic + ": you have forms to sign" + with(" before your visit ", v.WhenShort, "") + ". Open them: " + v.D["formsUrl"]
+		},
 	},
 }
 
-const layout = `<!DOCTYPE html>
+// page wraps an HTML body in the email's layout. subject, clinic and
+// unsubscribe are escaped here; body is HTML already.
+func page(subject, body, clinic, unsubscribe string) string {
+	return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Subject}}</title></head>
+<title>` + html.EscapeString(subject) + `</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;max-width:36em;margin:0 auto;padding:1em">
-{{.Body}}
-<p style="color:#52606d;font-size:14px">{{.Clinic}}{{with .Unsubscribe}} · <a href="{{.}}">Unsubscribe</a>{{end}}</p>
+` + body + `
+<p style="color:#52606d;font-size:14px">` + html.EscapeString(clinic) + with(` · <a href="`, attrURL(unsubscribe), `">Unsubscribe</a>`) + `</p>
 </body></html>`
-
-// compiled is a spec parsed once.
-type compiled struct {
-	required []string
-	subject  *texttemplate.Template
-	text     *texttemplate.Template
-	html     *htmltemplate.Template
-	sms      *texttemplate.Template
-}
-
-var (
-	parsed     = mustParse()
-	htmlLayout = htmltemplate.Must(htmltemplate.New("layout").Option("missingkey=error").Parse(layout))
-)
-
-func mustParse() map[string]compiled {
-	out := make(map[string]compiled, len(specs))
-	txt := func(name, src string) *texttemplate.Template {
-		if src == "" {
-			return nil
-		}
-		return texttemplate.Must(texttemplate.New(name).Option("missingkey=zero").Parse(src))
-	}
-	for name, s := range specs {
-		c := compiled{required: s.required, subject: txt(name+".subject", s.subject), text: txt(name+".text", s.text), sms: txt(name+".sms", s.sms)}
-		if s.html != "" {
-			c.html = htmltemplate.Must(htmltemplate.New(name + ".html").Option("missingkey=zero").Parse(s.html))
-		}
-		out[name] = c
-	}
-	return out
 }
 
 // Names lists every template this package renders.
@@ -259,7 +295,7 @@ func Names() []string {
 }
 
 // HasSMS reports whether the template has an SMS form.
-func HasSMS(template string) bool { return parsed[template].sms != nil }
+func HasSMS(template string) bool { return specs[template].sms != nil }
 
 // Renderer renders with this package's templates (notify.Renderer).
 type Renderer struct{}
@@ -287,9 +323,28 @@ type view struct {
 	When, WhenShort, Was, WasShort, Until, UntilShort string
 }
 
+// escapeHTML is v for an HTML body: every value escaped for text, and every
+// link (a key ending in "Url") for a quoted href.
+func (v view) escapeHTML() view {
+	d := make(map[string]string, len(v.D))
+	for k, val := range v.D {
+		if strings.HasSuffix(k, "Url") {
+			d[k] = attrURL(val)
+		} else {
+			d[k] = html.EscapeString(val)
+		}
+	}
+	e := html.EscapeString
+	return view{
+		Clinic: e(v.Clinic), SMSClinic: e(v.SMSClinic), Greeting: e(v.Greeting), D: d,
+		When: e(v.When), WhenShort: e(v.WhenShort), Was: e(v.Was), WasShort: e(v.WasShort),
+		Until: e(v.Until), UntilShort: e(v.UntilShort),
+	}
+}
+
 // Render renders m for its channel.
 func Render(m notify.Message) (notify.Content, error) {
-	t, ok := parsed[m.Template]
+	t, ok := specs[m.Template]
 	if !ok {
 		return notify.Content{}, notify.Permanent(notify.ClassUnknownTemplate, fmt.Errorf("unknown template %q", m.Template))
 	}
@@ -302,10 +357,7 @@ func Render(m notify.Message) (notify.Content, error) {
 		if t.sms == nil {
 			return notify.Content{}, notify.Permanent(notify.ClassUnknownTemplate, fmt.Errorf("template %s has no SMS form", m.Template))
 		}
-		text, err := execText(t.sms, v)
-		if err != nil {
-			return notify.Content{}, err
-		}
+		text := t.sms(v)
 		if !notify.Transactional(m.Template) {
 			text += stopLine
 		}
@@ -319,22 +371,10 @@ func Render(m notify.Message) (notify.Content, error) {
 	return notify.Content{}, notify.Permanent(notify.ClassUnknownTemplate, fmt.Errorf("no channel %q", m.Channel))
 }
 
-func renderEmail(m notify.Message, t compiled, v view) (notify.Content, error) {
-	subject, err := execText(t.subject, v)
-	if err != nil {
-		return notify.Content{}, err
-	}
+func renderEmail(m notify.Message, t spec, v view) (notify.Content, error) {
 	// A header is one line: the data (a clinic name) cannot make it two.
-	subject = strings.Join(strings.Fields(subject), " ")
-	text, err := execText(t.text, v)
-	if err != nil {
-		return notify.Content{}, err
-	}
-	var body bytes.Buffer
-	if err := t.html.Execute(&body, v); err != nil {
-		return notify.Content{}, err
-	}
-	c := notify.Content{Subject: subject, Text: text}
+	subject := strings.Join(strings.Fields(t.subject(v)), " ")
+	c := notify.Content{Subject: subject, Text: t.text(v)}
 	if u := m.Data["unsubscribeUrl"]; u != "" && !notify.Transactional(m.Template) {
 		if err := checkLink(u); err != nil {
 			return notify.Content{}, notify.Permanent(notify.ClassBadData, fmt.Errorf("unsubscribeUrl: %w", err))
@@ -343,23 +383,8 @@ func renderEmail(m notify.Message, t compiled, v view) (notify.Content, error) {
 		c.Text += "\n\nTo stop these emails: " + u
 	}
 	c.Text += "\n\n-- \n" + v.Clinic + "\n"
-	var page bytes.Buffer
-	err = htmlLayout.Execute(&page, map[string]any{
-		"Subject": subject, "Body": htmltemplate.HTML(body.String()), "Clinic": v.Clinic, "Unsubscribe": c.Unsubscribe,
-	})
-	if err != nil {
-		return notify.Content{}, err
-	}
-	c.HTML = page.String()
+	c.HTML = page(subject, t.html(v.escapeHTML()), v.Clinic, c.Unsubscribe)
 	return c, nil
-}
-
-func execText(t *texttemplate.Template, v view) (string, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, v); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
 
 func newView(m notify.Message, required []string) (view, error) {
@@ -448,4 +473,35 @@ func truncate(s string, max int) string {
 		r = r[:i]
 	}
 	return strings.TrimRight(r, " &,-")
+}
+
+// attrURL writes a link for a quoted href as html/template did: a link that
+// is not http(s) becomes "#ZgotmplZ" (checkLink refused it already), every
+// byte outside RFC 3986's unreserved and reserved characters is
+// percent-encoded (a valid escape is kept), and the rest is escaped for the
+// attribute.
+func attrURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	if checkLink(raw) != nil {
+		return "#ZgotmplZ"
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-._~!#$&*+,/:;=?@[]", c) >= 0,
+			c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02x", c)
+		}
+	}
+	return html.EscapeString(b.String())
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
