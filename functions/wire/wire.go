@@ -54,6 +54,39 @@ func WaitlistNotifier(m *store.Mongo, c clock.Clock, pub notify.Publisher, appUR
 	}
 }
 
+// AppointmentNotices tells patients of their bookings, moves and
+// cancellations through the queue: by their preferred channel (SMS when
+// they prefer it and have a phone, else e-mail, else SMS), in the clinic's
+// name and time zone.
+func AppointmentNotices(m *store.Mongo, c clock.Clock, pub notify.Publisher, appURL string) *scheduling.NoticePublisher {
+	ps := patients.NewStore(m, c)
+	clinics := identity.NewStore(m, c)
+	return &scheduling.NoticePublisher{
+		Publisher: pub, AppURL: appURL, Clock: c.Now,
+		Contact: func(ctx context.Context, clinicID, patientID string) (notify.Channel, string, string, error) {
+			p, err := ps.Get(ctx, clinicID, patientID)
+			if err != nil {
+				return "", "", "", err
+			}
+			first := p.PreferredName
+			if first == "" {
+				first = p.FirstName
+			}
+			switch {
+			case p.PreferredContactMethod == "none":
+				return "", "", first, nil
+			case p.PreferredContactMethod == "sms" && p.Phone != "", p.Email == "":
+				return notify.SMS, p.Phone, first, nil
+			}
+			return notify.Email, p.Email, first, nil
+		},
+		Clinic: func(ctx context.Context, clinicID string) (string, string, error) {
+			cl, err := clinics.Clinic(ctx, clinicID)
+			return cl.Name, cl.Settings.TimeZone, err
+		},
+	}
+}
+
 // OfferTTL is how long a waitlist offer holds a freed slot.
 const OfferTTL = 30 * time.Minute
 

@@ -204,6 +204,9 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 		return Appointment{}, err
 	}
 	a.Status = final
+	if final == Scheduled {
+		s.notice(ctx, clinicID, NoticeBooked, a, time.Time{})
+	}
 	return a, nil
 }
 
@@ -236,7 +239,16 @@ func (s *Store) Transition(ctx context.Context, clinicID, id, action string, by 
 	if err != nil {
 		return Appointment{}, err
 	}
-	return s.transition(ctx, clinicID, a, action, by, reason, lateCancel)
+	out, err := s.transition(ctx, clinicID, a, action, by, reason, lateCancel)
+	if err == nil {
+		switch {
+		case action == "confirm" && a.Status == Held && out.Status == Scheduled:
+			s.notice(ctx, clinicID, NoticeBooked, out, time.Time{})
+		case action == "cancel" && a.Status != Held && out.Status == Cancelled:
+			s.notice(ctx, clinicID, NoticeCancelled, out, time.Time{})
+		}
+	}
+	return out, err
 }
 
 // transition runs action on a as the caller read it. It moves a from that
@@ -342,6 +354,14 @@ func (s *Store) Reschedule(ctx context.Context, clinicID, id string, m Move, by 
 	if err != nil {
 		return Appointment{}, err
 	}
+	out, err := s.reschedule(ctx, clinicID, a, m, by)
+	if err == nil && a.Status != Held && !out.Start.Equal(a.Start) {
+		s.notice(ctx, clinicID, NoticeMoved, out, a.Start)
+	}
+	return out, err
+}
+
+func (s *Store) reschedule(ctx context.Context, clinicID string, a Appointment, m Move, by Actor) (Appointment, error) {
 	if !a.Status.movable() {
 		return Appointment{}, errs.E(errs.Conflict, "an appointment that is %s cannot be moved", a.Status)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
@@ -153,11 +154,34 @@ func (e *env) offeredTo(t *testing.T) []string {
 		byEmail[email] = id
 	}
 	out := []string{}
-	for _, m := range e.outbox.Messages() {
-		if m.Template != "waitlist-offer" || m.ClinicID != e.clinic.ID || byEmail[m.To] == "" {
+	for _, m := range e.offers() {
+		if m.ClinicID != e.clinic.ID || byEmail[m.To] == "" {
 			t.Fatalf("message %+v is no offer to a patient of the clinic", m)
 		}
 		out = append(out, byEmail[m.To])
+	}
+	return out
+}
+
+// offers are the waitlist offers published, oldest first (bookings,
+// moves and cancellations publish their own notices beside them).
+func (e *env) offers() []notify.Message {
+	var out []notify.Message
+	for _, m := range e.outbox.Messages() {
+		if m.Template == "waitlist-offer" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// notices are the appointment notices published, oldest first.
+func (e *env) notices() []notify.Message {
+	var out []notify.Message
+	for _, m := range e.outbox.Messages() {
+		if strings.HasPrefix(m.Template, "appointment-") {
+			out = append(out, m)
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -74,6 +75,8 @@ type Store struct {
 	clock       clock.Clock
 	notifier    Notifier
 	offerTTL    time.Duration
+	notices     AppointmentNotices
+	noticeLog   *slog.Logger
 	recall      RecallHook
 }
 

@@ -85,7 +85,7 @@ func TestAcceptingAnOfferBooksTheSlot(t *testing.T) {
 		Want: map[string]any{"patientId": ana.id, "status": "waiting", "urgency": 3}}).Decode(t, &entry)
 	a := e.mustBook(t, map[string]any{"patientId": ids.New(), "providerId": e.dentist.ID, "operatoryId": e.chair2.ID, "typeId": e.cleaning.ID, "start": at("10:00")})
 	e.Do(t, action(desk, a.ID, "cancel", 200, scheduling.Cancelled))
-	msgs := e.outbox.Messages()
+	msgs := e.offers()
 	if len(msgs) != 1 {
 		t.Fatalf("offers %+v", msgs)
 	}

@@ -40,7 +40,8 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if pub == nil {
 		pub = sqsqueue.New(cfg.Queue)
 	}
-	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL)
+	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL).
+		WithAppointmentNotices(wire.AppointmentNotices(g.Mongo, g.Clock, pub, cfg.AppURL), g.Log)
 	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})
 	return g.App(), nil
 }
