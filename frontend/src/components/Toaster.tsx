@@ -1,8 +1,30 @@
-import { useEffect } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import { useToastStore, type Toast } from '../lib/toast';
 
 const AUTO_DISMISS_MS = { success: 5000, info: 6000, error: 12000 } as const;
+
+/** Phone widths, where the header is one row (styles.css uses the same 30rem = 480 px). */
+export const SMALL_SCREEN = '(max-width: 30rem)';
+
+function subscribeSmall(onChange: () => void): () => void {
+  const mq = typeof window.matchMedia === 'function' ? window.matchMedia(SMALL_SCREEN) : null;
+  mq?.addEventListener('change', onChange);
+  return () => mq?.removeEventListener('change', onChange);
+}
+
+function isSmallScreen(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia(SMALL_SCREEN).matches;
+}
+
+/**
+ * Where toasts appear: bottom right on a desk's screen; at the top on a phone,
+ * where at the bottom they covered a form's Save and Cancel (and the sticky
+ * Continue of the portal's time picker).
+ */
+export function useToastPlacement(): 'top' | 'bottom' {
+  return useSyncExternalStore(subscribeSmall, isSmallScreen, () => false) ? 'top' : 'bottom';
+}
 
 function ToastItem({ toast }: { toast: Toast }) {
   const dismiss = useToastStore((s) => s.dismiss);
@@ -39,8 +61,9 @@ export function Toaster() {
   const toasts = useToastStore((s) => s.toasts);
   const errors = toasts.filter((t) => t.tone === 'error');
   const others = toasts.filter((t) => t.tone !== 'error');
+  const placement = useToastPlacement();
   return createPortal(
-    <div className="toaster">
+    <div className="toaster" data-placement={placement}>
       <div role="alert" className="toaster__list">
         {errors.map((t) => (
           <ToastItem key={t.id} toast={t} />

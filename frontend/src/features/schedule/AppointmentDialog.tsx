@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Dialog } from '../../components/Dialog';
 import { isApiError } from '../../lib/api';
-import { formatDateTime, formatLongDate, dateInZone, formatTimeRange } from '../../lib/time';
+import { formatDateTime, formatLongDate, dateInZone, formatTimeRange, todayInZone } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import {
   ACTIONS,
@@ -11,14 +11,13 @@ import {
   patientDisplayName,
   STATUS_LABELS,
   type Appointment,
-  type AppointmentAction,
   type AppointmentType,
   type Operatory,
   type PatientSummary,
   type Provider,
 } from '../../lib/types';
 import { MovePanel } from './MovePanel';
-import { useAppointmentAction, usePatient } from './queries';
+import { useAppointmentAction, usePatient, type DeskAction } from './queries';
 
 export interface AppointmentDialogProps {
   appointment: Appointment | null;
@@ -33,7 +32,8 @@ export interface AppointmentDialogProps {
   onUpdated: (appointment: Appointment) => void;
 }
 
-const ACTION_VERBS: Record<AppointmentAction, string> = {
+const ACTION_VERBS: Record<DeskAction, string> = {
+  undo: 'Undone',
   confirm: 'Confirmed',
   'check-in': 'Checked in',
   complete: 'Completed',
@@ -133,8 +133,17 @@ function AppointmentDetails({
       .replace(/provider (\w+)/, (_m, pid: string) => `with ${providers.find((p) => p.id === pid)?.name ?? 'provider'}`)
       .replace(/chair (\w+)/, (_m, oid: string) => `in ${operatories.find((o) => o.id === oid)?.name ?? 'chair'}`);
   const actions = legalActions(a.status);
+  // The server reverts a check-in or a no-show only on the appointment's day (422 otherwise).
+  const undoLabel =
+    dateInZone(a.start, timeZone) === todayInZone(timeZone)
+      ? a.status === 'checked_in'
+        ? 'Undo check-in'
+        : a.status === 'no_show'
+          ? 'Undo no-show'
+          : null
+      : null;
 
-  async function run(act: AppointmentAction) {
+  async function run(act: DeskAction) {
     setError(null);
     try {
       const updated = await action.mutateAsync({
@@ -145,15 +154,20 @@ function AppointmentDetails({
           : {}),
       });
       onUpdated(updated);
-      toastSuccess(`${ACTION_VERBS[act]}: ${name}.`);
+      toastSuccess(
+        act === 'undo'
+          ? `${a.status === 'no_show' ? 'No-show' : 'Check-in'} undone: ${name} is ${(STATUS_LABELS[updated.status] ?? updated.status).toLowerCase()} again.`
+          : `${ACTION_VERBS[act]}: ${name}.`,
+      );
       setMode('view');
       setReason('');
       setReasonCode('');
       setFocusTarget('status');
     } catch (err) {
       if (isApiError(err)) {
+        // An undo's refusal (409 already undone, 422 another day) is the server's own sentence.
         const message =
-          err.status === 409
+          err.status === 409 && act !== 'undo'
             ? `This appointment changed in the meantime: ${err.message}. The schedule has been refreshed.`
             : err.message;
         setError({ message, requestId: err.requestId });
@@ -339,6 +353,11 @@ function AppointmentDetails({
                 {ACTIONS[act].label}
               </button>
             ))}
+          {undoLabel && (
+            <button type="button" className="button-secondary" onClick={() => void run('undo')} disabled={action.isPending}>
+              {undoLabel}
+            </button>
+          )}
           {isMovable(a.status) && (
             <button ref={moveButtonRef} type="button" className="button-secondary" onClick={() => setMode('move')}>
               Move
@@ -349,7 +368,7 @@ function AppointmentDetails({
               Cancel…
             </button>
           )}
-          {actions.length === 0 && !isMovable(a.status) && (
+          {actions.length === 0 && !isMovable(a.status) && !undoLabel && (
             <p className="muted">No further actions for a {STATUS_LABELS[a.status]?.toLowerCase()} appointment.</p>
           )}
         </div>

@@ -157,25 +157,27 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
         )}
         <PatientPicker value={patient} onChange={setPatient} error={missing.patient} />
 
+        {/* The visit type has the row's whole width, so its longest name shows in full. */}
+        <div className="field book-form__type">
+          <label htmlFor={`${id}-type`}>Type of visit</label>
+          <select
+            id={`${id}-type`}
+            value={typeId}
+            onChange={(e) => setTypeId(e.target.value)}
+            aria-invalid={missing.type ? true : undefined}
+            title={typeLabel(bookable.find((t) => t.id === typeId))}
+            required
+          >
+            <option value="">Choose…</option>
+            {bookable.map((t) => (
+              <option key={t.id} value={t.id}>
+                {typeLabel(t)}
+              </option>
+            ))}
+          </select>
+          {missing.type && <p className="field__error">{missing.type}</p>}
+        </div>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-type`}>Type of visit</label>
-            <select
-              id={`${id}-type`}
-              value={typeId}
-              onChange={(e) => setTypeId(e.target.value)}
-              aria-invalid={missing.type ? true : undefined}
-              required
-            >
-              <option value="">Choose…</option>
-              {bookable.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.durationMinutes} min)
-                </option>
-              ))}
-            </select>
-            {missing.type && <p className="field__error">{missing.type}</p>}
-          </div>
           <div className="field">
             <label htmlFor={`${id}-provider`}>Provider</label>
             <select id={`${id}-provider`} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
@@ -272,4 +274,9 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
       </form>
     </Dialog>
   );
+}
+
+/** A visit type as its option reads: name and length. */
+function typeLabel(t: AppointmentType | undefined): string | undefined {
+  return t ? `${t.name} (${t.durationMinutes} min)` : undefined;
 }

@@ -275,6 +275,8 @@ export default function SchedulePage() {
   const unit = week ? 'week' : 'day';
   const shown = week ? columns.flatMap((c) => c.items) : visible;
   const counts = countByStatus(shown);
+  // A schedule that did not load has no count to give: only the error and its retry show.
+  const failed = providers.isError || (appointments.isError && !appointments.data);
 
   return (
     <main id="main" className="page page--wide schedule">
@@ -311,13 +313,6 @@ export default function SchedulePage() {
           )}
         </div>
         <div className="schedule__actions">
-          <label className="checkbox">
-            <input type="checkbox" checked={showCancelled} onChange={(e) => setShowCancelled(e.target.checked)} />
-            Show cancelled
-          </label>
-          <button type="button" className="button-ghost" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?">
-            Keyboard shortcuts
-          </button>
           <button
             ref={bookButtonRef}
             type="button"
@@ -344,6 +339,10 @@ export default function SchedulePage() {
             </button>
           ))}
         </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={showCancelled} onChange={(e) => setShowCancelled(e.target.checked)} />
+          Show cancelled
+        </label>
         {ownProvider && view === 'provider' && (
           <label className="checkbox">
             <input type="checkbox" checked={showAll} onChange={(e) => setParam('all', e.target.checked ? '1' : null)} />
@@ -376,20 +375,30 @@ export default function SchedulePage() {
             </select>
           </div>
         )}
+        <button
+          type="button"
+          className="button-ghost schedule__help"
+          onClick={() => setHelpOpen(true)}
+          aria-keyshortcuts="?"
+        >
+          Keyboard shortcuts
+        </button>
       </div>
 
-      <p className="schedule__summary muted">
-        Times in {timeZone.replace('_', ' ')} ({zoneAbbreviation(timeZone)}). Drag an appointment to move it, or open
-        it and choose Move.{' '}
-        {!loading && (
-          <>
-            {shown.length} appointment{shown.length === 1 ? '' : 's'}
-            {counts.checked_in ? ` · ${counts.checked_in} checked in` : ''}
-            {counts.completed ? ` · ${counts.completed} completed` : ''}.
-          </>
-        )}
-        {appointments.isFetching && !appointments.isPending && <span className="visually-hidden"> Updating…</span>}
-      </p>
+      {!failed && (
+        <p className="schedule__summary muted">
+          Times in {timeZone.replace('_', ' ')} ({zoneAbbreviation(timeZone)}). Drag an appointment to move it, or open
+          it and choose Move.{' '}
+          {!loading && (
+            <>
+              {shown.length} appointment{shown.length === 1 ? '' : 's'}
+              {counts.checked_in ? ` · ${counts.checked_in} checked in` : ''}
+              {counts.completed ? ` · ${counts.completed} completed` : ''}.
+            </>
+          )}
+          {appointments.isFetching && !appointments.isPending && <span className="visually-hidden"> Updating…</span>}
+        </p>
+      )}
 
       {directory.data?.available === false && (
         <p className="notice notice--info">

@@ -249,10 +249,13 @@ export interface CancelReason {
   reasonText?: string;
 }
 
+/** A status action, or `undo`: the server reverts a check-in or a no-show on the appointment's day. */
+export type DeskAction = AppointmentAction | 'undo';
+
 export function useAppointmentAction() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, action, reason }: { id: string; action: AppointmentAction; reason?: string | CancelReason }) =>
+    mutationFn: ({ id, action, reason }: { id: string; action: DeskAction; reason?: string | CancelReason }) =>
       api.post<Appointment>(
         `/api/appointments/${encodeURIComponent(id)}/${action}`,
         action !== 'cancel' || !reason ? {} : typeof reason === 'string' ? { reason } : reason,
