@@ -90,7 +90,9 @@ export default function register(t) {
     const optionA = page.getByRole('article', { name: /Option A: Crown on #19/ });
     const optionB = page.getByRole('article', { name: /Option B: Filling MOD on #19/ });
     await optionB.getByText('Tooth #19 · Surfaces MOD').waitFor();
-    await optionA.getByText('Not estimated').waitFor();
+    // A live plan offers billing's estimate (never a $0 that reads as "insurance pays nothing").
+    await optionA.locator('summary', { hasText: 'Insurance estimate' }).waitFor();
+    assert.equal(await optionA.getByText('$0.00').count(), 0, 'no $0 estimate on the plan');
     await optionA.getByRole('button', { name: /^Present to patient/ }).click();
     await optionA.locator('.plan-status', { hasText: 'Presented' }).waitFor();
     await optionB.getByRole('button', { name: /^Present to patient/ }).click();
