@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jsonResponse } from '../test/render';
-import { ApiError, api, configureApi, NETWORK_ERROR_MESSAGE, resetApiClient } from './api';
+import { ApiError, api, clearSessionHint, configureApi, NETWORK_ERROR_MESSAGE, resetApiClient } from './api';
 
 const fetchMock = vi.fn<typeof fetch>();
 
@@ -198,6 +198,19 @@ describe('api client', () => {
 
       expect(fetchMock).toHaveBeenCalledTimes(3);
       expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not refresh a 401 that arrives after the user signed out (the sign-out caused it)', async () => {
+      fetchMock.mockImplementation(async (input) => {
+        // Sign-out lands while this request is out.
+        clearSessionHint();
+        if (String(input) === '/api/auth/refresh') return jsonResponse({ user: {} });
+        return jsonResponse({ error: { code: 'unauthorized', message: 'signed out' } }, 401);
+      });
+
+      await expect(api.get('/api/appointments')).rejects.toMatchObject({ status: 401 });
+
+      expect(fetchMock.mock.calls.map((c) => String(c[0]))).toEqual(['/api/appointments']);
     });
 
     it('does not refresh when the sign-in itself answers 401', async () => {

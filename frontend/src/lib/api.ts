@@ -484,7 +484,9 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   const generationAtSend = refreshGeneration;
   let { response, requestId } = await sendWithRetry(url, method, options);
 
-  if (response.status === 401 && mayRefresh) {
+  // Signed out while the request was out (its 401 is the sign-out's doing):
+  // no refresh, which could only fail.
+  if (response.status === 401 && mayRefresh && hasSessionHint()) {
     // A refresh that finished after this request left means the token it
     // carried is already stale: just replay.
     const refreshed = refreshGeneration > generationAtSend ? true : await refreshSession();

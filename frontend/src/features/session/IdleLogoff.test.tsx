@@ -90,6 +90,23 @@ describe('IdleLogoff', () => {
     expect(onTimeout).toHaveBeenCalledTimes(1);
   });
 
+  it('the page scrolling itself, or moving under a still pointer, is not a person: the warning still comes', () => {
+    renderIdle(5);
+    act(() => vi.advanceTimersByTime(2 * MINUTE));
+    fireEvent.scroll(window);
+    fireEvent(window, new MouseEvent('mousemove', { movementX: 0, movementY: 0 }));
+    act(() => vi.advanceTimersByTime(1 * MINUTE));
+    expect(screen.getByRole('alertdialog')).toBeInTheDocument();
+  });
+
+  it('a real mouse movement postpones the warning', () => {
+    renderIdle(5);
+    act(() => vi.advanceTimersByTime(2 * MINUTE));
+    fireEvent(window, new MouseEvent('mousemove', { movementX: 3, movementY: 1 }));
+    act(() => vi.advanceTimersByTime(2 * MINUTE));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+  });
+
   it('activity before the warning postpones it', () => {
     renderIdle(5);
     act(() => vi.advanceTimersByTime(2 * MINUTE));

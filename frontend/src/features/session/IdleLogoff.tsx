@@ -2,7 +2,20 @@ import { useEffect, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { IdleTimer, TWO_MINUTES } from './idleTimer';
 
-const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'mousemove', 'scroll'] as const;
+// What a person does. Not 'scroll': the page scrolls itself (the schedule follows "now"
+// and the next patient as it refreshes), and an unattended screen that scrolls must
+// still sign out; a person's scrolling arrives as wheel, touch, keys or a pointer.
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'mousemove'] as const;
+
+/** Whether event is a person's doing: for a mouse move, a real movement (browsers send a
+ * mousemove of 0 px when the page moves under a still pointer). */
+export function isPersonActivity(event: Event): boolean {
+  if (event.type === 'mousemove') {
+    const m = event as MouseEvent;
+    return m.movementX !== 0 || m.movementY !== 0;
+  }
+  return true;
+}
 const ACTIVITY_KEY = 'topsmile.lastActivity';
 /** Activity is shared with other tabs at most this often. */
 const SHARE_EVERY_MS = 5_000;
@@ -61,7 +74,8 @@ export function IdleLogoff({ minutes, onStay, onTimeout }: IdleLogoffProps) {
     let lastSeen = 0;
     let lastShared = 0;
     let lastKeepAlive = Date.now();
-    const onActivity = () => {
+    const onActivity = (event: Event) => {
+      if (!isPersonActivity(event)) return;
       const t = Date.now();
       if (t - lastSeen < 1000) return;
       lastSeen = t;
