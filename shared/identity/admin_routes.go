@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,17 +242,20 @@ func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
 }
 
 type patchClinicRequest struct {
-	Name                            *string `json:"name"`
-	TimeZone                        *string `json:"timeZone"`
-	SlotMinutes                     *int    `json:"slotMinutes"`
-	CancelNoticeHours               *int    `json:"cancelNoticeHours"`
-	Currency                        *string `json:"currency"`
-	IdleLogoffMinutes               *int    `json:"idleLogoffMinutes"`
-	MFARequired                     *bool   `json:"mfaRequired"`
-	MaxFutureAppointmentsPerPatient *int    `json:"maxFutureAppointmentsPerPatient"`
-	MaxWaitlistEntriesPerPatient    *int    `json:"maxWaitlistEntriesPerPatient"`
-	ToothNumbering                  *string `json:"toothNumbering"`
-	MinBookingNoticeMinutes         *int    `json:"minBookingNoticeMinutes"`
+	Name                            *string        `json:"name"`
+	TimeZone                        *string        `json:"timeZone"`
+	SlotMinutes                     *int           `json:"slotMinutes"`
+	CancelNoticeHours               *int           `json:"cancelNoticeHours"`
+	Currency                        *string        `json:"currency"`
+	IdleLogoffMinutes               *int           `json:"idleLogoffMinutes"`
+	MFARequired                     *bool          `json:"mfaRequired"`
+	MaxFutureAppointmentsPerPatient *int           `json:"maxFutureAppointmentsPerPatient"`
+	MaxWaitlistEntriesPerPatient    *int           `json:"maxWaitlistEntriesPerPatient"`
+	ToothNumbering                  *string        `json:"toothNumbering"`
+	MinBookingNoticeMinutes         *int           `json:"minBookingNoticeMinutes"`
+	SMSNumber                       *string        `json:"smsNumber"`
+	QuietHours                      *QuietHours    `json:"quietHours"`
+	Reminders                       *ReminderRules `json:"reminders"`
 }
 
 // apply checks every field given and sets it on st; each one out of bounds
@@ -292,7 +296,31 @@ func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
 		v.Check(slices.Contains(NumberingChoices, *in.ToothNumbering), "toothNumbering", "must be universal or fdi")
 		st.ToothNumbering = *in.ToothNumbering
 	}
+	if in.SMSNumber != nil {
+		v.Check(*in.SMSNumber == "" || e164.MatchString(*in.SMSNumber), "smsNumber", "must be an E.164 number such as +12125550147, or empty")
+		st.SMSNumber = *in.SMSNumber
+	}
+	if in.QuietHours != nil {
+		v.Check(ValidHHMM(in.QuietHours.Start), "quietHours.start", "must be HH:MM (24-hour)")
+		v.Check(ValidHHMM(in.QuietHours.End), "quietHours.end", "must be HH:MM (24-hour)")
+		st.QuietHours = *in.QuietHours
+	}
+	if in.Reminders != nil {
+		rr := *in.Reminders
+		for _, h := range []struct {
+			n     int
+			field string
+		}{{rr.ConfirmHours, "reminders.confirmHours"}, {rr.FirstHours, "reminders.firstHours"}, {rr.SecondHours, "reminders.secondHours"}} {
+			v.Check(h.n >= 0 && h.n <= MaxReminderHours, h.field, fmt.Sprintf("must be 0 (off) to %d hours", MaxReminderHours))
+		}
+		v.Check(rr.SecondHours == 0 || rr.FirstHours == 0 || rr.SecondHours < rr.FirstHours, "reminders.secondHours", "must be sooner before the visit than the first reminder")
+		rr.Set = true
+		st.Reminders = rr
+	}
 }
+
+// e164 is a phone number in E.164: + and up to 15 digits.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 	var in patchClinicRequest

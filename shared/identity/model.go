@@ -70,6 +70,41 @@ type ClinicSettings struct {
 	// MinBookingNoticeMinutes is how soon a patient may book online (staff
 	// are not limited).
 	MinBookingNoticeMinutes int `bson:"minBookingNoticeMinutes" json:"minBookingNoticeMinutes"`
+	// SMSNumber is the clinic's texting number (E.164): replies to it
+	// reach this clinic's inbox and confirm this clinic's appointments.
+	SMSNumber string `bson:"smsNumber,omitempty" json:"smsNumber"`
+	// QuietHours are when no reminder goes out, in the clinic's zone; a
+	// reminder due inside them waits for their end.
+	QuietHours QuietHours `bson:"quietHours" json:"quietHours"`
+	// Reminders are the clinic's reminder rules.
+	Reminders ReminderRules `bson:"reminders" json:"reminders"`
+}
+
+// QuietHours are "HH:MM" local times; Start after End spans midnight,
+// Start equal to End means none.
+type QuietHours struct {
+	Start string `bson:"start" json:"start"`
+	End   string `bson:"end" json:"end"`
+}
+
+// ReminderRules say which scheduled messages a clinic sends. Hours are
+// before the appointment's start; 0 turns a rule off.
+type ReminderRules struct {
+	ConfirmHours int  `bson:"confirmHours" json:"confirmHours"` // ask for a confirmation (default 48)
+	FirstHours   int  `bson:"firstHours" json:"firstHours"`     // first reminder (default 24)
+	SecondHours  int  `bson:"secondHours" json:"secondHours"`   // last reminder (default 2)
+	Recall       bool `bson:"recall" json:"recall"`             // tell patients their recall is due
+	Consents     bool `bson:"consents" json:"consents"`         // remind of forms waiting to be signed
+	Set          bool `bson:"set" json:"-"`                     // stored by the clinic (else defaults)
+}
+
+// MaxReminderHours bounds a reminder's lead time (two weeks).
+const MaxReminderHours = 336
+
+// ValidHHMM reports whether s is a 24-hour "HH:MM".
+func ValidHHMM(s string) bool {
+	t, err := time.Parse("15:04", s)
+	return err == nil && t.Format("15:04") == s
 }
 
 // Tooth numbering systems.
@@ -78,7 +113,9 @@ var NumberingChoices = []string{"universal", "fdi"}
 // DefaultSettings are a new clinic's settings.
 func DefaultSettings() ClinicSettings {
 	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15,
-		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal", MinBookingNoticeMinutes: 120}
+		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal", MinBookingNoticeMinutes: 120,
+		QuietHours: QuietHours{Start: "21:00", End: "08:00"},
+		Reminders:  ReminderRules{ConfirmHours: 48, FirstHours: 24, SecondHours: 2, Recall: true, Consents: true, Set: true}}
 }
 
 // SlotChoices are the appointment grids a practice may choose: each divides
@@ -126,6 +163,12 @@ func (s ClinicSettings) withDefaults() ClinicSettings {
 	}
 	// (A clinic stored before the notice existed reads 0, no notice: 0 is
 	// a valid choice and cannot be told from a missing one.)
+	if !ValidHHMM(s.QuietHours.Start) || !ValidHHMM(s.QuietHours.End) {
+		s.QuietHours = d.QuietHours
+	}
+	if !s.Reminders.Set {
+		s.Reminders = d.Reminders
+	}
 	if s.MinBookingNoticeMinutes < 0 || s.MinBookingNoticeMinutes > MaxBookingNoticeMinutes {
 		s.MinBookingNoticeMinutes = d.MinBookingNoticeMinutes
 	}

@@ -30,7 +30,10 @@ var afterUpdate = options.FindOneAndUpdate().SetReturnDocument(options.After)
 // NewStore declares the collections and their indexes (no I/O).
 func NewStore(m *store.Mongo, c clock.Clock) *Store {
 	return &Store{
-		clinics: m.Collection("clinics"),
+		clinics: m.Collection("clinics",
+			// Inbound texts name the clinic by the number they were sent to.
+			mongo.IndexModel{Keys: bson.D{{Key: "settings.smsNumber", Value: 1}}},
+		),
 		users: m.Collection("users",
 			// Login takes only an email, so an email names one account across
 			// all clinics.
@@ -66,6 +69,40 @@ func (s *Store) Clinic(ctx context.Context, id string) (Clinic, error) {
 	})
 	c.Settings = c.Settings.withDefaults()
 	return c, err
+}
+
+// ClinicBySMSNumber returns the clinic whose texting number is number
+// (E.164), or NotFound.
+func (s *Store) ClinicBySMSNumber(ctx context.Context, number string) (Clinic, error) {
+	var c Clinic
+	if number == "" {
+		return c, errs.E(errs.NotFound, "no clinic has that number")
+	}
+	// Unscoped: the number is how an inbound text names its clinic.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		return coll.FindOne(ctx, bson.D{{Key: "settings.smsNumber", Value: number}}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: 1}})).Decode(&c)
+	})
+	c.Settings = c.Settings.withDefaults()
+	return c, err
+}
+
+// ClinicsAfter returns up to limit clinics with ids after the given one, in
+// id order (the reminders' paging over every clinic).
+func (s *Store) ClinicsAfter(ctx context.Context, after string, limit int) ([]Clinic, error) {
+	var out []Clinic
+	// Unscoped: clinics are the tenants themselves.
+	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
+		cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+			options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+		if err != nil {
+			return err
+		}
+		return cur.All(ctx, &out)
+	})
+	for i := range out {
+		out[i].Settings = out[i].Settings.withDefaults()
+	}
+	return out, err
 }
 
 // CreateClinic stores a new clinic with default settings.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -41,6 +42,13 @@ type Renderer interface {
 type ContentSender interface {
 	Sender
 	SendContent(ctx context.Context, m Message, c Content) error
+}
+
+// ReceiptSender is a ContentSender that answers the provider's id of what
+// it sent (Twilio's MessageSid), which its delivery callbacks name later.
+type ReceiptSender interface {
+	ContentSender
+	SendReceipt(ctx context.Context, m Message, c Content) (providerID string, err error)
 }
 
 // Gate decides whether a message may go out: nil to send; a Permanent error
@@ -109,8 +117,13 @@ type Consumer struct {
 	// Gate, when set, is asked before each send (opt-outs, caps).
 	Gate Gate
 	// Settled, when set, hears each message's final outcome (sent, or
-	// failed permanently with its class), e.g. to mark a stored outbox row.
-	Settled func(ctx context.Context, m Message, status, class string)
+	// failed permanently with its class) and the provider's id of a sent
+	// one: the outbox records it.
+	Settled func(ctx context.Context, m Message, status, class, providerID string)
+	// MaxReceives is the queue's maxReceiveCount; Dead, when set, hears of
+	// a message whose last receive failed (it goes to the DLQ next).
+	MaxReceives int
+	Dead        func(ctx context.Context, m Message, reason string)
 }
 
 // Handle delivers each record of the batch and reports the ones that failed,
@@ -124,9 +137,23 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 		if err := c.handleOne(ctx, rec); err != nil {
 			c.Log.WarnContext(ctx, "notification failed", "sqsMessageId", rec.MessageId, "err", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			c.lastReceive(ctx, rec, err)
 		}
 	}
 	return resp, nil
+}
+
+// lastReceive tells Dead of a failed record that has no receive left.
+func (c *Consumer) lastReceive(ctx context.Context, rec events.SQSMessage, err error) {
+	count, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+	if c.Dead == nil || c.MaxReceives <= 0 || count < c.MaxReceives || errors.Is(err, errClaimed) {
+		return // receives left, or another consumer has it
+	}
+	var m Message
+	if json.Unmarshal([]byte(rec.Body), &m) != nil || m.ID == "" || m.ClinicID == "" {
+		return // unreadable: only the DLQ can show it
+	}
+	c.Dead(ctx, m, "retries-exhausted")
 }
 
 func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
@@ -157,9 +184,9 @@ func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
 		return err
 	}
 	if !claimed {
-		return errors.New("message is being delivered by another consumer")
+		return errClaimed
 	}
-	err = c.deliver(ctx, sender, m)
+	providerID, err := c.deliver(ctx, sender, m)
 	if class, permanent := PermanentClass(err); permanent {
 		// Settled for good: remembered like a delivery so a redelivery is
 		// not tried again, and acknowledged. The error text can name the
@@ -167,7 +194,7 @@ func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
 		c.settle(ctx, m, doneKey, "failed:"+class)
 		c.Log.WarnContext(ctx, "notification failed permanently", "id", m.ID, "channel", string(m.Channel), "template", m.Template, "class", class)
 		if c.Settled != nil {
-			c.Settled(ctx, m, StatusFailed, class)
+			c.Settled(ctx, m, StatusFailed, class, "")
 		}
 		return nil
 	}
@@ -178,31 +205,38 @@ func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
 	c.settle(ctx, m, doneKey, "1")
 	c.Log.InfoContext(ctx, "notification delivered", "id", m.ID, "channel", string(m.Channel), "template", m.Template)
 	if c.Settled != nil {
-		c.Settled(ctx, m, StatusSent, "")
+		c.Settled(ctx, m, StatusSent, "", providerID)
 	}
 	return nil
 }
 
 // deliver renders (an unknown template fails before anything is counted),
 // asks the gate, and sends.
-func (c *Consumer) deliver(ctx context.Context, sender Sender, m Message) error {
+func (c *Consumer) deliver(ctx context.Context, sender Sender, m Message) (providerID string, err error) {
 	var content Content
 	if c.Render != nil {
-		var err error
 		if content, err = c.Render.Render(m); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if c.Gate != nil {
 		if err := c.Gate.Admit(ctx, m); err != nil {
-			return err
+			return "", err
 		}
 	}
-	if cs, ok := sender.(ContentSender); ok && c.Render != nil {
-		return cs.SendContent(ctx, m, content)
+	if c.Render != nil {
+		if rs, ok := sender.(ReceiptSender); ok {
+			return rs.SendReceipt(ctx, m, content)
+		}
+		if cs, ok := sender.(ContentSender); ok {
+			return "", cs.SendContent(ctx, m, content)
+		}
 	}
-	return sender.Send(ctx, m)
+	return "", sender.Send(ctx, m)
 }
+
+// errClaimed: another consumer holds the message's claim.
+var errClaimed = errors.New("message is being delivered by another consumer")
 
 func (c *Consumer) settle(ctx context.Context, m Message, doneKey, value string) {
 	if err := c.Redis.Set(context.WithoutCancel(ctx), doneKey, value, doneTTL).Err(); err != nil {

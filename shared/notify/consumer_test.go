@@ -142,7 +142,7 @@ func TestConsumerRendersGatesAndSettlesPermanentFailures(t *testing.T) {
 	c := &notify.Consumer{
 		Senders: map[notify.Channel]notify.Sender{notify.Email: outbox, notify.SMS: sms},
 		Redis:   storetest.NewRedis(t), Log: httpapi.NewLogger(&logs, nil), Render: render, Gate: gate,
-		Settled: func(_ context.Context, m notify.Message, status, class string) {
+		Settled: func(_ context.Context, m notify.Message, status, class, _ string) {
 			outcomes = append(outcomes, settled{m.ID, status, class})
 		},
 	}

@@ -6,8 +6,10 @@ package twilio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -108,6 +110,15 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) error {
 
 // SendContent texts c.Text to m.To.
 func (s *Sender) SendContent(ctx context.Context, m notify.Message, c notify.Content) error {
+	_, err := s.SendReceipt(ctx, m, c)
+	return err
+}
+
+var _ notify.ReceiptSender = (*Sender)(nil)
+
+// SendReceipt texts c.Text to m.To and answers the MessageSid that Twilio's
+// status callbacks will name.
+func (s *Sender) SendReceipt(ctx context.Context, m notify.Message, c notify.Content) (string, error) {
 	form := url.Values{"To": {m.To}, "From": {s.from}, "Body": {c.Text}}
 	if s.callback != "" {
 		form.Set("StatusCallback", s.callback)
@@ -115,19 +126,29 @@ func (s *Sender) SendContent(ctx context.Context, m notify.Message, c notify.Con
 	// twilio-go takes no context: the call runs beside it, bounded by the
 	// client's timeout, and an ended ctx stops the wait (a retry is then
 	// possible, the claim protects against a double send within its TTL).
-	done := make(chan error, 1)
+	type result struct {
+		sid string
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
 		resp, err := s.client.SendRequest(http.MethodPost, s.messages, form, map[string]any{"Content-Type": "application/x-www-form-urlencoded"})
+		var sent struct {
+			SID string `json:"sid"`
+		}
 		if err == nil {
+			// The text is sent whatever the body says: a body that does
+			// not parse only loses the sid (and so its callbacks).
+			_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&sent)
 			resp.Body.Close()
 		}
-		done <- err
+		done <- result{sent.SID, err}
 	}()
 	select {
-	case err := <-done:
-		return classify(err)
+	case r := <-done:
+		return r.sid, classify(r.err)
 	case <-ctx.Done():
-		return ctx.Err()
+		return "", ctx.Err()
 	}
 }
 

@@ -73,8 +73,12 @@ func TestSendsThroughTheMessagesAPI(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	m, c := text()
-	if err := newSender(t, srv.URL, token).SendContent(t.Context(), m, c); err != nil {
+	got, err := newSender(t, srv.URL, token).SendReceipt(t.Context(), m, c)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if got != "SM0123456789abcdef0123456789abcdef" {
+		t.Errorf("sid %q, want Twilio's", got)
 	}
 	if len(fake.forms) != 1 {
 		t.Fatalf("%d calls", len(fake.forms))
