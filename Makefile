@@ -67,6 +67,12 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
 
+# Servers the Go tests start (fauxqs: an SQS-protocol server).
+infra/testtools/node_modules/.package-lock.json: infra/testtools/package-lock.json
+	cd infra/testtools && npm ci --no-audit --no-fund
+	@touch $@
+export FAUXQS_CLI := $(CURDIR)/infra/testtools/node_modules/fauxqs/dist/cli.js
+
 .PHONY: frontend
 frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run build
@@ -126,7 +132,7 @@ $(BIN)/stripe-mock:
 .PHONY: test test-go test-frontend test-e2e
 test: setup test-go test-frontend test-e2e
 
-test-go: setup-go $(BIN)/aws-lambda-rie $(BIN)/stripe-mock
+test-go: setup-go $(BIN)/aws-lambda-rie $(BIN)/stripe-mock infra/testtools/node_modules/.package-lock.json
 	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 300s ./...
 
 test-frontend: frontend/node_modules/.package-lock.json

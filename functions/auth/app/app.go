@@ -11,8 +11,10 @@ import (
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -23,6 +25,9 @@ type Config struct {
 	Identity identity.Config
 	// Queue is the notifications queue (password-reset e-mails).
 	Queue sqsqueue.Config
+	// PHI seals the outbox's copy of each message's data (links with
+	// tokens, names).
+	PHI seal.Config
 }
 
 // Options are the boot options plus, locally and in tests, the queue to
@@ -38,10 +43,15 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pub notify.Publisher = o.Publisher
-	if pub == nil {
-		pub = sqsqueue.New(cfg.Queue)
+	keys, err := seal.New(cfg.PHI)
+	if err != nil {
+		return nil, err
 	}
+	var queue notify.Publisher = o.Publisher
+	if queue == nil {
+		queue = sqsqueue.New(cfg.Queue)
+	}
+	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
 	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, pub, PatientRegistrar(g.Mongo, g.Clock), g.Clock, g.Log)
 	if err != nil {
 		return nil, err

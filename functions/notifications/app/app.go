@@ -5,12 +5,14 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/notify/smtp"
 	"github.com/topsmile/topsmile/shared/notify/templates"
@@ -32,6 +34,9 @@ type Config struct {
 	// SMSDailyCap bounds the texts one person gets from one clinic in the
 	// clinic's day (0: no cap).
 	SMSDailyCap int `env:"SMS_DAILY_CAP" default:"5"`
+	// MaxReceives is the queue's maxReceiveCount (template.yaml): a message
+	// failing its last receive is marked dead in the outbox.
+	MaxReceives int `env:"NOTIFY_MAX_RECEIVES" default:"5"`
 }
 
 // Options are the boot options plus the fallback delivery channels: the
@@ -84,13 +89,34 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	}
 	gate := &prefs.Gate{Cap: &prefs.Cap{Redis: rdb, Max: cfg.SMSDailyCap}, Clock: clk}
 	a := &boot.App{}
+	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log, Render: templates.Renderer{}, Gate: gate, MaxReceives: cfg.MaxReceives}
 	if cfg.MongoURI != "" {
 		m := store.NewMongo(store.MongoConfig{URI: cfg.MongoURI, Database: cfg.MongoDatabase, MaxPoolSize: 2})
 		gate.OptOuts = prefs.NewLedger(m)
+		recordOutcomes(c, outbox.New(m, nil, clk), log)
 		a.OnClose(func() { _ = m.Close(context.Background()) })
 	}
-	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log, Render: templates.Renderer{}, Gate: gate}
 	a.SQS = c.Handle
 	a.OnClose(func() { _ = rdb.Close() })
 	return a, nil
+}
+
+// recordOutcomes marks each message's outcome on its outbox record (the
+// consumer reads no data from it, so the store needs no keys). A record
+// that cannot be marked is logged: the delivery itself stands.
+func recordOutcomes(c *notify.Consumer, ob *outbox.Store, log *slog.Logger) {
+	c.Settled = func(ctx context.Context, m notify.Message, status, class, providerID string) {
+		st := outbox.Sent
+		if status == notify.StatusFailed {
+			st = outbox.Failed
+		}
+		if err := ob.Settle(context.WithoutCancel(ctx), m.ClinicID, m.ID, st, class, providerID); err != nil {
+			log.WarnContext(ctx, "outcome not recorded", "id", m.ID, "err", err.Error())
+		}
+	}
+	c.Dead = func(ctx context.Context, m notify.Message, reason string) {
+		if err := ob.MarkDead(context.WithoutCancel(ctx), m.ClinicID, m.ID, reason); err != nil {
+			log.WarnContext(ctx, "dead letter not recorded", "id", m.ID, "err", err.Error())
+		}
+	}
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/scheduling"
+	"github.com/topsmile/topsmile/shared/seal"
 )
 
 // Config is everything the scheduling function reads.
@@ -19,6 +21,9 @@ type Config struct {
 	Security authz.Config
 	// Queue is the notifications queue (waitlist offers).
 	Queue sqsqueue.Config
+	// PHI seals the outbox's copy of each message's data (links with
+	// tokens, names).
+	PHI seal.Config
 	// AppURL is where links in messages (waitlist offers) point.
 	AppURL string `env:"APP_URL,required"`
 }
@@ -36,10 +41,15 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pub notify.Publisher = o.Publisher
-	if pub == nil {
-		pub = sqsqueue.New(cfg.Queue)
+	keys, err := seal.New(cfg.PHI)
+	if err != nil {
+		return nil, err
 	}
+	var queue notify.Publisher = o.Publisher
+	if queue == nil {
+		queue = sqsqueue.New(cfg.Queue)
+	}
+	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL).
 		WithAppointmentNotices(wire.AppointmentNotices(g.Mongo, g.Clock, pub, cfg.AppURL), g.Log)
 	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})

@@ -5,7 +5,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/seal"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
 // Publisher is the notify.Publisher every producer uses: the outbox first,
@@ -17,6 +20,12 @@ type Publisher struct {
 }
 
 var _ notify.Publisher = (*Publisher)(nil)
+
+// NewPublisher is the publisher every producing function uses: each message
+// is stored in the outbox (its data sealed under keys), then sent to queue.
+func NewPublisher(m *store.Mongo, keys *seal.Keys, c clock.Clock, queue notify.Publisher, log *slog.Logger) *Publisher {
+	return &Publisher{Store: New(m, keys, c), Queue: queue, Log: log}
+}
 
 // Publish stores m and queues it now.
 func (p *Publisher) Publish(ctx context.Context, m notify.Message) error {
