@@ -7,6 +7,7 @@ import { PageSkeleton } from './components/Skeleton';
 import { Toaster } from './components/Toaster';
 import { createQueryClient } from './lib/queryClient';
 import { STAFF_ROLES } from './lib/types';
+import { InboxBadge } from './features/messages/InboxBadge';
 import { homeFor } from './features/session/routes';
 import { RequireRole, SessionProvider } from './features/session/SessionGate';
 import { SignInPage } from './features/session/SignInPage';
@@ -45,11 +46,16 @@ const PortalBillsPage = lazy(() => import('./features/portal/PortalBillsPage'));
 // The only chunk that imports @stripe/stripe-js: /pay/* is reached by a full
 // page load, and only it is served with a CSP that allows js.stripe.com.
 const PortalPayPage = lazy(() => import('./features/portal/PortalPayPage'));
+const MessagesPage = lazy(() => import('./features/messages/MessagesPage'));
+const InboxPage = lazy(() => import('./features/messages/InboxPage'));
+const MessagingSettingsPage = lazy(() => import('./features/messages/MessagingSettingsPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
   { to: '/patients', label: 'Patients' },
   { to: '/waitlist', label: 'Waitlist' },
+  { to: '/inbox', label: 'Inbox', badge: <InboxBadge /> },
+  { to: '/messages', label: 'Messages', roles: ['admin'] },
   { to: '/account', label: 'Account' },
 ];
 const PATIENT_NAV: NavItem[] = [
@@ -118,6 +124,23 @@ export function AppRoutes() {
               }
             />
             <Route path="/consent-templates" element={<ConsentTemplatesPage />} />
+            <Route path="/inbox" element={<InboxPage />} />
+            <Route
+              path="/messages"
+              element={
+                <RequireRole roles={['admin']}>
+                  <MessagesPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/settings/messaging"
+              element={
+                <RequireRole roles={['admin']}>
+                  <MessagingSettingsPage />
+                </RequireRole>
+              }
+            />
           </Route>
           <Route
             element={

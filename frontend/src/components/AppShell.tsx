@@ -9,6 +9,10 @@ export interface NavItem {
   to: string;
   label: string;
   end?: boolean;
+  /** Only these roles see the item (the route checks the same); everyone when unset. */
+  roles?: readonly string[];
+  /** Shown after the label, e.g. an unread count (it should carry its own words for screen readers). */
+  badge?: ReactNode;
 }
 
 /** The signed-in frame: skip link, header with navigation and sign-out, idle logoff. */
@@ -57,10 +61,11 @@ export function AppShell({ nav, footer, children }: { nav: NavItem[]; footer?: R
         <div id={menuId} className="shell__menu">
           <nav aria-label="Main" className="shell__nav">
             <ul>
-              {nav.map((item) => (
+              {nav.filter((item) => !item.roles || (user && item.roles.includes(user.role))).map((item) => (
                 <li key={item.to}>
                   <NavLink to={item.to} end={item.end ?? false} onClick={() => setMenuOpen(false)}>
                     {item.label}
+                    {item.badge}
                   </NavLink>
                 </li>
               ))}

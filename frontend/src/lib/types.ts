@@ -169,6 +169,20 @@ export interface Communication {
   marketing: boolean;
 }
 
+/** How the practice reaches a patient, as `GET /api/patients/{id}/communication` sends it. */
+export interface CommunicationPrefs {
+  preferredContactMethod: 'email' | 'sms' | 'none' | string;
+  email?: string;
+  phone?: string;
+  /** Channels the patient opted out of (STOP to texts, the unsubscribe link of an email). */
+  optOuts: { email: boolean; sms: boolean };
+}
+
+export interface CommunicationInput {
+  preferredContactMethod?: 'email' | 'sms' | 'none';
+  optOuts: { email: boolean; sms: boolean };
+}
+
 /** The full record, as `GET /api/patients/{id}` sends it. */
 export interface PatientRecord extends Patient {
   sex?: string;

@@ -19,6 +19,8 @@ import { PatientTabs } from '../../components/PatientTabs';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
 import { formatPhone } from '../../lib/phone';
+import { useCommunication, useSaveCommunication } from '../../api/messages';
+import { CommunicationCard } from '../../components/CommunicationCard';
 import { Email } from './text';
 
 const CONTACT_LABELS: Record<string, string> = {
@@ -226,6 +228,8 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           </dl>
         </section>
 
+        <PatientCommunication patientId={p.id} />
+
         <section className="card" aria-labelledby={`${id}-medical`}>
           <h2 id={`${id}-medical`} className="section-title">
             Medical history
@@ -328,6 +332,12 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
       </Dialog>
     </main>
   );
+}
+
+function PatientCommunication({ patientId }: { patientId: string }) {
+  const prefs = useCommunication(patientId);
+  const save = useSaveCommunication(patientId);
+  return <CommunicationCard audience="staff" prefs={prefs} save={save} />;
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {

@@ -1,3 +1,5 @@
+import { useCommunication, useSaveCommunication } from '../../api/messages';
+import { CommunicationCard } from '../../components/CommunicationCard';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { toastSuccess } from '../../lib/toast';
@@ -10,6 +12,8 @@ export default function MyDetailsPage() {
   const patientId = useSessionStore((s) => s.user?.patientId) ?? '';
   const record = usePatientRecord(patientId);
   const update = useUpdatePatient(patientId);
+  const prefs = useCommunication(patientId);
+  const savePrefs = useSaveCommunication(patientId);
 
   return (
     <main id="main" className="page page--narrow">
@@ -35,6 +39,7 @@ export default function MyDetailsPage() {
           }}
         />
       )}
+      {patientId && <CommunicationCard audience="patient" prefs={prefs} save={savePrefs} />}
     </main>
   );
 }
