@@ -15,6 +15,7 @@ import (
 	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
 	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
 	stripewebhookapp "github.com/topsmile/topsmile/functions/stripewebhook/app"
+	twiliowebhookapp "github.com/topsmile/topsmile/functions/twiliowebhook/app"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
@@ -65,13 +66,18 @@ type Function func(d Deps) (*boot.App, error)
 // Functions maps template logical ids to their composition roots. A test
 // fails when a function of template.yaml is missing here, or a route differs.
 var Functions = map[string]Function{
-	"HealthFunction":   func(d Deps) (*boot.App, error) { return load(d, healthapp.New, d.boot()) },
-	"AdminFunction":    func(d Deps) (*boot.App, error) { return load(d, adminapp.New, d.boot()) },
+	"HealthFunction": func(d Deps) (*boot.App, error) { return load(d, healthapp.New, d.boot()) },
+	"AdminFunction": func(d Deps) (*boot.App, error) {
+		return load(d, adminapp.New, adminapp.Options{Options: d.boot(), Publisher: d.Publisher})
+	},
 	"PatientsFunction": func(d Deps) (*boot.App, error) { return load(d, patientsapp.New, d.boot()) },
 	"ClinicalFunction": func(d Deps) (*boot.App, error) { return load(d, clinicalapp.New, d.boot()) },
 	"BillingFunction":  func(d Deps) (*boot.App, error) { return load(d, billingapp.New, d.boot()) },
 	"StripeWebhookFunction": func(d Deps) (*boot.App, error) {
 		return load(d, stripewebhookapp.New, d.boot())
+	},
+	"TwilioWebhookFunction": func(d Deps) (*boot.App, error) {
+		return load(d, twiliowebhookapp.New, d.boot())
 	},
 	"AuthFunction": func(d Deps) (*boot.App, error) {
 		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})

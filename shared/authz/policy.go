@@ -86,6 +86,9 @@ var Policies = map[string]Rule{
 	"GET /api/users/{id}/sessions":    {Roles: admins},
 	"DELETE /api/users/{id}/sessions": {Roles: admins},
 	"GET /api/audit-logs":             {Roles: admins},
+	// The clinic's messages (the outbox) and their retry.
+	"GET /api/notifications":             {Roles: admins},
+	"POST /api/notifications/{id}/retry": {Roles: admins},
 
 	// patients
 	"GET /api/patients":               {Roles: everyone, Owner: PatientFiltered},
@@ -201,6 +204,14 @@ var Policies = map[string]Rule{
 	// Stripe calls it: no session, no CSRF token, the signature is the
 	// authentication (the StripeWebhookFunction).
 	"POST /api/webhooks/stripe": {Public: true},
+	// Twilio calls them (the TwilioWebhookFunction): X-Twilio-Signature
+	// over PUBLIC_URL + the path is the authentication.
+	"POST /api/webhooks/twilio/status":  {Public: true},
+	"POST /api/webhooks/twilio/inbound": {Public: true},
+	// The front desk's inbox of patients' replies: every staff member
+	// reads and handles it (a reply is no clinical record).
+	"GET /api/inbox":              {Roles: staff},
+	"POST /api/inbox/{id}/handle": {Roles: staff},
 }
 
 // Allows reports whether role may call a route under rule.

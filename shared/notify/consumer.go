@@ -156,6 +156,20 @@ func (c *Consumer) lastReceive(ctx context.Context, rec events.SQSMessage, err e
 	c.Dead(ctx, m, "retries-exhausted")
 }
 
+// Forget clears the consumer's memory of id (delivered, or failed for
+// good), so that a retried message is delivered again.
+func Forget(ctx context.Context, rdb *redis.Client, id string) error {
+	k := keys(id)
+	if err := rdb.Del(ctx, k.done, k.claim).Err(); err != nil {
+		return fmt.Errorf("forget %s: %w", id, err)
+	}
+	return nil
+}
+
+type idKeys struct{ done, claim string }
+
+func keys(id string) idKeys { return idKeys{done: "notify:done:" + id, claim: "notify:claim:" + id} }
+
 func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
 	var m Message
 	if err := json.Unmarshal([]byte(rec.Body), &m); err != nil {
@@ -168,7 +182,8 @@ func (c *Consumer) handleOne(ctx context.Context, rec events.SQSMessage) error {
 	if !ok {
 		return fmt.Errorf("no sender configured for channel %s", m.Channel)
 	}
-	doneKey, claimKey := "notify:done:"+m.ID, "notify:claim:"+m.ID
+	k := keys(m.ID)
+	doneKey, claimKey := k.done, k.claim
 	done, err := c.Redis.Exists(ctx, doneKey).Result()
 	if err != nil {
 		return err

@@ -1,11 +1,16 @@
 // Package app is the admin function's composition root: users and their
-// sessions, clinic settings and the audit trail.
+// sessions, clinic settings, the audit trail, and the clinic's messages
+// (the outbox's list and retry).
 package app
 
 import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
+	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
+	"github.com/topsmile/topsmile/shared/seal"
 )
 
 // Config is everything the admin function reads.
@@ -13,12 +18,23 @@ type Config struct {
 	boot.Config
 	Security authz.Config
 	Identity identity.Config
+	// Queue takes the messages an admin retries.
+	Queue sqsqueue.Config
+	// PHI opens the outbox's sealed message data for a retry.
+	PHI seal.Config
 }
 
-// New assembles the function (no I/O). Admin publishes no notifications and
-// signs nobody up, so the identity service gets neither collaborator.
-func New(cfg Config, o boot.Options) (*boot.App, error) {
-	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o)
+// Options are the boot options plus, locally and in tests, the queue to
+// publish retries to instead of SQS at Queue.
+type Options struct {
+	boot.Options
+	Publisher notify.Publisher
+}
+
+// New assembles the function (no I/O). Admin signs nobody up, so the
+// identity service gets neither a publisher nor a registrar.
+func New(cfg Config, o Options) (*boot.App, error) {
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -26,6 +42,17 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc.AdminRoutes(g.Routes())
+	keys, err := seal.New(cfg.PHI)
+	if err != nil {
+		return nil, err
+	}
+	var queue notify.Publisher = o.Publisher
+	if queue == nil {
+		queue = sqsqueue.New(cfg.Queue)
+	}
+	r := g.Routes()
+	svc.AdminRoutes(r)
+	outbox.Routes(r, outbox.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
+	inboxRoutes(r, g, keys)
 	return g.App(), nil
 }

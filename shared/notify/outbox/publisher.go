@@ -109,23 +109,26 @@ func (p *Publisher) Sweep(ctx context.Context, limit int) (int, error) {
 }
 
 // Retry publishes a failed or dead record again (the admin's retry); false
-// when it is neither. forget clears the consumer's memory of the id so
-// that it delivers it again.
+// when it is neither. forget first clears the consumer's memory of the id
+// (so it delivers it again), then the record is reopened and queued.
 func (p *Publisher) Retry(ctx context.Context, clinicID, id string, forget func(ctx context.Context, id string) error) (bool, error) {
-	ok, err := p.Store.Reopen(ctx, clinicID, id)
-	if err != nil || !ok {
-		return ok, err
-	}
 	r, err := p.Store.Get(ctx, clinicID, id)
+	if err != nil {
+		return false, err
+	}
+	if r.Status != Failed && r.Status != Dead {
+		return false, nil
+	}
+	m, err := p.Store.Message(r)
 	if err != nil {
 		return false, err
 	}
 	if err := forget(ctx, id); err != nil {
 		return false, err
 	}
-	m, err := p.Store.Message(r)
-	if err != nil {
-		return false, err
+	ok, err := p.Store.Reopen(ctx, clinicID, id)
+	if err != nil || !ok {
+		return ok, err
 	}
 	if err := p.Queue.Publish(ctx, m); err != nil {
 		p.Log.WarnContext(ctx, "retry stored, not queued: the sweep will publish it", "id", id, "err", err.Error())
