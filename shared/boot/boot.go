@@ -6,6 +6,7 @@ package boot
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -99,13 +100,20 @@ func (c *Clients) Close() {
 // SQSHandler is a queue consumer's Lambda handler (partial batch responses).
 type SQSHandler func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
 
+// ScheduleHandler is a scheduled function's Lambda handler: EventBridge
+// Scheduler hands the schedule's Input as the event, verbatim; what it
+// returns is the invocation's result.
+type ScheduleHandler func(ctx context.Context, input json.RawMessage) (any, error)
+
 // App is one assembled function: an HTTP API (Router, and Handler = Router
-// under the common middleware) or a queue consumer (SQS).
+// under the common middleware), a queue consumer (SQS) or a scheduled job
+// (Schedule).
 type App struct {
-	Router  *httpapi.Router
-	Handler http.Handler
-	SQS     SQSHandler
-	closers []func()
+	Router   *httpapi.Router
+	Handler  http.Handler
+	SQS      SQSHandler
+	Schedule ScheduleHandler
+	closers  []func()
 }
 
 // NewHTTP is an App serving rt under the common middleware.
@@ -128,6 +136,10 @@ func (a *App) Close() {
 func (a *App) Serve() {
 	if a.SQS != nil {
 		lambda.StartWithOptions(a.SQS, lambda.WithEnableSIGTERM(a.Close))
+		return
+	}
+	if a.Schedule != nil {
+		lambda.StartWithOptions(a.Schedule, lambda.WithEnableSIGTERM(a.Close))
 		return
 	}
 	httpapi.StartLambda(a.Handler, a.Close)

@@ -24,6 +24,9 @@ type Query struct {
 	// RecallDue lists patients whose recall is due on or before this date,
 	// soonest first.
 	RecallDue string
+	// RecallFrom, with RecallDue, leaves out recalls due before this date
+	// (the reminders skip a backlog of long-lapsed ones).
+	RecallFrom string
 	// FamilyOf lists the family of this patient: their guarantor and every
 	// patient with that guarantor (or, for a guarantor, themself and every
 	// patient they guarantee).
@@ -72,7 +75,14 @@ func (s *Store) filter(ctx context.Context, clinicID string, q Query) (bson.D, e
 		if _, ok := parseDate(q.RecallDue); !ok {
 			return nil, errs.InvalidFields(errs.FieldError{Field: "recallDue", Message: "must be a date YYYY-MM-DD"})
 		}
-		f = append(f, bson.E{Key: "recall.dueDate", Value: bson.D{{Key: "$lte", Value: q.RecallDue}}})
+		due := bson.D{{Key: "$lte", Value: q.RecallDue}}
+		if q.RecallFrom != "" {
+			if _, ok := parseDate(q.RecallFrom); !ok {
+				return nil, errs.InvalidFields(errs.FieldError{Field: "recallFrom", Message: "must be a date YYYY-MM-DD"})
+			}
+			due = append(due, bson.E{Key: "$gte", Value: q.RecallFrom})
+		}
+		f = append(f, bson.E{Key: "recall.dueDate", Value: due})
 	}
 	if q.FamilyOf != "" {
 		p, err := s.Get(ctx, clinicID, q.FamilyOf)
