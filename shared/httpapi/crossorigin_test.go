@@ -22,6 +22,11 @@ func TestOnlyWebhooksBypassTheCrossOriginCheck(t *testing.T) {
 		{http.MethodPost, "/api/webhooks/stripe/", http.StatusForbidden},
 		{http.MethodPut, "/api/webhooks/stripe", http.StatusForbidden},
 		{http.MethodPost, "/api/webhooks/stripex", http.StatusForbidden},
+		{http.MethodPost, "/api/webhooks/twilio/status", http.StatusNoContent},
+		{http.MethodPost, "/api/webhooks/twilio/inbound", http.StatusNoContent},
+		{http.MethodPost, "/api/webhooks/twilio/inbound/", http.StatusForbidden},
+		{http.MethodPost, "/api/webhooks/twilio", http.StatusForbidden},
+		{http.MethodPost, "/api/inbox/abc/handle", http.StatusForbidden},
 		{http.MethodPost, "/api/invoices/abc/payment-intent", http.StatusForbidden},
 		{http.MethodPost, "/api/auth/login", http.StatusForbidden},
 	}

@@ -26,7 +26,7 @@ func Stack(log *slog.Logger, h http.Handler) http.Handler {
 
 // Webhooks are the routes a third party's servers call (signed by them,
 // never by a browser): the only ones exempt from the cross-origin check.
-var Webhooks = []string{"POST /api/webhooks/stripe"}
+var Webhooks = []string{"POST /api/webhooks/stripe", "POST /api/webhooks/twilio/status", "POST /api/webhooks/twilio/inbound"}
 
 // CrossOrigin refuses non-safe cross-origin browser requests with
 // net/http.CrossOriginProtection (Sec-Fetch-Site, else Origin vs Host),

@@ -14,9 +14,11 @@ package inbound
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -290,4 +292,24 @@ func twiml(w http.ResponseWriter, text string) error {
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, b.String()) // a caller gone away reads nothing
 	return nil
+}
+
+// Config is the webhook function's Twilio settings: the auth token Twilio
+// signs with, and the public origin it calls (API Gateway and CloudFront
+// change host and path, so the URL signed is PUBLIC_URL + the route).
+type Config struct {
+	AuthToken string `env:"TWILIO_AUTH_TOKEN,required,secret"`
+	PublicURL string `env:"PUBLIC_URL,required"`
+}
+
+// Validator checks the settings and builds the signature validator.
+func (c Config) Validator() (*twilio.Validator, error) {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return nil, errors.New("PUBLIC_URL must be an origin such as https://clinic.example")
+	}
+	if c.AuthToken == "" {
+		return nil, errors.New("TWILIO_AUTH_TOKEN is required")
+	}
+	return twilio.NewValidator(c.PublicURL, c.AuthToken), nil
 }

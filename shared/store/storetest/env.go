@@ -36,6 +36,11 @@ const OriginSecret = "origin-secret-for-tests"
 // of the card path add stripe-mock's.
 const StripeWebhookSecret = "whsec_topsmile_tests_0123456789"
 
+// TwilioAuthToken is TWILIO_AUTH_TOKEN: what the tests sign Twilio's
+// webhooks with (PUBLIC_URL is https://clinic.test). No account SID, so no
+// function sends a real text.
+const TwilioAuthToken = "twilio_topsmile_tests_0123456789"
+
 // FunctionEnv is a function environment as a deployed stack gives it, on a
 // fresh database of the test server (dropped at cleanup) and the run's
 // Redis: every variable a function requires, with test keys. Tests load a
@@ -65,6 +70,8 @@ func NewFunctionEnv(tb testing.TB) FunctionEnv {
 		"JWT_KEYS": "k1:" + TestKey, "JWT_ACTIVE_KID": "k1", "DATA_KEY": TestKey, "ORIGIN_SECRET": OriginSecret,
 		"AUDIT_KEYS": "a1:" + AuditKey, "AUDIT_ACTIVE_KID": "a1", "PHI_KEYS": "p1:" + PHIKey, "PHI_ACTIVE_KID": "p1",
 		"STRIPE_WEBHOOK_SECRET":   StripeWebhookSecret,
+		"TWILIO_AUTH_TOKEN":       TwilioAuthToken,
+		"PUBLIC_URL":              "https://clinic.test",
 		"APP_URL":                 "https://clinic.test",
 		"NOTIFICATIONS_QUEUE_URL": "test:in-process",
 		"S3_BUCKET":               S3Bucket(tb), "S3_ENDPOINT": s3Server(tb).URL, "AWS_REGION": "us-east-1",
