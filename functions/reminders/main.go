@@ -1,0 +1,33 @@
+// Command reminders is the RemindersFunction Lambda: EventBridge Scheduler runs it every 15 minutes for the reminder rules of every clinic and every minute for the outbox sweep.
+// It is assembled in one place, package app, which the local stack and the
+// tests build too.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/topsmile/topsmile/functions/reminders/app"
+	"github.com/topsmile/topsmile/shared/config"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(_ context.Context) error {
+	var cfg app.Config
+	if err := config.Load(&cfg); err != nil {
+		return err
+	}
+	a, err := app.New(cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	a.Serve()
+	return nil
+}
