@@ -46,10 +46,13 @@ func WaitlistNotifier(m *store.Mongo, c clock.Clock, pub notify.Publisher, appUR
 			if err != nil {
 				return "", "", err
 			}
-			if p.Email == "" || (p.PreferredContactMethod == "sms" && p.Phone != "") {
-				return notify.SMS, p.Phone, nil
+			// An offer is what the patient asked for: it goes out even to
+			// one who prefers no messages.
+			ch, to := Contact(p)
+			if to == "" && p.Email != "" {
+				ch, to = notify.Email, p.Email
 			}
-			return notify.Email, p.Email, nil
+			return ch, to, nil
 		},
 	}
 }
@@ -72,19 +75,30 @@ func AppointmentNotices(m *store.Mongo, c clock.Clock, pub notify.Publisher, app
 			if first == "" {
 				first = p.FirstName
 			}
-			switch {
-			case p.PreferredContactMethod == "none":
-				return "", "", first, nil
-			case p.PreferredContactMethod == "sms" && p.Phone != "", p.Email == "":
-				return notify.SMS, p.Phone, first, nil
-			}
-			return notify.Email, p.Email, first, nil
+			ch, to := Contact(p)
+			return ch, to, first, nil
 		},
 		Clinic: func(ctx context.Context, clinicID string) (string, string, error) {
 			cl, err := clinics.Clinic(ctx, clinicID)
 			return cl.Name, cl.Settings.TimeZone, err
 		},
 	}
+}
+
+// Contact is how the clinic reaches p by their preference: a text to their
+// number in E.164 when they prefer texts (or have no email), else email;
+// "" when they want no messages or have nowhere to receive them.
+func Contact(p patients.Patient) (notify.Channel, string) {
+	phone := notify.E164(p.Phone)
+	switch {
+	case p.PreferredContactMethod == "none":
+		return "", ""
+	case p.PreferredContactMethod == "sms" && phone != "", p.Email == "" && phone != "":
+		return notify.SMS, phone
+	case p.Email != "":
+		return notify.Email, p.Email
+	}
+	return "", ""
 }
 
 // OfferTTL is how long a waitlist offer holds a freed slot.

@@ -91,12 +91,16 @@ var Policies = map[string]Rule{
 	"POST /api/notifications/{id}/retry": {Roles: admins},
 
 	// patients
-	"GET /api/patients":               {Roles: everyone, Owner: PatientFiltered},
-	"POST /api/patients":              {Roles: patientEditors},
-	"GET /api/patients/{id}":          {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
-	"PATCH /api/patients/{id}":        {Roles: with(patientEditors, Patient), Owner: OwnPatient, Param: "id"},
-	"DELETE /api/patients/{id}":       {Roles: patientEditors},
-	"GET /api/patients/{id}/timeline": {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"GET /api/patients":        {Roles: everyone, Owner: PatientFiltered},
+	"POST /api/patients":       {Roles: patientEditors},
+	"GET /api/patients/{id}":   {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"PATCH /api/patients/{id}": {Roles: with(patientEditors, Patient), Owner: OwnPatient, Param: "id"},
+	// Messaging preferences and opt-outs: staff record what a patient asked
+	// for, a patient sets their own.
+	"GET /api/patients/{id}/communication": {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
+	"PUT /api/patients/{id}/communication": {Roles: with(patientEditors, Patient), Owner: OwnPatient, Param: "id"},
+	"DELETE /api/patients/{id}":            {Roles: patientEditors},
+	"GET /api/patients/{id}/timeline":      {Roles: with(staff, Patient), Owner: OwnPatient, Param: "id"},
 
 	// scheduling: the practice's catalog is readable by everyone signed in
 	// (patients see a trimmed view); appointment routes narrow a patient to

@@ -211,3 +211,16 @@ func TestConsumerTransientGateFailureRetries(t *testing.T) {
 		t.Fatalf("retry: %+v", resp)
 	}
 }
+
+func TestE164(t *testing.T) {
+	for in, want := range map[string]string{
+		"(212) 555-0147": "+12125550147", "212.555.0147": "+12125550147", "1 212 555 0147": "+12125550147",
+		"+1 212-555-0147": "+12125550147", "+44 20 7946 0958": "+442079460958", "+12125550147": "+12125550147",
+		"555-0147": "", "0123456789": "", "+0123456": "", "212555014x": "", "": "", "++12125550147": "",
+		"12125550147 ext 2": "",
+	} {
+		if got := notify.E164(in); got != want {
+			t.Errorf("E164(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ const staffPassword = "long-enough-pass-2026"
 var patientRoutes = []string{
 	"GET /api/patients", "POST /api/patients", "GET /api/patients/{id}",
 	"PATCH /api/patients/{id}", "DELETE /api/patients/{id}", "GET /api/patients/{id}/timeline",
+	"GET /api/patients/{id}/communication", "PUT /api/patients/{id}/communication",
 }
 
 // expectedPolicies are the rules the patients routes are built for: staff
@@ -38,12 +39,14 @@ var expectedPolicies = func() map[string]authz.Rule {
 	writers := []string{authz.Admin, authz.Dentist, authz.Hygienist, authz.Receptionist}
 	own := authz.Rule{Roles: authz.AllRoles, Owner: authz.OwnPatient, Param: "id"}
 	return map[string]authz.Rule{
-		"GET /api/patients":               {Roles: authz.AllRoles, Owner: authz.PatientFiltered},
-		"POST /api/patients":              {Roles: writers},
-		"GET /api/patients/{id}":          own,
-		"PATCH /api/patients/{id}":        {Roles: append(slices.Clone(writers), authz.Patient), Owner: authz.OwnPatient, Param: "id"},
-		"DELETE /api/patients/{id}":       {Roles: writers},
-		"GET /api/patients/{id}/timeline": own,
+		"GET /api/patients":                    {Roles: authz.AllRoles, Owner: authz.PatientFiltered},
+		"POST /api/patients":                   {Roles: writers},
+		"GET /api/patients/{id}":               own,
+		"PATCH /api/patients/{id}":             {Roles: append(slices.Clone(writers), authz.Patient), Owner: authz.OwnPatient, Param: "id"},
+		"DELETE /api/patients/{id}":            {Roles: writers},
+		"GET /api/patients/{id}/timeline":      own,
+		"GET /api/patients/{id}/communication": own,
+		"PUT /api/patients/{id}/communication": {Roles: append(slices.Clone(writers), authz.Patient), Owner: authz.OwnPatient, Param: "id"},
 	}
 }()
 

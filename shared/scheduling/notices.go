@@ -81,7 +81,8 @@ func (n *NoticePublisher) AppointmentChanged(ctx context.Context, clinicID strin
 		return err
 	}
 	base := strings.TrimRight(n.AppURL, "/")
-	data := map[string]string{"start": a.Start.UTC().Format(time.RFC3339), "clinicName": name, "timeZone": tz, "firstName": first}
+	data := map[string]string{"start": a.Start.UTC().Format(time.RFC3339), "clinicName": name, "timeZone": tz, "firstName": first,
+		"patientId": a.PatientID} // for the admin's list, never rendered
 	switch kind {
 	case NoticeCancelled:
 		data["bookUrl"] = base + "/portal/book"

@@ -79,7 +79,8 @@ func (n *OfferNotifier) OfferSlot(ctx context.Context, clinicID string, e Waitli
 	}
 	link := strings.TrimRight(n.AppURL, "/") + "/portal/offers/" + e.ID
 	return n.Publisher.Publish(ctx, notify.Message{ID: ids.New(), ClinicID: clinicID, Channel: channel, To: to, Template: "waitlist-offer",
-		Data:      map[string]string{"start": o.Start.Format(time.RFC3339), "expiresAt": o.ExpiresAt.Format(time.RFC3339), "acceptUrl": link + "?answer=accept", "declineUrl": link + "?answer=decline"},
+		Data: map[string]string{"start": o.Start.Format(time.RFC3339), "expiresAt": o.ExpiresAt.Format(time.RFC3339), "acceptUrl": link + "?answer=accept", "declineUrl": link + "?answer=decline",
+			"patientId": e.PatientID},
 		CreatedAt: n.Clock()})
 }
 

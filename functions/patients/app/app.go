@@ -3,9 +3,14 @@
 package app
 
 import (
+	"context"
+
 	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/patients"
 )
 
@@ -23,9 +28,29 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 	}
 	// Reads only: the timeline publishes nothing.
 	appointments := wire.Scheduling(g.Mongo, g.Redis, g.Clock, nil, "")
-	patients.Routes(g.Routes(), patients.Deps{
+	d := patients.Deps{
 		Store: patients.NewStore(g.Mongo, g.Clock), Audit: g.Audit, Clock: g.Clock, Log: g.Log,
 		Timeline: []patients.TimelineSource{wire.AppointmentsTimeline(appointments)},
-	})
+	}
+	r := g.Routes()
+	patients.Routes(r, d)
+	patients.CommunicationRoutes(r, d, optOuts{prefs.NewLedger(g.Mongo), g.Clock})
 	return g.App(), nil
+}
+
+// optOuts is the notifications group's opt-out ledger as patients sees it.
+type optOuts struct {
+	l *prefs.Ledger
+	c clock.Clock
+}
+
+func (o optOuts) OptedOut(ctx context.Context, clinicID, channel, address string) (bool, error) {
+	return o.l.OptedOut(ctx, clinicID, notify.Channel(channel), address)
+}
+
+func (o optOuts) SetOptedOut(ctx context.Context, clinicID, channel, address string, out bool, source string) error {
+	if out {
+		return o.l.OptOut(ctx, clinicID, notify.Channel(channel), address, source, o.c.Now())
+	}
+	return o.l.OptIn(ctx, clinicID, notify.Channel(channel), address)
 }

@@ -47,11 +47,16 @@ type Ledger struct {
 func NewLedger(m *store.Mongo) *Ledger { return &Ledger{coll: m.Collection(Collection)} }
 
 // Normalize is the form an address is kept and compared in: emails lower
-// case, numbers without spaces, dashes or brackets (E.164 as Twilio sends).
+// case, numbers in E.164 as Twilio sends them ("(212) 555-0147" and
+// "+1 212 555 0147" are one number); a number that is not textable keeps
+// its bare characters.
 func Normalize(ch notify.Channel, address string) string {
 	a := strings.TrimSpace(address)
 	if ch == notify.Email {
 		return strings.ToLower(a)
+	}
+	if e := notify.E164(a); e != "" {
+		return e
 	}
 	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' {
