@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,11 +17,14 @@ import (
 
 	"github.com/topsmile/topsmile/functions/notifications/app"
 	"github.com/topsmile/topsmile/shared/boot"
+	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
+	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
 
@@ -154,3 +159,60 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatal("SMTP_URL without MAIL_FROM accepted")
 	}
 }
+
+// SMTP down: each receive fails the message (SQS retries it), and the
+// failure on its last receive marks its outbox record dead, where the
+// admin's list shows it for a retry. A delivered message is marked sent.
+func TestSMTPDownIsRetriedThenDeadLettered(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.NewFunctionEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close() // nothing listens there now
+	env["SMTP_URL"], env["MAIL_FROM"] = "smtp://user:pass@"+dead, "clinic@topsmile.test"
+	a, err := newApp(t, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.New(seal.Config{Keys: env["PHI_KEYS"], ActiveKID: env["PHI_ACTIVE_KID"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queued []notify.Message
+	pub := outbox.NewPublisher(env.Mongo(t), keys, clock.Real{}, publisherFunc(func(_ context.Context, m notify.Message) error {
+		queued = append(queued, m)
+		return nil
+	}), httpapi.NewLogger(io.Discard, nil))
+	clinic := ids.New()
+	m := offer(clinic, "jordan@example.com")
+	m.Channel = notify.Email
+	if err := pub.Publish(ctx, m); err != nil || len(queued) != 1 {
+		t.Fatalf("publish: %v, %d queued", err, len(queued))
+	}
+	for receive := 1; receive <= 5; receive++ {
+		ev := event(t, m)
+		ev.Records[0].Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(receive)}
+		resp, err := a.SQS(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) != 1 {
+			t.Fatalf("receive %d: %+v %v (SMTP is down: the message must fail)", receive, resp, err)
+		}
+		rec, err := pub.Store.Get(ctx, clinic, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := outbox.Queued
+		if receive == 5 {
+			want = outbox.Dead
+		}
+		if rec.Status != want {
+			t.Fatalf("after receive %d the record is %s, want %s", receive, rec.Status, want)
+		}
+	}
+}
+
+type publisherFunc func(ctx context.Context, m notify.Message) error
+
+func (f publisherFunc) Publish(ctx context.Context, m notify.Message) error { return f(ctx, m) }
