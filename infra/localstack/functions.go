@@ -13,6 +13,7 @@ import (
 	healthapp "github.com/topsmile/topsmile/functions/health/app"
 	notificationsapp "github.com/topsmile/topsmile/functions/notifications/app"
 	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
+	remindersapp "github.com/topsmile/topsmile/functions/reminders/app"
 	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
 	stripewebhookapp "github.com/topsmile/topsmile/functions/stripewebhook/app"
 	twiliowebhookapp "github.com/topsmile/topsmile/functions/twiliowebhook/app"
@@ -84,6 +85,10 @@ var Functions = map[string]Function{
 	},
 	"SchedulingFunction": func(d Deps) (*boot.App, error) {
 		return load(d, schedulingapp.New, schedulingapp.Options{Options: d.boot(), Publisher: d.Publisher})
+	},
+	"RemindersFunction": func(d Deps) (*boot.App, error) {
+		// POST /_dev/reminders/run may run it as of another instant.
+		return load(d, remindersapp.New, remindersapp.Options{Options: d.boot(), Publisher: d.Publisher, AllowAt: true})
 	},
 	"NotificationsFunction": func(d Deps) (*boot.App, error) {
 		// Locally every channel goes to the outbox.

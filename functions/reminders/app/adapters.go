@@ -9,11 +9,11 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
-	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/reminders"
 	"github.com/topsmile/topsmile/shared/scheduling"
@@ -121,27 +121,23 @@ var _ reminders.People = people{}
 
 func newPeople(m *store.Mongo, c clock.Clock) people { return people{patients.NewStore(m, c)} }
 
-// Contact is how the patient gets reminders, as scheduling's notices reach
-// them (wire.AppointmentNotices): SMS when they prefer it and have a phone
-// (or have no e-mail), else e-mail; nowhere when they prefer none, turned
-// appointment reminders off, or are archived.
+// Contact is how the patient gets reminders: by the one rule notices and
+// offers follow (wire.Contact); nowhere when they turned appointment
+// reminders off or are archived.
 func (p people) Contact(ctx context.Context, clinicID, patientID string) (reminders.Contact, error) {
 	pt, err := p.st.Get(ctx, clinicID, patientID)
 	if err != nil {
 		return reminders.Contact{}, err
 	}
-	if pt.Status != patients.StatusActive || pt.PreferredContactMethod == "none" ||
-		(pt.Communication != nil && !pt.Communication.AppointmentReminders) {
+	if pt.Status != patients.StatusActive || (pt.Communication != nil && !pt.Communication.AppointmentReminders) {
 		return reminders.Contact{}, nil
 	}
 	first := pt.PreferredName
 	if first == "" {
 		first = pt.FirstName
 	}
-	if pt.PreferredContactMethod == "sms" && pt.Phone != "" || pt.Email == "" {
-		return reminders.Contact{Channel: notify.SMS, To: pt.Phone, FirstName: first}, nil
-	}
-	return reminders.Contact{Channel: notify.Email, To: pt.Email, FirstName: first}, nil
+	ch, to := wire.Contact(pt)
+	return reminders.Contact{Channel: ch, To: to, FirstName: first}, nil
 }
 
 func (p people) RecallsDue(ctx context.Context, clinicID, from, to string, each func(reminders.Due) error) error {
