@@ -193,6 +193,16 @@ func run(ctx context.Context) error {
 		// Cards off: the webhook still starts, and refuses every event.
 		defaults["STRIPE_WEBHOOK_SECRET"] = "whsec_" + ids.Token(24)
 	}
+	// Twilio's webhooks are signed with the auth token over the public
+	// origin: without a real account, a token of this start's, which
+	// /_dev/twilio/inbound signs its texts with; texts still go to the
+	// dev outbox unless SID, token and FROM are all set.
+	if defaults.unset("TWILIO_AUTH_TOKEN") {
+		defaults["TWILIO_AUTH_TOKEN"] = ids.Token(24)
+	}
+	if defaults.unset("PUBLIC_URL") {
+		defaults["PUBLIC_URL"], _ = defaults.lookup("APP_URL")
+	}
 	var queue *localstack.Queue
 	if cfg.SQSQueueURL != "" {
 		// Every function publishes through the client built below.

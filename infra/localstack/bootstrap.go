@@ -62,6 +62,9 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 	if !o.Seed {
 		return nil
 	}
+	if clinic, err = seedTextingNumber(ctx, d, clinic); err != nil {
+		return fmt.Errorf("texting number: %w", err)
+	}
 	first, err := ids.MarkSeeded(ctx, clinic.ID)
 	if err != nil {
 		return err

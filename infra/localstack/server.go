@@ -16,6 +16,8 @@ import (
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
+	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/notify/inbound"
 )
 
 // Stack is the assembled local clinic.
@@ -92,6 +94,20 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		}
 		mux.Handle(DevStripePayPath, httpapi.Stack(deps.Log,
 			DevStripePay(cards.NewStore(deps.Mongo, deps.Clock), sc.Secrets(), deps.DevToken, hook, deps.Log)))
+	}
+	// Twilio's part of a patient's text (no phone reaches the local stack),
+	// behind the dev token.
+	if hook, ok := handlers["TwilioWebhookFunction"]; ok && deps.Mongo != nil {
+		var tc struct {
+			Webhook    inbound.Config
+			AccountSID string `env:"TWILIO_ACCOUNT_SID"`
+		}
+		if err := config.LoadFrom(deps.Env, &tc); err != nil {
+			s.Close()
+			return nil, err
+		}
+		mux.Handle(DevTwilioInboundPath, httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log,
+			DevTwilioInbound(identity.NewStore(deps.Mongo, deps.Clock), tc.Webhook, tc.AccountSID, hook, deps.Log))))
 	}
 	// The embedded S3 server for documents: presigned URLs are their own
 	// authorization (no dev token), and the host check below still holds.
