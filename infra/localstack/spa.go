@@ -27,8 +27,10 @@ func PayPage(next http.Handler) http.Handler {
 
 // SPA serves the built front end from dir: real files as they are (hashed
 // assets cached for a year), and index.html for every other path so client
-// routes survive a reload. Without a build it says how to make one.
-func SPA(dir string) http.Handler {
+// routes survive a reload. Without a build it says how to make one. head
+// (if any) goes into index.html's head, e.g. DevOutboxMeta.
+func SPA(dir string, head ...string) http.Handler {
+	extra := strings.Join(head, "")
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -58,6 +60,18 @@ func SPA(dir string) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeFile(w, r, index)
+		if extra == "" {
+			http.ServeFile(w, r, index)
+			return
+		}
+		page, err := os.ReadFile(index)
+		if err != nil {
+			http.Error(w, "front end unreadable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.Method == http.MethodGet {
+			_, _ = w.Write(withHead(page, extra))
+		}
 	})
 }
