@@ -263,6 +263,13 @@ func run(ctx context.Context) error {
 	}
 
 	return localstack.Serve(ctx, l, stack.Handler, func(a net.Addr) {
+		// The viewer reads the token from the link's #fragment (never sent
+		// to a server); a token from the environment is not echoed.
+		view := fmt.Sprintf("http://%s%s", a, localstack.DevOutboxViewPath)
+		if madeToken {
+			view += "#token=" + cfg.DevToken
+		}
+		fmt.Printf("dev outbox: %s\n", view)
 		fmt.Printf("listening on http://%s\n", a)
 	})
 }

@@ -84,6 +84,14 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		}))
 	}
 	mux.Handle("/_dev/", httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log, dev)))
+	var spaHead []string
+	if deps.Outbox != nil {
+		// The viewer page is static (it asks for the token); the SPA links it.
+		view := httpapi.SecurityHeaders(DevOutboxView())
+		mux.Handle("GET "+DevOutboxViewPath, view)
+		mux.Handle("GET "+devOutboxJSPath, view)
+		spaHead = append(spaHead, DevOutboxMeta)
+	}
 	// Stripe's part of a card payment (stripe-mock sends no webhooks): it
 	// guards itself (the dev token, or the SPA's own same-origin pay screen).
 	if hook, ok := handlers["StripeWebhookFunction"]; ok && deps.Mongo != nil {
@@ -114,7 +122,7 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 	if deps.S3 != nil {
 		mux.Handle("/_s3/", http.StripPrefix("/_s3", deps.S3))
 	}
-	spa := SPA(distDir)
+	spa := SPA(distDir, spaHead...)
 	mux.Handle("/", httpapi.SecurityHeaders(spa))
 	// The pay screen is the one page whose policy lets Stripe.js load.
 	mux.Handle("/pay/", httpapi.SecurityHeaders(PayPage(spa)))
