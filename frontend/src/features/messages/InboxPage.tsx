@@ -92,10 +92,7 @@ function InboxRow({ item, timeZone }: { item: InboxItem; timeZone: string }) {
       <p className="inbox-item__body">{item.body}</p>
       <div className="button-row">
         {item.handled ? (
-          <p className="muted small">
-            Handled{item.handledAt ? ` ${formatDateTime(item.handledAt, timeZone)}` : ''}
-            {item.handledBy ? ` by ${item.handledBy}` : ''}.
-          </p>
+          <p className="muted small">Handled{item.handledAt ? ` ${formatDateTime(item.handledAt, timeZone)}` : ''}.</p>
         ) : (
           <button type="button" className="button-secondary button-small" onClick={() => void markHandled()} disabled={handle.isPending}>
             {handle.isPending ? 'Marking…' : 'Mark handled'}

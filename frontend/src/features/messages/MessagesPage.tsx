@@ -72,11 +72,16 @@ export default function MessagesPage() {
           <h1>Messages</h1>
           <p className="lead">Every email and text the practice sends, newest first. Failed ones can be sent again.</p>
         </div>
-        {devOutbox && (
-          <a className="button-secondary" href={devOutbox} target="_blank" rel="noopener">
-            Dev outbox<span className="visually-hidden"> (opens in a new tab)</span>
-          </a>
-        )}
+        <div className="button-row">
+          <Link className="button-secondary" to="/settings/messaging">
+            Reminder settings
+          </Link>
+          {devOutbox && (
+            <a className="button-secondary" href={devOutbox} target="_blank" rel="noopener">
+              Dev outbox<span className="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          )}
+        </div>
       </div>
 
       <div className="messages__filters">

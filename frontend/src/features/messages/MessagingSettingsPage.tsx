@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import {
   useClinicSettings,
   useSaveMessagingSettings,
@@ -33,6 +34,9 @@ export default function MessagingSettingsPage() {
   const clinic = useClinicSettings();
   return (
     <main id="main" className="page page--narrow">
+      <p className="breadcrumb">
+        <Link to="/messages">Messages</Link>
+      </p>
       <h1>Messaging settings</h1>
       <p className="lead">When reminders go out and from which number. Times are the practice’s local time.</p>
       {clinic.isError ? (
@@ -144,7 +148,7 @@ function MessagingForm({ initial }: { initial: MessagingSettings }) {
 
       <fieldset className="form-card">
         <legend className="section-title">Quiet hours</legend>
-        <p className="muted small">No reminder is sent between these times; one that falls due waits for the morning.</p>
+        <p className="muted small">No reminder is sent between these times; one that falls due waits until they end. The same time in both means no quiet hours.</p>
         <div className="field-row">
           <Field
             label="From"
