@@ -58,6 +58,20 @@ describe('CommunicationCard', () => {
     expect(put[0]).toEqual({ preferredContactMethod: 'email', optOuts: { email: true, sms: false } });
   });
 
+  it('sends no opt-out for a channel without an address (the server refuses it), and the reminders switch when the server has one', async () => {
+    const user = userEvent.setup();
+    stored = { preferredContactMethod: 'phone', phone: '+12125550147', appointmentReminders: true, optOuts: { email: false, sms: false } };
+    renderWithQuery(<Wired audience="staff" />);
+    const form = await screen.findByRole('form', { name: 'Communication preferences' });
+    expect(within(form).getByRole('checkbox', { name: 'No emails (the patient unsubscribed)' })).toBeDisabled();
+    expect(within(form).getByRole('radio', { name: /^Email \(no email on file\)/ })).not.toBeChecked();
+    await user.click(within(form).getByRole('checkbox', { name: 'Send appointment reminders' }));
+    await user.click(within(form).getByRole('button', { name: 'Save preferences' }));
+    await vi.waitFor(() => expect(put).toHaveLength(1));
+    // A preference the card does not offer (phone) is left as it is.
+    expect(put[0]).toEqual({ appointmentReminders: false, optOuts: { sms: false } });
+  });
+
   it('speaks to the patient in the portal, and shows a field error at its field', async () => {
     const user = userEvent.setup();
     answer = () =>

@@ -11,11 +11,12 @@ type Audience = 'staff' | 'patient';
 
 const WORDS: Record<
   Audience,
-  { title: string; prefer: string; noSms: string; noSmsHint: string; noEmail: string; noEmailHint: string; saved: string }
+  { title: string; prefer: string; reminders: string; noSms: string; noSmsHint: string; noEmail: string; noEmailHint: string; saved: string }
 > = {
   staff: {
     title: 'Communication preferences',
     prefer: 'Preferred way to reach the patient',
+    reminders: 'Send appointment reminders',
     noSms: 'No text messages (the patient replied STOP)',
     noSmsHint: 'Clear it only when the patient asks to get texts again (or replies START).',
     noEmail: 'No emails (the patient unsubscribed)',
@@ -25,6 +26,7 @@ const WORDS: Record<
   patient: {
     title: 'Messages from the practice',
     prefer: 'How should we reach you?',
+    reminders: 'Remind me of my appointments',
     noSms: 'Do not text me',
     noSmsHint: 'You can also reply STOP to any of our texts, and START to get them again.',
     noEmail: 'Do not email me',
@@ -68,6 +70,9 @@ export function CommunicationCard({
   );
 }
 
+/** Errors shown next to their own control; any other goes in the summary. */
+const SHOWN_AT_FIELD = ['preferredContactMethod', 'appointmentReminders', 'optOuts.email', 'optOuts.sms'];
+
 const CHOICES = [
   { value: 'email', label: 'Email' },
   { value: 'sms', label: 'Text message' },
@@ -89,6 +94,7 @@ function CommunicationForm({
   const [preferred, setPreferred] = useState<string>(known ? initial.preferredContactMethod : '');
   const [noSms, setNoSms] = useState(initial.optOuts?.sms ?? false);
   const [noEmail, setNoEmail] = useState(initial.optOuts?.email ?? false);
+  const [reminders, setReminders] = useState<boolean | undefined>(initial.appointmentReminders);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -102,8 +108,14 @@ function CommunicationForm({
     event.preventDefault();
     setErrors({});
     setFormError(null);
-    const body: CommunicationInput = { optOuts: { email: noEmail, sms: noSms } };
+    // Only what is on file: an opt-out of a channel without an address is refused.
+    const optOuts: NonNullable<CommunicationInput['optOuts']> = {};
+    if (initial.email) optOuts.email = noEmail;
+    if (initial.phone) optOuts.sms = noSms;
+    const body: CommunicationInput = {};
+    if (Object.keys(optOuts).length) body.optOuts = optOuts;
     if (preferred) body.preferredContactMethod = preferred as NonNullable<CommunicationInput['preferredContactMethod']>;
+    if (reminders !== undefined) body.appointmentReminders = reminders;
     try {
       await save.mutateAsync(body);
       toastSuccess(words.saved);
@@ -150,6 +162,16 @@ function CommunicationForm({
         {fieldError('preferredContactMethod')}
       </fieldset>
 
+      {reminders !== undefined && (
+        <div>
+          <label className="checkbox">
+            <input type="checkbox" checked={reminders} onChange={(e) => setReminders(e.target.checked)} />
+            {words.reminders}
+          </label>
+          {fieldError('appointmentReminders')}
+        </div>
+      )}
+
       <fieldset className="fieldset">
         <legend>{audience === 'staff' ? 'Opted out' : 'Opt out'}</legend>
         <div>
@@ -157,6 +179,7 @@ function CommunicationForm({
             <input
               type="checkbox"
               checked={noSms}
+              disabled={!initial.phone}
               onChange={(e) => setNoSms(e.target.checked)}
               aria-describedby={describedBy('optOuts.sms', `${id}-sms-hint`)}
               aria-invalid={errors['optOuts.sms'] ? true : undefined}
@@ -173,6 +196,7 @@ function CommunicationForm({
             <input
               type="checkbox"
               checked={noEmail}
+              disabled={!initial.email}
               onChange={(e) => setNoEmail(e.target.checked)}
               aria-describedby={describedBy('optOuts.email', `${id}-email-hint`)}
               aria-invalid={errors['optOuts.email'] ? true : undefined}
@@ -194,6 +218,10 @@ function CommunicationForm({
       {Object.keys(errors).length > 0 && (
         <p className="form-error" role="alert">
           Some preferences need attention.
+          {Object.entries(errors)
+            .filter(([field]) => !SHOWN_AT_FIELD.includes(field))
+            .map(([, message]) => ` ${message}`)
+            .join('')}
         </p>
       )}
       <div className="button-row">

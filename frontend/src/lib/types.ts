@@ -174,13 +174,17 @@ export interface CommunicationPrefs {
   preferredContactMethod: 'email' | 'sms' | 'none' | string;
   email?: string;
   phone?: string;
+  /** Whether appointment reminders go out at all (on unless turned off). */
+  appointmentReminders?: boolean;
   /** Channels the patient opted out of (STOP to texts, the unsubscribe link of an email). */
   optOuts: { email: boolean; sms: boolean };
 }
 
 export interface CommunicationInput {
   preferredContactMethod?: 'email' | 'sms' | 'none';
-  optOuts: { email: boolean; sms: boolean };
+  appointmentReminders?: boolean;
+  /** Only the channels with an address on file (the server refuses the others). */
+  optOuts?: { email?: boolean; sms?: boolean };
 }
 
 /** The full record, as `GET /api/patients/{id}` sends it. */
