@@ -2,6 +2,7 @@ package lambdatest
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -113,6 +114,7 @@ type templateProperties struct {
 		Properties struct {
 			Path   string `yaml:"Path"`
 			Method string `yaml:"Method"`
+			Input  string `yaml:"Input"` // a ScheduleV2 event's
 		} `yaml:"Properties"`
 	} `yaml:"Events"`
 }
@@ -241,14 +243,15 @@ func deployedEnv(tb testing.TB, env testEnv, id string) map[string]string {
 // process start, init and the adapter rather than request handling. (The
 // health function's only route pings both databases: that is its answer.)
 type startEvent struct {
-	kind    string // "HttpApi" or "SQS"
+	kind    string // "HttpApi", "SQS" or "ScheduleV2"
 	payload any
 }
 
 // firstEvent picks, from the function's events in template.yaml, an HTTP API
 // request without credentials (a GET without path parameters if there is
-// one, else the first route by name with its parameters filled in), or an
-// empty SQS batch for a queue consumer.
+// one, else the first route by name with its parameters filled in), an
+// empty SQS batch for a queue consumer, or the first schedule's input (by
+// event name) for a scheduled function.
 func firstEvent(tb testing.TB, id string) startEvent {
 	tb.Helper()
 	res := templateFunc(tb, id)
@@ -263,6 +266,8 @@ func firstEvent(tb testing.TB, id string) startEvent {
 		switch ev.Type {
 		case "SQS":
 			return startEvent{kind: "SQS", payload: events.SQSEvent{Records: []events.SQSMessage{}}}
+		case "ScheduleV2":
+			return startEvent{kind: "ScheduleV2", payload: json.RawMessage(ev.Properties.Input)}
 		case "HttpApi":
 			method := strings.ToUpper(ev.Properties.Method)
 			if method == "" || method == "ANY" {
@@ -280,7 +285,7 @@ func firstEvent(tb testing.TB, id string) startEvent {
 		route = fallback
 	}
 	if route == "" {
-		tb.Fatalf("%s: no HttpApi or SQS event in template.yaml; teach firstEvent its event type", id)
+		tb.Fatalf("%s: no HttpApi, SQS or ScheduleV2 event in template.yaml; teach firstEvent its event type", id)
 	}
 	method, path, _ := strings.Cut(route, " ")
 	path = regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "x")
@@ -288,7 +293,8 @@ func firstEvent(tb testing.TB, id string) startEvent {
 }
 
 // answerFirst sends ev and fails unless the function answered as a correctly
-// configured one does: an HTTP status below 500, or no failed SQS items.
+// configured one does: an HTTP status below 500, no failed SQS items, or a
+// scheduled job without an error.
 func answerFirst(tb testing.TB, invokeURL, id string, ev startEvent) {
 	tb.Helper()
 	switch ev.kind {
@@ -296,6 +302,8 @@ func answerFirst(tb testing.TB, invokeURL, id string, ev startEvent) {
 		if resp := invoke[events.SQSEventResponse](tb, invokeURL, ev.payload); len(resp.BatchItemFailures) != 0 {
 			tb.Fatalf("%s: empty batch answered failures %v", id, resp.BatchItemFailures)
 		}
+	case "ScheduleV2":
+		invoke[json.RawMessage](tb, invokeURL, ev.payload) // a function error fails the test
 	default:
 		req := ev.payload.(events.APIGatewayV2HTTPRequest)
 		if resp := invoke[events.APIGatewayV2HTTPResponse](tb, invokeURL, req); resp.StatusCode >= 500 {
