@@ -21,7 +21,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -248,9 +247,12 @@ func run(ctx context.Context) error {
 			go queue.Run(ctx, h)
 		}
 	}
-	if err := localstack.SweepOffers(ctx, deps, 30*time.Second); err != nil {
-		return err
-	}
+	// The schedules EventBridge runs deployed (the reminders, which also
+	// pass lapsed waitlist offers on, and the outbox sweep), in-process;
+	// they stop before the functions' clients close.
+	schedules, stopSchedules := context.WithCancel(ctx)
+	waitSchedules := stack.RunSchedules(schedules, log)
+	defer func() { stopSchedules(); waitSchedules() }()
 	if err := localstack.Bootstrap(ctx, deps, localstack.BootstrapOptions{
 		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, Seed: cfg.Seed, Out: os.Stdout,
 	}); err != nil {

@@ -27,6 +27,9 @@ type Stack struct {
 	Routers map[string]*httpapi.Router
 	// Consumers are the queue consumers' handlers by logical id.
 	Consumers map[string]boot.SQSHandler
+	// Schedules are the scheduled functions' handlers by logical id (run
+	// by RunSchedules).
+	Schedules map[string]boot.ScheduleHandler
 	apps      []*boot.App
 }
 
@@ -42,7 +45,7 @@ func (s *Stack) Close() {
 // The stack answers only its own host names (loopback and APP_URL's), and
 // /_dev/* only with deps.DevToken in X-Dev-Token.
 func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
-	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]boot.SQSHandler{}}
+	s := &Stack{Routers: map[string]*httpapi.Router{}, Consumers: map[string]boot.SQSHandler{}, Schedules: map[string]boot.ScheduleHandler{}}
 	handlers := map[string]http.Handler{}
 	for id := range tpl.Functions {
 		build, ok := Functions[id]
@@ -63,6 +66,9 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		if a.SQS != nil {
 			s.Consumers[id] = a.SQS
 		}
+		if a.Schedule != nil {
+			s.Schedules[id] = a.Schedule
+		}
 	}
 	mux := http.NewServeMux()
 	for _, r := range tpl.Routes {
@@ -82,6 +88,9 @@ func Build(tpl *Template, deps Deps, distDir string) (*Stack, error) {
 		dev.Handle("GET /_dev/outbox", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": deps.Outbox.Messages()})
 		}))
+	}
+	if job, ok := s.Schedules[RemindersFunction]; ok {
+		dev.Handle(DevRemindersRunPath, DevRemindersRun(job, deps.Log))
 	}
 	mux.Handle("/_dev/", httpapi.Stack(deps.Log, devOnly(deps.DevToken, deps.Log, dev)))
 	var spaHead []string
