@@ -86,6 +86,8 @@ var Policies = map[string]Rule{
 	"GET /api/users/{id}/sessions":    {Roles: admins},
 	"DELETE /api/users/{id}/sessions": {Roles: admins},
 	"GET /api/audit-logs":             {Roles: admins},
+	// The live schedule's socket (realtime): staff screens only.
+	"GET /api/live": {Roles: staff},
 	// The clinic's messages (the outbox) and their retry.
 	"GET /api/notifications":             {Roles: admins},
 	"POST /api/notifications/{id}/retry": {Roles: admins},

@@ -52,3 +52,11 @@ func (r *Revoker) ClearUser(ctx context.Context, userID string) error {
 func denyKeys(p Principal) []string {
 	return []string{denyTokenKey(p.TokenID), denySessionKey(p.SessionID), denyUserKey(p.UserID)}
 }
+
+// DenyKeys are the deny-list entries any one of which refuses a token of
+// the session sessionID of userID with id tokenID: the live fan-out checks
+// them for each open connection, whose token was checked only once, when
+// it connected.
+func DenyKeys(tokenID, sessionID, userID string) []string {
+	return denyKeys(Principal{TokenID: tokenID, SessionID: sessionID, UserID: userID})
+}

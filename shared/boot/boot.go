@@ -113,7 +113,11 @@ type App struct {
 	Handler  http.Handler
 	SQS      SQSHandler
 	Schedule ScheduleHandler
-	closers  []func()
+	// Raw takes any other event as is and tells its kinds apart itself
+	// (the realtime function: API Gateway's WebSocket routes and the live
+	// queue).
+	Raw     ScheduleHandler
+	closers []func()
 }
 
 // NewHTTP is an App serving rt under the common middleware.
@@ -140,6 +144,10 @@ func (a *App) Serve() {
 	}
 	if a.Schedule != nil {
 		lambda.StartWithOptions(a.Schedule, lambda.WithEnableSIGTERM(a.Close))
+		return
+	}
+	if a.Raw != nil {
+		lambda.StartWithOptions(a.Raw, lambda.WithEnableSIGTERM(a.Close))
 		return
 	}
 	httpapi.StartLambda(a.Handler, a.Close)

@@ -116,7 +116,11 @@ func (s *Store) saveProvider(ctx context.Context, clinicID string, p Provider) (
 	if err != nil {
 		return Provider{}, err
 	}
-	return p, s.invalidate(ctx, clinicID)
+	if err := s.invalidate(ctx, clinicID); err != nil {
+		return Provider{}, err
+	}
+	s.changed(ctx, clinicID, LiveProviderUpdated, p.ID, 0)
+	return p, nil
 }
 
 // SetHours replaces a provider's weekly hours.

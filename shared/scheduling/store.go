@@ -77,6 +77,7 @@ type Store struct {
 	offerTTL    time.Duration
 	notices     AppointmentNotices
 	noticeLog   *slog.Logger
+	liveEvents  LiveEvents
 	recall      RecallHook
 }
 

@@ -210,6 +210,7 @@ func (s *Store) addToWaitlist(ctx context.Context, clinicID, id string, in Waitl
 		s.releasePlaces(ctx, clinicID, e.ID)
 		return WaitlistEntry{}, err
 	}
+	s.changed(ctx, clinicID, LiveWaitlistUpdated, e.ID, e.Version)
 	return e, nil
 }
 
@@ -231,9 +232,10 @@ func (s *Store) changeEntry(ctx context.Context, clinicID string, e WaitlistEntr
 	switch {
 	case errs.Is(err, errs.NotFound) || err == nil && !won:
 		return errEntryChanged
-	default:
-		return err
+	case err == nil:
+		s.changed(ctx, clinicID, LiveWaitlistUpdated, e.ID, e.Version+1)
 	}
+	return err
 }
 
 // UpdateWaitlist edits a waiting entry's preferences.

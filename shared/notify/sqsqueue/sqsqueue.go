@@ -49,6 +49,15 @@ func (p *Publisher) Publish(ctx context.Context, m notify.Message) error {
 	return nil
 }
 
+// SendBody puts body on the queue as is (the live events' queue).
+func (p *Publisher) SendBody(ctx context.Context, body string) error {
+	_, err := p.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(p.QueueURL), MessageBody: aws.String(body)})
+	if err != nil {
+		return errs.Wrap(errs.Unavailable, err, "queue unavailable")
+	}
+	return nil
+}
+
 // Config is where a function publishes and as whom. On Lambda the runtime
 // sets the region and the execution role's credentials in these variables,
 // valid for the life of the execution environment.
