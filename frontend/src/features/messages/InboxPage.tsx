@@ -94,9 +94,14 @@ function InboxRow({ item, timeZone }: { item: InboxItem; timeZone: string }) {
         {item.handled ? (
           <p className="muted small">Handled{item.handledAt ? ` ${formatDateTime(item.handledAt, timeZone)}` : ''}.</p>
         ) : (
-          <button type="button" className="button-secondary button-small" onClick={() => void markHandled()} disabled={handle.isPending}>
+          <button
+            type="button"
+            className="button-secondary button-small"
+            aria-label={`Mark handled: reply from ${who}`}
+            onClick={() => void markHandled()}
+            disabled={handle.isPending}
+          >
             {handle.isPending ? 'Marking…' : 'Mark handled'}
-            <span className="visually-hidden">: reply from {who}</span>
           </button>
         )}
         {error && (

@@ -160,8 +160,13 @@ export default function MessagesPage() {
                     <td>{deliveryLabel(n.delivery)}</td>
                     <td>
                       {RETRYABLE.includes(n.status) && (
-                        <button type="button" className="button-secondary button-small" onClick={() => setRetrying(n)}>
-                          Retry<span className="visually-hidden">: {templateLabel(n.template)} to {recipient(n)}</span>
+                        <button
+                          type="button"
+                          className="button-secondary button-small"
+                          aria-label={`Retry: ${templateLabel(n.template)} to ${recipient(n)}`}
+                          onClick={() => setRetrying(n)}
+                        >
+                          Retry
                         </button>
                       )}
                     </td>

@@ -21,7 +21,7 @@ export const DEFAULT_MESSAGING: MessagingSettings = {
 };
 
 export function messagingOf(clinic: ClinicWithMessaging): MessagingSettings {
-  const s = clinic.settings;
+  const s: Partial<MessagingSettings> = clinic.settings ?? {};
   return {
     smsNumber: s.smsNumber ?? DEFAULT_MESSAGING.smsNumber,
     quietHours: { ...DEFAULT_MESSAGING.quietHours, ...s.quietHours },
