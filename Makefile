@@ -24,7 +24,7 @@ STRIPE_MOCK_VERSION := v0.203.0
 export STRIPE_MOCK_BIN := $(BIN)/stripe-mock
 
 # LogicalId -> functions/<folder>. Add each new function here and in template.yaml.
-FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling ClinicalFunction=clinical BillingFunction=billing StripeWebhookFunction=stripewebhook TwilioWebhookFunction=twiliowebhook NotificationsFunction=notifications RemindersFunction=reminders
+FUNCTIONS := HealthFunction=health AuthFunction=auth AdminFunction=admin PatientsFunction=patients SchedulingFunction=scheduling ClinicalFunction=clinical BillingFunction=billing StripeWebhookFunction=stripewebhook TwilioWebhookFunction=twiliowebhook NotificationsFunction=notifications RemindersFunction=reminders RealtimeFunction=realtime
 
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 lambda_build = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
@@ -34,7 +34,7 @@ help:
 	@echo "make dev | test | build | bench | fuzz | lint | vuln | setup | clean"
 
 # --- SAM (BuildMethod: makefile calls build-<LogicalId> with ARTIFACTS_DIR) ---
-.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-ClinicalFunction build-BillingFunction build-StripeWebhookFunction build-TwilioWebhookFunction build-NotificationsFunction build-RemindersFunction
+.PHONY: build-HealthFunction build-AuthFunction build-AdminFunction build-PatientsFunction build-SchedulingFunction build-ClinicalFunction build-BillingFunction build-StripeWebhookFunction build-TwilioWebhookFunction build-NotificationsFunction build-RemindersFunction build-RealtimeFunction
 build-HealthFunction:
 	$(call lambda_build,health)
 build-AuthFunction:
@@ -57,6 +57,8 @@ build-NotificationsFunction:
 	$(call lambda_build,notifications)
 build-RemindersFunction:
 	$(call lambda_build,reminders)
+build-RealtimeFunction:
+	$(call lambda_build,realtime)
 
 .PHONY: build
 build: ## every function as an arm64 bootstrap under build/<LogicalId>/

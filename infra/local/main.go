@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -32,6 +33,8 @@ import (
 	"github.com/topsmile/topsmile/shared/config"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/live"
+	"github.com/topsmile/topsmile/shared/live/hub"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/store"
@@ -227,6 +230,10 @@ func run(ctx context.Context) error {
 	}
 	defer deps.Redis.Close()
 	deps.AppURL, _ = deps.Env("APP_URL")
+	// The live schedule on this port: GET /api/live upgrades into the hub,
+	// and every schedule change fans out to it in process.
+	deps.Hub = hub.NewHub(log)
+	deps.Live = live.Direct{Log: log, Fanout: &live.Fanout{Registry: &live.Registry{Redis: deps.Redis}, Poster: deps.Hub, Log: log, Now: time.Now}}
 	if deps.Publisher == nil {
 		// A developer's SQS may need a profile: the SDK's full loader here
 		// (the Lambdas read credentials from their environment).

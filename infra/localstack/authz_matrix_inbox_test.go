@@ -6,9 +6,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/topsmile/topsmile/infra/localstack"
+	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/inbound"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
@@ -39,4 +42,31 @@ func (m *matrix) inboxTarget(path, clinic string) string {
 		m.t.Fatal(err)
 	}
 	return strings.Replace(path, "{id}", sid, 1)
+}
+
+func newOutbox(t *testing.T, d localstack.Deps) *outbox.Store {
+	t.Helper()
+	keys, err := seal.New(seal.Config{Keys: "p1:" + storetest.PHIKey, ActiveKID: "p1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outbox.New(d.Mongo, keys, d.Clock)
+}
+
+var notificationIDs atomic.Int64
+
+// notificationTarget fills a message route's {id} with a failed message of
+// clinic's outbox (the one state a retry takes).
+func (m *matrix) notificationTarget(path, clinic string) string {
+	m.t.Helper()
+	st := m.outbox
+	msg := notify.Message{ID: fmt.Sprintf("matrix-%d", notificationIDs.Add(1)), ClinicID: clinic, Channel: notify.Email,
+		To: "someone@example.com", Template: "appointment-reminder", Data: map[string]string{"start": "2030-01-01T10:00:00Z"}}
+	if _, _, err := st.Insert(context.Background(), msg, time.Time{}); err != nil {
+		m.t.Fatal(err)
+	}
+	if err := st.Settle(context.Background(), clinic, msg.ID, outbox.Failed, notify.ClassHardBounce, ""); err != nil {
+		m.t.Fatal(err)
+	}
+	return strings.Replace(path, "{id}", msg.ID, 1)
 }

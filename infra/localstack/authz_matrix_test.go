@@ -17,6 +17,7 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify/inbound"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/scheduling"
@@ -35,6 +36,7 @@ type matrix struct {
 	sched    *scheduling.Store
 	patients *patients.Store
 	inbox    *inbound.Store
+	outbox   *outbox.Store
 	handler  http.Handler
 	clinicA  identity.Clinic
 	clinicB  identity.Clinic
@@ -60,7 +62,7 @@ func newMatrix(t *testing.T) *matrix {
 	}
 	m := &matrix{t: t, users: identity.NewStore(deps.Mongo, deps.Clock), sessions: identity.NewSessions(deps.Mongo, deps.Clock, &authz.Revoker{Redis: deps.Redis, AccessTTL: keys.AccessTTL()}), keys: keys, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
 		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, wire.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
-		patients: patients.NewStore(deps.Mongo, deps.Clock), inbox: newInbox(t, deps)}
+		patients: patients.NewStore(deps.Mongo, deps.Clock), inbox: newInbox(t, deps), outbox: newOutbox(t, deps)}
 	ctx := context.Background()
 	m.clinicA, _ = m.users.CreateClinic(ctx, "A")
 	m.clinicB, _ = m.users.CreateClinic(ctx, "B")
@@ -137,6 +139,7 @@ func (m *matrix) call(c *creds, method, path string) int {
 	req := httptest.NewRequest(method, "http://localhost:3000"+path, body)
 	req.RemoteAddr = "10.1.2.3:4000"
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", "http://localhost:3000") // the live socket demands the SPA's origin
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -206,6 +209,8 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 		return m.clinicalTarget(path, caller, clinic)
 	case strings.HasPrefix(path, "/api/inbox/{id}"):
 		return m.inboxTarget(path, clinic)
+	case strings.HasPrefix(path, "/api/notifications/{id}"):
+		return m.notificationTarget(path, clinic)
 	case isBillingRoute(path):
 		return m.billingTarget(path, caller, clinic)
 	case strings.Contains(path, "{"):

@@ -13,6 +13,7 @@ import (
 	healthapp "github.com/topsmile/topsmile/functions/health/app"
 	notificationsapp "github.com/topsmile/topsmile/functions/notifications/app"
 	patientsapp "github.com/topsmile/topsmile/functions/patients/app"
+	realtimeapp "github.com/topsmile/topsmile/functions/realtime/app"
 	remindersapp "github.com/topsmile/topsmile/functions/reminders/app"
 	schedulingapp "github.com/topsmile/topsmile/functions/scheduling/app"
 	stripewebhookapp "github.com/topsmile/topsmile/functions/stripewebhook/app"
@@ -20,6 +21,8 @@ import (
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/config"
+	"github.com/topsmile/topsmile/shared/live"
+	"github.com/topsmile/topsmile/shared/live/hub"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store"
 )
@@ -44,6 +47,11 @@ type Deps struct {
 	// DevToken opens /_dev/* (TOPSMILE_DEV_TOKEN, or one made at start);
 	// empty, they answer no one.
 	DevToken string
+	// Hub holds the live schedule's WebSockets (GET /api/live) and Live
+	// fans each change out to them in process; nil, the stack makes its
+	// own hub and screens hear of no changes.
+	Hub  *hub.Hub
+	Live live.Publisher
 	// S3 is the embedded S3-protocol server documents are kept in, served
 	// at /_s3/ on the stack's own origin (so the SPA's presigned uploads
 	// and downloads need no CORS); nil when S3_ENDPOINT names another.
@@ -84,7 +92,14 @@ var Functions = map[string]Function{
 		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})
 	},
 	"SchedulingFunction": func(d Deps) (*boot.App, error) {
-		return load(d, schedulingapp.New, schedulingapp.Options{Options: d.boot(), Publisher: d.Publisher})
+		return load(d, schedulingapp.New, schedulingapp.Options{Options: d.boot(), Publisher: d.Publisher, Live: d.Live})
+	},
+	"RealtimeFunction": func(d Deps) (*boot.App, error) {
+		h := d.Hub
+		if h == nil {
+			h = hub.NewHub(d.Log)
+		}
+		return load(d, realtimeapp.New, realtimeapp.Options{Options: d.boot(), Hub: h})
 	},
 	"RemindersFunction": func(d Deps) (*boot.App, error) {
 		// POST /_dev/reminders/run may run it as of another instant.

@@ -69,6 +69,11 @@ func LoadTemplate(path string) (*Template, error) {
 	out := &Template{Raw: tpl, Functions: map[string]cloudformation.Resource{}}
 	for id, fn := range tpl.GetAllServerlessFunctionResources() {
 		out.Functions[id] = fn
+		// A WebSocket API's $connect is served locally as this path's
+		// upgrade (GET), by the function the API integrates.
+		if p, ok := fn.AWSCloudFormationMetadata["WebSocketPath"].(string); ok && p != "" {
+			out.Routes = append(out.Routes, Route{Function: id, Method: "GET", Path: p})
+		}
 		for name, ev := range fn.Events {
 			switch ev.Type {
 			case "HttpApi":
