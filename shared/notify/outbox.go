@@ -49,5 +49,5 @@ func (o *Outbox) SendContent(_ context.Context, m Message, c Content) error {
 func (o *Outbox) Messages() []OutboxItem {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]OutboxItem(nil), o.items...)
+	return append([]OutboxItem{}, o.items...) // [] when empty, never null
 }
