@@ -14,6 +14,8 @@ export default defineConfig({
       '/api': {
         target: 'http://127.0.0.1:3000',
         changeOrigin: false,
+        // GET /api/live upgrades to the live schedule's WebSocket.
+        ws: true,
       },
     },
   },

@@ -12,6 +12,7 @@ import { homeFor } from './features/session/routes';
 import { RequireRole, SessionProvider } from './features/session/SessionGate';
 import { SignInPage } from './features/session/SignInPage';
 import { useSessionStore } from './features/session/sessionStore';
+import { LiveUpdates } from './live/LiveUpdates';
 
 // Each area is its own chunk: a patient never downloads the front desk.
 const SchedulePage = lazy(() => import('./features/schedule/SchedulePage'));
@@ -188,6 +189,7 @@ export function AppRoutes() {
         </Routes>
       </Suspense>
       <Toaster />
+      <LiveUpdates />
     </SessionProvider>
   );
 }

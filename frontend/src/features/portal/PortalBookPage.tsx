@@ -56,7 +56,7 @@ export default function PortalBookPage() {
   const book = useBookAppointment();
 
   const old = useQuery({
-    queryKey: [...scheduleKeys.appointments, 'one', rescheduleId],
+    queryKey: scheduleKeys.appointment(rescheduleId ?? ''),
     queryFn: ({ signal }) => api.get<Appointment>(`/api/appointments/${encodeURIComponent(rescheduleId ?? '')}`, { signal }),
     enabled: !!rescheduleId,
     staleTime: Infinity,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { Dialog } from '../../components/Dialog';
 import { useSearchParams } from 'react-router-dom';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LiveNotice } from '../../components/LiveNotice';
 import { Skeleton } from '../../components/Skeleton';
 import {
   addDays,
@@ -45,7 +46,7 @@ function parseView(value: string | null): ScheduleView {
   return value === 'chair' || value === 'week' ? value : 'provider';
 }
 
-/** The front desk's day view: one column per provider, live every 5 seconds. */
+/** The front desk's day view: one column per provider, kept fresh by live events. */
 export default function SchedulePage() {
   const id = useId();
   const timeZone = useClinicTimeZone();
@@ -384,6 +385,8 @@ export default function SchedulePage() {
           Keyboard shortcuts
         </button>
       </div>
+
+      <LiveNotice />
 
       {!failed && (
         <p className="schedule__summary muted">

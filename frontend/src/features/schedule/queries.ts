@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError, type ListResponse } from '../../lib/api';
+import { useLivePollInterval } from '../../lib/live';
 import type {
   Appointment,
   AppointmentAction,
@@ -11,8 +12,6 @@ import type {
   Slot,
 } from '../../lib/types';
 
-/** How often the day view asks for changes, so two desks see each other's bookings. */
-export const SCHEDULE_POLL_MS = 5_000;
 const CATALOG_STALE_MS = 5 * 60_000;
 
 export const scheduleKeys = {
@@ -20,7 +19,11 @@ export const scheduleKeys = {
   operatories: ['operatories'] as const,
   types: ['appointment-types'] as const,
   appointments: ['appointments'] as const,
+  /** Every day and week grid, whatever its range. */
+  ranges: ['appointments', 'range'] as const,
   day: (from: string, to: string) => ['appointments', 'range', from, to] as const,
+  /** One appointment read on its own (the portal's reschedule). */
+  appointment: (id: string) => ['appointments', 'one', id] as const,
   mine: ['appointments', 'mine'] as const,
   availability: ['availability'] as const,
   patients: ['patients'] as const,
@@ -76,12 +79,16 @@ export async function fetchAppointments(
   return items;
 }
 
-/** The day's appointments, polled every 5 s. */
+/**
+ * The day's (or week's) appointments. Live events refetch them when they
+ * change; only while the live connection is down are they polled (30 s).
+ */
 export function useDayAppointments(range: { from: string; to: string }) {
+  const refetchInterval = useLivePollInterval();
   return useQuery({
     queryKey: scheduleKeys.day(range.from, range.to),
     queryFn: ({ signal }) => fetchAppointments(range, signal),
-    refetchInterval: SCHEDULE_POLL_MS,
+    refetchInterval,
     placeholderData: keepPreviousData,
   });
 }

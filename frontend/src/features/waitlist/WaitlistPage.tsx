@@ -1,6 +1,7 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LiveNotice } from '../../components/LiveNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { addDays, todayInZone } from '../../lib/time';
@@ -62,6 +63,8 @@ export default function WaitlistPage() {
           Add to waitlist
         </button>
       </div>
+
+      <LiveNotice />
 
       {waitlist.isError && !waitlist.data ? (
         <ErrorNotice error={waitlist.error} title="Could not load the waitlist" onRetry={() => void waitlist.refetch()} />

@@ -1,18 +1,21 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type ListResponse } from '../../lib/api';
+import { useLivePollInterval } from '../../lib/live';
 import type { WaitlistEntry } from '../../lib/types';
 
 export const waitlistKeys = { all: ['waitlist'] as const };
 
-/** Offers expire within minutes, so the list is polled. */
-export const WAITLIST_POLL_MS = 15_000;
-
+/**
+ * Offers are made and answered (and lapse) while the list is open: a live
+ * event refetches it; only while the live connection is down is it polled (30 s).
+ */
 export function useWaitlist() {
+  const refetchInterval = useLivePollInterval();
   return useQuery({
     queryKey: waitlistKeys.all,
     queryFn: ({ signal }) => api.get<ListResponse<WaitlistEntry>>('/api/waitlist', { signal, query: { limit: 200 } }),
     select: (r) => r.items,
-    refetchInterval: WAITLIST_POLL_MS,
+    refetchInterval,
   });
 }
 

@@ -1,0 +1,55 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { refreshSession } from '../lib/api';
+import { LiveConnection, liveUrl, useLiveStore, type LiveConnectionOptions } from '../lib/live';
+import { isStaffRole } from '../lib/types';
+import { signInPath } from '../features/session/routes';
+import { useSessionStore } from '../features/session/sessionStore';
+import { invalidationsFor, resyncInvalidations } from './invalidation';
+
+/**
+ * The tab's live connection, shared by every screen: open while a member of
+ * staff is signed in (past any pending two-step enrolment, which the server
+ * refuses everything else for), closed on sign-out. Each event refetches
+ * only the queries it names; the live state drives the screens' fallback
+ * polling and offline notice. Renders nothing.
+ */
+export function LiveUpdates({ createSocket }: { createSocket?: LiveConnectionOptions['createSocket'] }) {
+  const queryClient = useQueryClient();
+  // useNavigate's function changes with the path: kept in a ref so that
+  // moving between screens does not reopen the socket.
+  const navigate = useNavigate();
+  const navigateRef = useRef(navigate);
+  useEffect(() => {
+    navigateRef.current = navigate;
+  }, [navigate]);
+  const wanted = useSessionStore(
+    (s) => s.status === 'signedIn' && isStaffRole(s.user?.role) && !s.mfaEnrollmentRequired,
+  );
+
+  useEffect(() => {
+    if (!wanted) return;
+    const invalidate = (filters: ReturnType<typeof resyncInvalidations>) => {
+      for (const f of filters) void queryClient.invalidateQueries(f);
+    };
+    const connection = new LiveConnection({
+      url: liveUrl(),
+      onEvent: (event) => invalidate(invalidationsFor(event)),
+      onOpen: () => invalidate(resyncInvalidations()),
+      onStatus: (status) => useLiveStore.setState({ status }),
+      refresh: refreshSession,
+      onSessionEnded: () => {
+        const state = useSessionStore.getState();
+        if (state.status !== 'signedIn') return;
+        state.clear('expired');
+        navigateRef.current(signInPath(window.location.pathname + window.location.search, 'expired'), { replace: true });
+      },
+      ...(createSocket ? { createSocket } : {}),
+    });
+    connection.start();
+    return () => connection.stop();
+  }, [wanted, queryClient, createSocket]);
+
+  return null;
+}
