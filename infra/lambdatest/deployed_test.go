@@ -182,6 +182,8 @@ func testValue(env testEnv, name string) (string, bool) {
 		"ORIGIN_SECRET":           "origin-secret-for-tests",
 		"APP_URL":                 "https://clinic.example",
 		"NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-notifications",
+		"LIVE_QUEUE_URL":          "https://sqs.eu-west-1.amazonaws.com/123456789012/topsmile-live",
+		"LIVE_ENDPOINT":           "https://abc123.execute-api.eu-west-1.amazonaws.com/prod",
 		"S3_BUCKET":               "topsmile-documents-test",
 		"STRIPE_SECRET_KEY":       "sk_test_123",
 		"STRIPE_PUBLISHABLE_KEY":  "pk_test_123",
