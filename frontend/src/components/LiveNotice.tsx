@@ -29,7 +29,7 @@ export function LiveNotice() {
   }, [offline]);
 
   return (
-    <div role="status" aria-live="polite" className="live-notice-region">
+    <div role="status" aria-live="polite" className="live-notice-region" data-live-status={status}>
       {shown && (
         <p className="live-notice">
           <span className="live-notice__dot" aria-hidden="true" />
