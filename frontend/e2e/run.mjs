@@ -252,7 +252,7 @@ scenario('front desk signs in and sees the schedule', async () => {
   await shot(page, 'schedule');
   await scan(page, 'schedule');
 
-  // Columns by chair, and one provider's week; both poll like the day view.
+  // Columns by chair, and one provider's week; live events keep both fresh like the day view.
   const operatories = (await pageApi(page, 'GET', '/api/operatories')).json.items.filter((o) => o.active);
   await page.getByRole('button', { name: 'By chair' }).click();
   await page.waitForURL(/view=chair/);
@@ -332,7 +332,7 @@ scenario('front desk books a slot; a second desk books the same slot and sees th
   await scan(pageB, 'book-409');
   await pageB.keyboard.press('Escape');
 
-  // The first desk's booking shows up on the second desk's grid via polling.
+  // The first desk's booking shows up on the second desk's grid through its live event.
   const tile = pageB.locator('.appt', { hasText: timeA }).filter({ hasText: 'Emergency visit' });
   await tile.first().waitFor({ timeout: 12_000 });
 });
@@ -452,7 +452,7 @@ scenario('front desk checks a patient in', async () => {
   await shot(page, 'checked-in');
   await page.keyboard.press('Escape');
   await page.locator(`.appt[data-appointment-id="${visit.id}"].appt--checked_in`).waitFor();
-  // The other desk sees it within a poll or two.
+  // The other desk sees it (its live event refetches the grid).
   await state.deskB.page.goto(`/schedule?date=${today}`);
   await state.deskB.page.locator(`.appt[data-appointment-id="${visit.id}"].appt--checked_in`).waitFor({ timeout: 12_000 });
 });
@@ -522,11 +522,18 @@ scenario('an expired access token is refreshed once and the schedule keeps worki
   });
   // The access cookie lapsing is what a 10-minute-old session looks like.
   await context.clearCookies({ name: ACCESS_COOKIE });
-  await page.waitForResponse((res) => res.url().includes('/api/') && res.status() === 401, { timeout: 15_000 });
-  const refreshed = await page.waitForResponse((res) => res.url().endsWith('/api/auth/refresh'));
-  assert.equal(refreshed.status(), 200, 'the refresh succeeded');
-  await page.waitForResponse((res) => res.url().includes('/api/appointments?') && res.status() === 200);
-  await page.waitForTimeout(6_000); // one more poll: no further refresh needed
+  // Nothing polls while the live connection is up: the next day's read meets the 401.
+  const unauthorized = page.waitForResponse((res) => res.url().includes('/api/') && res.status() === 401, { timeout: 15_000 });
+  const refreshed = page.waitForResponse((res) => res.url().endsWith('/api/auth/refresh'));
+  const read = page.waitForResponse((res) => res.url().includes('/api/appointments?') && res.status() === 200);
+  await page.getByRole('button', { name: 'Next day' }).click();
+  await unauthorized;
+  assert.equal((await refreshed).status(), 200, 'the refresh succeeded');
+  await read;
+  // Another read with the new cookie needs no refresh.
+  const again = page.waitForResponse((res) => res.url().includes('/api/appointments?') && res.status() === 200);
+  await page.getByRole('button', { name: 'Previous day' }).click();
+  await again;
   assert.equal(refreshes.length, 1, `one refresh for the 401s (saw ${refreshes.length})`);
   const cookies = await context.cookies();
   assert.ok(cookies.some((c) => ACCESS_COOKIE.test(c.name)), 'a new access cookie was issued');
