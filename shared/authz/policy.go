@@ -63,12 +63,16 @@ var Policies = map[string]Rule{
 	"GET /api/health": {Public: true},
 
 	// auth
-	"POST /api/auth/login":            {Public: true},
-	"POST /api/auth/refresh":          {Public: true}, // authenticated by the refresh cookie
-	"POST /api/auth/register":         {Public: true},
-	"POST /api/auth/verify-email":     {Public: true}, // authenticated by the emailed token
-	"POST /api/auth/password/forgot":  {Public: true},
-	"POST /api/auth/password/reset":   {Public: true},
+	"POST /api/auth/login":           {Public: true},
+	"POST /api/auth/refresh":         {Public: true}, // authenticated by the refresh cookie
+	"POST /api/auth/register":        {Public: true},
+	"GET /api/clinics":               {Public: true}, // the sign-up form's practice search: names and slugs only
+	"POST /api/auth/verify-email":    {Public: true}, // authenticated by the emailed token
+	"POST /api/auth/password/forgot": {Public: true},
+	"POST /api/auth/password/reset":  {Public: true},
+	// An email's unsubscribe link: the sealed token is the authority.
+	"GET /api/unsubscribe":            {Public: true},
+	"POST /api/unsubscribe":           {Public: true},
 	"POST /api/auth/logout":           {Roles: everyone, Owner: Self, AllowMFAPending: true},
 	"GET /api/auth/me":                {Roles: everyone, Owner: Self, AllowMFAPending: true},
 	"POST /api/auth/password/change":  {Roles: everyone, Owner: Self},

@@ -2,12 +2,16 @@ package identity_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/topsmile/topsmile/shared/apitest"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
+	"github.com/topsmile/topsmile/shared/notify/prefs"
+	"github.com/topsmile/topsmile/shared/notify/unsub"
 )
 
 // The admin's Messages: every notification a function publishes is in the
@@ -66,4 +70,40 @@ func TestAdminListsAndRetriesMessages(t *testing.T) {
 		t.Fatalf("another clinic's admin sees %d messages", len(page.Items))
 	}
 	otherAdmin.MustDo(t, "POST", "/api/notifications/"+m.ID+"/retry", nil, 404)
+}
+
+// An email's unsubscribe link: GET shows a page with a button and changes
+// nothing (mail scanners follow links); POST (the button, or RFC 8058's
+// one-click from the mail provider) records the opt-out; a forged token is
+// refused.
+func TestUnsubscribeLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	keys, err := unsub.New(e.fe["DATA_KEY"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := keys.Token(e.clinic.ID, "jordan@example.com")
+	ledger := prefs.NewLedger(e.fe.Mongo(t))
+	ctx := context.Background()
+	c := e.Client()
+	page := c.Do(t, "GET", "/api/unsubscribe?t="+tok, nil)
+	if page.Status != 200 || !strings.Contains(string(page.Body), `<form method="post"`) || !strings.Contains(string(page.Body), "Clinic A") {
+		t.Fatalf("page %d %s", page.Status, string(page.Body))
+	}
+	if out, _ := ledger.OptedOut(ctx, e.clinic.ID, notify.Email, "jordan@example.com"); out {
+		t.Fatal("a GET unsubscribed")
+	}
+	// The one-click POST a mail provider's server sends.
+	c.MustDo(t, "POST", "/api/unsubscribe?t="+tok, nil, 204)
+	if out, _ := ledger.OptedOut(ctx, e.clinic.ID, notify.Email, "jordan@example.com"); !out {
+		t.Fatal("not opted out after the POST")
+	}
+	if out, _ := ledger.OptedOut(ctx, e.other.ID, notify.Email, "jordan@example.com"); out {
+		t.Fatal("opted out at another clinic")
+	}
+	c.MustDo(t, "POST", "/api/unsubscribe?t="+tok[:len(tok)-3]+"abc", nil, 400)
+	if bad := c.Do(t, "GET", "/api/unsubscribe?t=forged", nil); bad.Status != 400 {
+		t.Fatalf("forged page %d", bad.Status)
+	}
 }

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
@@ -12,7 +13,9 @@ import (
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
+	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
+	"github.com/topsmile/topsmile/shared/notify/unsub"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
@@ -56,8 +59,27 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc.AuthRoutes(g.Routes())
+	r := g.Routes()
+	svc.AuthRoutes(r)
+	unsubKeys, err := unsub.New(cfg.Identity.DataKey)
+	if err != nil {
+		return nil, err
+	}
+	clinics := identity.NewStore(g.Mongo, g.Clock)
+	unsub.Routes(r, unsub.Deps{Keys: unsubKeys, Ledger: emailOptOuts{prefs.NewLedger(g.Mongo)}, Now: g.Clock.Now, Log: g.Log,
+		Clinic: func(ctx context.Context, id string) (string, error) {
+			c, err := clinics.Clinic(ctx, id)
+			return c.Name, err
+		}})
 	return g.App(), nil
+}
+
+// emailOptOuts is the notifications group's ledger as the unsubscribe
+// link writes it.
+type emailOptOuts struct{ l *prefs.Ledger }
+
+func (o emailOptOuts) OptOutEmail(ctx context.Context, clinicID, address, source string, at time.Time) error {
+	return o.l.OptOut(ctx, clinicID, notify.Email, address, source, at)
 }
 
 // PatientRegistrar creates a portal sign-up's patient record in the patients

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"strings"
 
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
@@ -17,6 +18,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify/smtp"
 	"github.com/topsmile/topsmile/shared/notify/templates"
 	"github.com/topsmile/topsmile/shared/notify/twilio"
+	"github.com/topsmile/topsmile/shared/notify/unsub"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -37,6 +39,10 @@ type Config struct {
 	// MaxReceives is the queue's maxReceiveCount (template.yaml): a message
 	// failing its last receive is marked dead in the outbox.
 	MaxReceives int `env:"NOTIFY_MAX_RECEIVES" default:"5"`
+	// DataKey seals the unsubscribe links of non-transactional mail
+	// (the auth function, which honours them, reads the same key); unset,
+	// mail carries no link.
+	DataKey string `env:"DATA_KEY,secret"`
 }
 
 // Options are the boot options plus the fallback delivery channels: the
@@ -89,7 +95,15 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	}
 	gate := &prefs.Gate{Cap: &prefs.Cap{Redis: rdb, Max: cfg.SMSDailyCap}, Clock: clk}
 	a := &boot.App{}
-	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log, Render: templates.Renderer{}, Gate: gate, MaxReceives: cfg.MaxReceives}
+	var render notify.Renderer = templates.Renderer{}
+	if cfg.DataKey != "" && cfg.Twilio.PublicURL != "" {
+		keys, err := unsub.New(cfg.DataKey)
+		if err != nil {
+			return nil, err
+		}
+		render = withUnsubscribe{keys: keys, base: strings.TrimRight(cfg.Twilio.PublicURL, "/") + unsub.Path + "?t="}
+	}
+	c := &notify.Consumer{Senders: senders, Redis: rdb, Log: log, Render: render, Gate: gate, MaxReceives: cfg.MaxReceives}
 	if cfg.MongoURI != "" {
 		m := store.NewMongo(store.MongoConfig{URI: cfg.MongoURI, Database: cfg.MongoDatabase, MaxPoolSize: 2})
 		gate.OptOuts = prefs.NewLedger(m)
@@ -119,4 +133,23 @@ func recordOutcomes(c *notify.Consumer, ob *outbox.Store, log *slog.Logger) {
 			log.WarnContext(ctx, "dead letter not recorded", "id", m.ID, "err", err.Error())
 		}
 	}
+}
+
+// withUnsubscribe gives every email a person may refuse its own one-click
+// unsubscribe link (RFC 8058), sealed for its clinic and address.
+type withUnsubscribe struct {
+	keys *unsub.Keys
+	base string
+}
+
+func (u withUnsubscribe) Render(m notify.Message) (notify.Content, error) {
+	if m.Channel == notify.Email && !notify.Transactional(m.Template) {
+		data := maps.Clone(m.Data)
+		if data == nil {
+			data = map[string]string{}
+		}
+		data["unsubscribeUrl"] = u.base + u.keys.Token(m.ClinicID, m.To)
+		m.Data = data
+	}
+	return templates.Render(m)
 }

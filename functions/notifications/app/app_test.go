@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
+	"github.com/topsmile/topsmile/shared/notify/unsub"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 )
@@ -216,3 +218,40 @@ func TestSMTPDownIsRetriedThenDeadLettered(t *testing.T) {
 type publisherFunc func(ctx context.Context, m notify.Message) error
 
 func (f publisherFunc) Publish(ctx context.Context, m notify.Message) error { return f(ctx, m) }
+
+// A reminder email carries its own one-click unsubscribe link, sealed for
+// its clinic and address; a password reset carries none.
+func TestEmailsCarryAnUnsubscribeLink(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.NewFunctionEnv(t)
+	box := notify.NewOutbox(10)
+	a, err := newApp(t, env, map[notify.Channel]notify.Sender{notify.Email: box, notify.SMS: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clinic := ids.New()
+	m := offer(clinic, "jordan@example.com")
+	m.Channel = notify.Email
+	reset := notify.Message{ID: ids.New(), ClinicID: clinic, Channel: notify.Email, To: "jordan@example.com", Template: "password-reset",
+		Data: map[string]string{"resetUrl": "https://clinic.test/reset-password?token=abc"}}
+	if resp, err := a.SQS(ctx, event(t, m, reset)); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("%+v %v", resp, err)
+	}
+	items := box.Messages()
+	if len(items) != 2 {
+		t.Fatalf("%d sent", len(items))
+	}
+	keys, _ := unsub.New(env["DATA_KEY"])
+	i := strings.Index(items[0].HTML, "/api/unsubscribe?t=")
+	if i < 0 {
+		t.Fatalf("no unsubscribe link in %s", items[0].HTML)
+	}
+	tok := items[0].HTML[i+len("/api/unsubscribe?t="):]
+	tok = tok[:strings.IndexAny(tok, `"&<`)]
+	if c, addr, err := keys.Open(tok); err != nil || c != clinic || addr != "jordan@example.com" {
+		t.Fatalf("link opens to %q %q %v", c, addr, err)
+	}
+	if strings.Contains(items[1].HTML, "unsubscribe") {
+		t.Fatal("a password reset carries an unsubscribe link")
+	}
+}
