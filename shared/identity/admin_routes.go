@@ -14,6 +14,7 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/phone"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -233,7 +234,7 @@ func (s *Service) revokeUserSessions(w http.ResponseWriter, r *http.Request) err
 
 func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
-	c, err := s.Store.Clinic(r.Context(), p.ClinicID)
+	c, err := s.Store.ClinicWithSlug(r.Context(), p.ClinicID)
 	if err != nil {
 		return err
 	}
@@ -243,6 +244,8 @@ func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
 
 type patchClinicRequest struct {
 	Name                            *string        `json:"name"`
+	Slug                            *string        `json:"slug"`
+	Country                         *string        `json:"country"`
 	TimeZone                        *string        `json:"timeZone"`
 	SlotMinutes                     *int           `json:"slotMinutes"`
 	CancelNoticeHours               *int           `json:"cancelNoticeHours"`
@@ -284,6 +287,13 @@ func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
 	if in.Currency != nil {
 		v.Check(validCurrency(*in.Currency), "currency", "must be an ISO 4217 code such as USD")
 		st.Currency = *in.Currency
+	}
+	if in.Country != nil {
+		v.Check(phone.Supported(*in.Country), "country", "must be the ISO 3166-1 code of a supported country: "+strings.Join(phone.Countries(), ", "))
+		st.Country = strings.ToUpper(*in.Country)
+	}
+	if in.Slug != nil {
+		v.Check(ValidSlug(*in.Slug), "slug", errSlugFormat)
 	}
 	between(in.IdleLogoffMinutes, &st.IdleLogoffMinutes, "idleLogoffMinutes", MinIdleLogoffMinutes, MaxIdleLogoffMinutes)
 	if in.MFARequired != nil {
@@ -329,13 +339,17 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p := authz.MustPrincipal(ctx)
-	c, err := s.Store.Clinic(ctx, p.ClinicID)
+	c, err := s.Store.ClinicWithSlug(ctx, p.ClinicID)
 	if err != nil {
 		return err
 	}
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
 		in.Name = &name
+	}
+	if in.Slug != nil {
+		slug := strings.ToLower(strings.TrimSpace(*in.Slug))
+		in.Slug = &slug
 	}
 	st := c.Settings
 	var v errs.Validator
@@ -344,7 +358,18 @@ func (s *Service) patchClinic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var out Clinic
-	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "clinic.update", Resource: "clinic"}, func() (err error) {
+	detail := ""
+	if in.Slug != nil && *in.Slug != c.Slug {
+		detail = "slug " + c.Slug + "→" + *in.Slug
+	}
+	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "clinic.update", Resource: "clinic", Detail: detail}, func() (err error) {
+		// The slug first: taken by another clinic is a 409 and changes
+		// nothing else.
+		if in.Slug != nil {
+			if _, err = s.Store.SetSlug(ctx, c, *in.Slug); err != nil {
+				return err
+			}
+		}
 		out, err = s.Store.UpdateClinic(ctx, p.ClinicID, in.Name, st)
 		return err
 	})

@@ -22,6 +22,7 @@ func (s *Service) AuthRoutes(r *authz.Router) {
 	r.HandleFunc("POST /api/auth/logout", s.logout)
 	r.HandleFunc("GET /api/auth/me", s.me)
 	r.HandleFunc("POST /api/auth/register", s.register)
+	r.HandleFunc("GET /api/clinics", s.searchClinics)
 	r.HandleFunc("POST /api/auth/verify-email", s.verifyEmail)
 	r.HandleFunc("POST /api/auth/password/forgot", s.forgot)
 	r.HandleFunc("POST /api/auth/password/reset", s.reset)
@@ -256,7 +257,7 @@ func (s *Service) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Store.Clinic(r.Context(), p.ClinicID)
+	c, err := s.Store.ClinicWithSlug(r.Context(), p.ClinicID)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/phone"
 )
 
 // Role is a user's one role in their clinic.
@@ -41,8 +42,13 @@ func (r Role) Staff() bool { return r.Valid() && r != RolePatient }
 
 // Clinic is one practice (tenant) and its settings.
 type Clinic struct {
-	ID        string         `bson:"_id" json:"id"`
-	Name      string         `bson:"name" json:"name"`
+	ID   string `bson:"_id" json:"id"`
+	Name string `bson:"name" json:"name"`
+	// Slug is the clinic's short public name, unique across clinics: the
+	// sign-up link's ?clinic= and the practice search answer it.
+	Slug string `bson:"slug,omitempty" json:"slug"`
+	// NameKeys are the name's folded words, for the practice search.
+	NameKeys  []string       `bson:"nameKeys,omitempty" json:"-"`
 	Settings  ClinicSettings `bson:"settings" json:"settings"`
 	SeededAt  *time.Time     `bson:"seededAt,omitempty" json:"-"`
 	CreatedAt time.Time      `bson:"createdAt" json:"createdAt"`
@@ -54,6 +60,9 @@ type ClinicSettings struct {
 	SlotMinutes       int    `bson:"slotMinutes" json:"slotMinutes"`
 	CancelNoticeHours int    `bson:"cancelNoticeHours" json:"cancelNoticeHours"`
 	Currency          string `bson:"currency" json:"currency"`
+	// Country (ISO 3166-1 alpha-2) is where the practice is: phone numbers
+	// typed without a country code are read as its national numbers.
+	Country string `bson:"country,omitempty" json:"country"`
 	// IdleLogoffMinutes is the practice's automatic logoff.
 	IdleLogoffMinutes int `bson:"idleLogoffMinutes" json:"idleLogoffMinutes"`
 	// MFARequired makes TOTP mandatory for admins and dentists.
@@ -112,7 +121,7 @@ var NumberingChoices = []string{"universal", "fdi"}
 
 // DefaultSettings are a new clinic's settings.
 func DefaultSettings() ClinicSettings {
-	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", IdleLogoffMinutes: 15,
+	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", Country: "US", IdleLogoffMinutes: 15,
 		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal", MinBookingNoticeMinutes: 120,
 		QuietHours: QuietHours{Start: "21:00", End: "08:00"},
 		Reminders:  ReminderRules{ConfirmHours: 48, FirstHours: 24, SecondHours: 2, Recall: true, Consents: true, Set: true}}
@@ -148,6 +157,9 @@ func (s ClinicSettings) withDefaults() ClinicSettings {
 	}
 	if !validCurrency(s.Currency) {
 		s.Currency = d.Currency
+	}
+	if !phone.Supported(s.Country) {
+		s.Country = d.Country
 	}
 	if s.IdleLogoffMinutes < MinIdleLogoffMinutes || s.IdleLogoffMinutes > MaxIdleLogoffMinutes {
 		s.IdleLogoffMinutes = d.IdleLogoffMinutes

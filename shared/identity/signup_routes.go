@@ -12,12 +12,15 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/phone"
 	"github.com/topsmile/topsmile/shared/ratelimit"
 	"github.com/topsmile/topsmile/shared/validate"
 )
 
 type registerRequest struct {
-	ClinicID    string `json:"clinicId"`
+	ClinicID string `json:"clinicId"`
+	// ClinicSlug names the clinic by its public slug, in place of ClinicID.
+	ClinicSlug  string `json:"clinicSlug"`
 	Email       string `json:"email"`
 	Password    string `json:"password"`
 	FirstName   string `json:"firstName"`
@@ -64,13 +67,20 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	email, emailErr := validate.Email(in.Email)
 	var v errs.Validator
-	v.Check(ids.Valid(in.ClinicID), "clinicId", "is required")
+	in.ClinicSlug = strings.ToLower(strings.TrimSpace(in.ClinicSlug))
+	switch {
+	case in.ClinicSlug != "":
+		v.Check(in.ClinicID == "", "clinicSlug", "name the practice by clinicSlug or clinicId, not both")
+		v.Check(ValidSlug(in.ClinicSlug), "clinicSlug", "choose your practice from the list")
+	default:
+		v.Check(ids.Valid(in.ClinicID), "clinicSlug", "choose your practice from the list")
+	}
 	validate.Check(&v, "email", emailErr)
 	v.Check(strings.TrimSpace(in.FirstName) != "", "firstName", "is required")
 	v.Check(strings.TrimSpace(in.LastName) != "", "lastName", "is required")
 	v.Check(validDate(in.DateOfBirth, s.Clock.Now()), "dateOfBirth", "must be a past date YYYY-MM-DD")
-	phone, err := validate.Phone(in.Phone, validate.DefaultRegion)
-	validate.Check(&v, "phone", err)
+	// The number itself is read once the clinic is known, in its country.
+	v.Check(strings.TrimSpace(in.Phone) != "", "phone", "is required")
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -86,12 +96,22 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 	); err != nil {
 		return err
 	}
-	clinic, err := s.Store.Clinic(ctx, in.ClinicID)
+	var clinic Clinic
+	var err error
+	if in.ClinicSlug != "" {
+		clinic, err = s.Store.ClinicBySlug(ctx, in.ClinicSlug)
+	} else {
+		clinic, err = s.Store.Clinic(ctx, in.ClinicID)
+	}
 	if errs.Is(err, errs.NotFound) {
-		return errs.InvalidFields(errs.FieldError{Field: "clinicId", Message: "is not a practice"})
+		return errs.InvalidFields(errs.FieldError{Field: "clinicSlug", Message: "is not a practice we know: choose your practice from the list"})
 	}
 	if err != nil {
 		return err
+	}
+	number, err := phone.E164(in.Phone, clinic.Settings.Country)
+	if err != nil {
+		return errs.InvalidFields(errs.FieldError{Field: "phone", Message: err.Error()})
 	}
 	defer holdFrom(ctx, time.Now())
 	known, err := s.Store.UserByEmail(ctx, email)
@@ -100,7 +120,7 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 		BurnPasswordTime(in.Password) // what hashing a new account's password costs
 		err = s.tellAccountExists(r, known)
 	case errs.Is(err, errs.NotFound):
-		err = s.signUp(r, clinic, email, phone, in)
+		err = s.signUp(r, clinic, email, number, in)
 		if errors.Is(err, ErrEmailTaken) {
 			// A concurrent sign-up took the email after the lookup: a known
 			// email now (the password was hashed once already).
@@ -113,6 +133,28 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusAccepted, struct{}{})
+	return nil
+}
+
+// searchClinics is the sign-up form's public practice search: GET
+// /api/clinics?q=<name words> answers {"items":[{"slug","name"}]}, at most
+// MaxClinicResults, and nothing else of any clinic.
+func (s *Service) searchClinics(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query().Get("q")
+	if len(q) > 100 {
+		return errs.InvalidFields(errs.FieldError{Field: "q", Message: "must be at most 100 characters"})
+	}
+	if err := s.Limiter.Allow(ctx, ratelimit.ClinicSearch, ratelimit.IPKey(httpapi.ClientIP(r))); err != nil {
+		return err
+	}
+	list, err := s.Store.SearchClinics(ctx, q)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, struct {
+		Items []ClinicListing `json:"items"`
+	}{list})
 	return nil
 }
 

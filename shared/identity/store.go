@@ -17,8 +17,10 @@ import (
 // Store keeps clinics and users.
 type Store struct {
 	clinics *store.Collection
-	users   *store.Collection
-	resets  *store.Collection
+	// slugs claim each slug in use (_id: the slug; clinicId: its clinic).
+	slugs  *store.Collection
+	users  *store.Collection
+	resets *store.Collection
 	// verifications are sign-ups' email links, keyed by the token's hash.
 	verifications *store.Collection
 	claims        *store.Claims
@@ -33,7 +35,10 @@ func NewStore(m *store.Mongo, c clock.Clock) *Store {
 		clinics: m.Collection("clinics",
 			// Inbound texts name the clinic by the number they were sent to.
 			mongo.IndexModel{Keys: bson.D{{Key: "settings.smsNumber", Value: 1}}},
+			// The public practice search matches name words by prefix.
+			mongo.IndexModel{Keys: bson.D{{Key: "nameKeys", Value: 1}}},
 		),
+		slugs: m.Collection("clinic_slugs"),
 		users: m.Collection("users",
 			// Login takes only an email, so an email names one account across
 			// all clinics.
@@ -71,6 +76,16 @@ func (s *Store) Clinic(ctx context.Context, id string) (Clinic, error) {
 	return c, err
 }
 
+// ClinicWithSlug is Clinic, giving the clinic its slug first if it has
+// none yet (a clinic made before slugs existed).
+func (s *Store) ClinicWithSlug(ctx context.Context, id string) (Clinic, error) {
+	c, err := s.Clinic(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	return s.EnsureSlug(ctx, c)
+}
+
 // ClinicBySMSNumber returns the clinic whose texting number is number
 // (E.164), or NotFound.
 func (s *Store) ClinicBySMSNumber(ctx context.Context, number string) (Clinic, error) {
@@ -105,15 +120,19 @@ func (s *Store) ClinicsAfter(ctx context.Context, after string, limit int) ([]Cl
 	return out, err
 }
 
-// CreateClinic stores a new clinic with default settings.
+// CreateClinic stores a new clinic with default settings and a slug made
+// from its name.
 func (s *Store) CreateClinic(ctx context.Context, name string) (Clinic, error) {
-	c := Clinic{ID: ids.New(), Name: name, Settings: DefaultSettings(), CreatedAt: s.clock.Now()}
+	c := Clinic{ID: ids.New(), Name: name, NameKeys: words(name), Settings: DefaultSettings(), CreatedAt: s.clock.Now()}
 	// Unscoped: a clinic is its own tenant.
 	err := s.clinics.Unscoped(ctx, func(ctx context.Context, coll *mongo.Collection) error {
 		_, err := coll.InsertOne(ctx, c)
 		return err
 	})
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return s.EnsureSlug(ctx, c)
 }
 
 // MarkSeeded records that demo data was loaded, and reports whether this call

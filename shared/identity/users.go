@@ -145,7 +145,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, u User, typed string) (bool
 func (s *Store) UpdateClinic(ctx context.Context, id string, name *string, settings ClinicSettings) (Clinic, error) {
 	set := bson.D{{Key: "settings", Value: settings}}
 	if name != nil {
-		set = append(set, bson.E{Key: "name", Value: *name})
+		set = append(set, bson.E{Key: "name", Value: *name}, bson.E{Key: "nameKeys", Value: words(*name)})
 	}
 	var c Clinic
 	// Unscoped: a clinic is its own tenant; id is the caller's clinic.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/phone"
 )
 
 // Channel is how a message reaches a person.
@@ -61,30 +62,13 @@ type SenderFunc func(ctx context.Context, m Message) error
 func (f SenderFunc) Send(ctx context.Context, m Message) error { return f(ctx, m) }
 
 // E164 is a phone number as texts are addressed and the opt-out ledger
-// keys it: "+" and digits. A number written with its "+" keeps its
-// country code; ten digits, or eleven starting with 1, are North American
-// (the clinics this serves); anything else is "" (not textable).
+// keys it: "+" and digits (phone.E164 read as North American when written
+// without a country code, as Twilio's numbers and the clinics' are), or ""
+// when it is not a number that can be texted.
 func E164(raw string) string {
-	plus := false
-	digits := make([]byte, 0, 16)
-	for _, r := range raw {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, byte(r))
-		case r == '+' && len(digits) == 0 && !plus:
-			plus = true
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
-		default:
-			return ""
-		}
+	n, err := phone.E164(raw, "US")
+	if err != nil {
+		return ""
 	}
-	switch {
-	case plus && len(digits) >= 7 && len(digits) <= 15 && digits[0] != '0':
-		return "+" + string(digits)
-	case !plus && len(digits) == 10 && digits[0] >= '2':
-		return "+1" + string(digits)
-	case !plus && len(digits) == 11 && digits[0] == '1' && digits[1] >= '2':
-		return "+" + string(digits)
-	}
-	return ""
+	return n
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/phone"
 	// Named valid: this package's own validate judges a whole record.
 	valid "github.com/topsmile/topsmile/shared/validate"
 )
@@ -103,7 +104,7 @@ const (
 
 // apply writes in's fields onto p, normalized (trimmed, canonical case).
 // It reports whether the medical history changed.
-func apply(p *Patient, in Input) (medicalChanged bool) {
+func apply(p *Patient, in Input, country string) (medicalChanged bool) {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = strings.TrimSpace(*src)
@@ -115,7 +116,7 @@ func apply(p *Patient, in Input) (medicalChanged bool) {
 	set(&p.DateOfBirth, in.DateOfBirth)
 	set(&p.Sex, in.Sex)
 	set(&p.Phone, in.Phone)
-	p.Phone = e164(p.Phone)
+	p.Phone = e164(p.Phone, country)
 	set(&p.Email, in.Email)
 	p.Email = strings.ToLower(p.Email)
 	set(&p.PreferredContactMethod, in.PreferredContactMethod)
@@ -139,7 +140,7 @@ func apply(p *Patient, in Input) (medicalChanged bool) {
 	}
 	if in.EmergencyContact != nil {
 		c := EmergencyContact{Name: strings.TrimSpace(in.EmergencyContact.Name),
-			Relationship: strings.TrimSpace(in.EmergencyContact.Relationship), Phone: e164(strings.TrimSpace(in.EmergencyContact.Phone))}
+			Relationship: strings.TrimSpace(in.EmergencyContact.Relationship), Phone: e164(strings.TrimSpace(in.EmergencyContact.Phone), country)}
 		p.EmergencyContact = &c
 		if c == (EmergencyContact{}) {
 			p.EmergencyContact = nil
@@ -210,7 +211,7 @@ func emptyToNil[T any](list []T) []T {
 // create), then the rules that span fields. Fields a request did not touch
 // are not re-judged, so an old record with a since-tightened field can still
 // have its phone number changed.
-func validate(p Patient, touched []string, create bool, now time.Time) error {
+func validate(p Patient, touched []string, create bool, now time.Time, country string) error {
 	t := func(field string) bool { return create || slices.Contains(touched, field) }
 	var v errs.Validator
 	name := func(field, value string, required bool) {
@@ -246,7 +247,7 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 		v.Check(slices.Contains([]string{"female", "male", "other", "unknown"}, p.Sex), "sex", "must be female, male, other or unknown")
 	}
 	if t("phone") && p.Phone != "" {
-		_, err := valid.Phone(p.Phone, valid.DefaultRegion)
+		_, err := phone.E164(p.Phone, country)
 		valid.Check(&v, "phone", err)
 	}
 	if t("email") && p.Email != "" {
@@ -273,7 +274,7 @@ func validate(p Patient, touched []string, create bool, now time.Time) error {
 		c := p.EmergencyContact
 		name("emergencyContact.name", c.Name, true)
 		name("emergencyContact.relationship", c.Relationship, false)
-		_, err := valid.Phone(c.Phone, valid.DefaultRegion)
+		_, err := phone.E164(c.Phone, country)
 		valid.Check(&v, "emergencyContact.phone", err)
 	}
 	if t("preferredContactMethod") || t("phone") || t("email") {
@@ -350,13 +351,19 @@ func latestToday(now time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// e164 stores a valid phone number in E.164, as the contract answers it;
-// anything else stays as typed for validate to refuse.
-func e164(s string) string {
-	if n, err := valid.Phone(s, valid.DefaultRegion); err == nil {
+// e164 stores a valid phone number in E.164 (read in the clinic's
+// country), as the contract answers it; anything else stays as typed for
+// validate to refuse.
+func e164(s, country string) string {
+	if n, err := phone.E164(s, country); err == nil {
 		return n
 	}
 	return s
+}
+
+// isE164 reports whether s is stored in E.164 already.
+func isE164(s string) bool {
+	return len(s) > 1 && s[0] == '+' && strings.Trim(s[1:], "0123456789") == ""
 }
 
 // dueDate is visit plus months, on the same day of the month or the

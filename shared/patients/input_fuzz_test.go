@@ -11,7 +11,7 @@ import (
 
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
-	valid "github.com/topsmile/topsmile/shared/validate"
+	"github.com/topsmile/topsmile/shared/phone"
 )
 
 // FuzzPatientInput drives a create body through what POST /api/patients
@@ -43,8 +43,8 @@ func FuzzPatientInput(f *testing.F) {
 			return
 		}
 		p := created()
-		apply(&p, in)
-		err := validate(p, nil, true, now)
+		apply(&p, in, "US")
+		err := validate(p, nil, true, now, "US")
 		if err != nil {
 			var e *errs.Error
 			if !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) == 0 {
@@ -69,14 +69,14 @@ func FuzzPatientInput(f *testing.F) {
 			t.Fatalf("accepted %q with neither phone nor email", body)
 		}
 		if p.Phone != "" {
-			if n, err := valid.Phone(p.Phone, valid.DefaultRegion); err != nil || n != p.Phone {
+			if n, err := phone.E164(p.Phone, ""); err != nil || n != p.Phone {
 				t.Fatalf("stored phone %q is not E.164 (%q, %v)", p.Phone, n, err)
 			}
 		}
 
 		again := created()
-		apply(&again, inputOf(p))
-		if err := validate(again, nil, true, now); err != nil {
+		apply(&again, inputOf(p), "US")
+		if err := validate(again, nil, true, now, "US"); err != nil {
 			t.Fatalf("the stored record %+v sent back is refused: %v", p, err)
 		}
 		if !reflect.DeepEqual(again, p) {

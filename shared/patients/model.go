@@ -163,6 +163,16 @@ func (p Patient) withEmptyLists() Patient {
 	return p
 }
 
+// phones are the record's phone numbers (its own and its emergency
+// contact's), to read or rewrite in place.
+func (p *Patient) phones() []*string {
+	out := []*string{&p.Phone}
+	if p.EmergencyContact != nil {
+		out = append(out, &p.EmergencyContact.Phone)
+	}
+	return out
+}
+
 // SearchKeys are indexed normalized fields for prefix search without $text
 // (lower case, accents removed, digits only for phones).
 type SearchKeys struct {

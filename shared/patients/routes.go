@@ -16,6 +16,7 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/phone"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -24,9 +25,27 @@ type Deps struct {
 	Store    *Store
 	Audit    *audit.Log
 	Timeline []TimelineSource
-	Clock    clock.Clock
-	Log      *slog.Logger
+	// Country is the clinic's country (ISO 3166-1 alpha-2), in which phone
+	// numbers typed without a country code are read. Nil: "US".
+	Country CountrySource
+	Clock   clock.Clock
+	Log     *slog.Logger
 }
+
+// CountrySource answers a clinic's country; the composition root reads it
+// from the identity group's clinic settings.
+type CountrySource func(ctx context.Context, clinicID string) (string, error)
+
+// country is clinicID's country, for reading phone numbers.
+func (h *handlers) country(ctx context.Context, clinicID string) (string, error) {
+	if h.Country == nil {
+		return defaultCountry, nil
+	}
+	return h.Country(ctx, clinicID)
+}
+
+// defaultCountry reads phones when no clinic country is wired.
+const defaultCountry = "US"
 
 // Routes registers the patients function's routes behind the guard.
 func Routes(r *authz.Router, d Deps) {
@@ -147,6 +166,7 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := store.Page[Summary]{Items: make([]Summary, 0, len(res.Items)), NextCursor: res.NextCursor}
+	h.readPhones(r.Context(), p.ClinicID, ptrs(res.Items)...)
 	for _, pt := range res.Items {
 		out.Items = append(out.Items, pt.Summary())
 	}
@@ -166,17 +186,21 @@ func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {
 	now := h.now()
 	pt := Patient{ID: ids.New(), Status: StatusActive, Source: "staff",
 		Recall: Recall{IntervalMonths: DefaultRecallMonths}, Communication: &Communication{AppointmentReminders: true}}
-	if apply(&pt, in) {
+	country, err := h.country(r.Context(), p.ClinicID)
+	if err != nil {
+		return err
+	}
+	if apply(&pt, in, country) {
 		pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(now), p.UserID
 	}
-	if err := validate(pt, nil, true, now); err != nil {
+	if err := validate(pt, nil, true, now, country); err != nil {
 		return err
 	}
 	if err := h.checkGuarantor(r.Context(), p.ClinicID, pt, true); err != nil {
 		return err
 	}
 	var out Patient
-	err := h.Audit.Guarded(r, p.Actor(), entry(actionCreate, pt.ID, "fields: "+strings.Join(in.fields(), ",")), func() (err error) {
+	err = h.Audit.Guarded(r, p.Actor(), entry(actionCreate, pt.ID, "fields: "+strings.Join(in.fields(), ",")), func() (err error) {
 		out, err = h.Store.Create(r.Context(), p.ClinicID, pt)
 		return err
 	})
@@ -196,6 +220,7 @@ func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Audit.Request(r, p.Actor(), entry(actionRead, pt.ID, "")); err != nil {
 		return err
 	}
+	h.readPhones(r.Context(), p.ClinicID, &pt)
 	httpapi.WriteJSON(w, http.StatusOK, view(p, pt))
 	return nil
 }
@@ -236,12 +261,16 @@ func (h *handlers) patch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Judge the request before it is audited or applied: a refused change
 	// is a 400, not a write attempt.
+	country, err := h.country(ctx, p.ClinicID)
+	if err != nil {
+		return err
+	}
 	change := func(pt *Patient) (bool, error) {
 		before := *pt
-		if apply(pt, in) {
+		if apply(pt, in, country) {
 			pt.MedicalHistoryUpdatedAt, pt.MedicalHistoryUpdatedBy = ptrTo(h.now()), p.UserID
 		}
-		if err := validate(*pt, paths, false, h.Clock.Now()); err != nil {
+		if err := validate(*pt, paths, false, h.Clock.Now(), country); err != nil {
 			return false, err
 		}
 		return !reflect.DeepEqual(before, *pt), nil
@@ -342,3 +371,36 @@ func (h *handlers) checkGuarantor(ctx context.Context, clinicID string, pt Patie
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func ptrs[T any](list []T) []*T {
+	out := make([]*T, len(list))
+	for i := range list {
+		out[i] = &list[i]
+	}
+	return out
+}
+
+// readPhones answers in E.164 the phones of records stored before numbers
+// were normalized, when they read as numbers of the clinic's country; the
+// stored text is kept until the record is next saved. Only such a record
+// costs the clinic's country.
+func (h *handlers) readPhones(ctx context.Context, clinicID string, list ...*Patient) {
+	country := ""
+	for _, pt := range list {
+		for _, ph := range pt.phones() {
+			if *ph == "" || isE164(*ph) {
+				continue
+			}
+			if country == "" {
+				c, err := h.country(ctx, clinicID)
+				if err != nil {
+					return // a read does not fail for its formatting
+				}
+				country = c
+			}
+			if n, err := phone.E164(*ph, country); err == nil {
+				*ph = n
+			}
+		}
+	}
+}

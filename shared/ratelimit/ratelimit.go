@@ -82,6 +82,11 @@ var (
 	// endpoints, which GeneralPerUser covers.
 	Register = Limit{Name: "register", Rate: 10, Burst: 10, Period: time.Hour}
 
+	// ClinicSearch (key: IPKey(ip)) limits the public practice search of
+	// the sign-up form: a person typing a name makes a few requests a
+	// minute; listing every practice by script takes far more.
+	ClinicSearch = Limit{Name: "clinic_search", Rate: 60, Burst: 60, Period: 10 * time.Minute}
+
 	// GeneralPerUser (key: user id) is a ceiling on any authenticated API use:
 	// 10 requests a second sustained with bursts of 600, far above what a
 	// person in the SPA does, but it stops a runaway script or stolen session.

@@ -375,7 +375,7 @@ func TestAuthLimitsAreUsable(t *testing.T) {
 		names := map[string]bool{}
 		for _, lim := range []ratelimit.Limit{
 			ratelimit.LoginPerAccount, ratelimit.LoginPerIP, ratelimit.PasswordForgot,
-			ratelimit.PasswordReset, ratelimit.MFAVerify, ratelimit.Register, ratelimit.GeneralPerUser,
+			ratelimit.PasswordReset, ratelimit.MFAVerify, ratelimit.Register, ratelimit.ClinicSearch, ratelimit.GeneralPerUser,
 		} {
 			if names[lim.Name] {
 				t.Errorf("two limits are named %q", lim.Name)

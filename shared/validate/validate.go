@@ -1,6 +1,6 @@
 // Package validate is TopSmile's one reading of the values people and
-// clients type: email addresses, phone numbers, calendar dates and RFC 3339
-// instants. Identity, patients and scheduling all use it, so an address
+// clients type: email addresses, calendar dates and RFC 3339 instants
+// (phone numbers: shared/phone). Identity, patients and scheduling all use it, so an address
 // accepted at sign-up is accepted on the patient record, and a time accepted
 // by one list is accepted by every other.
 //
@@ -22,18 +22,11 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 )
 
-// DefaultRegion is the country a phone number in national form ("(212)
-// 555-0147") is read in. The contract says the clinic's country; clinics do
-// not record one yet, so every caller passes this until they do.
-const DefaultRegion = "US"
-
 // The errors the readers answer. Their text is the field message a client sees.
 var (
-	ErrEmail          = errors.New("must be an email address")
-	ErrPhone          = errors.New("must be a valid phone number, such as +12125550147")
-	ErrPhoneExtension = errors.New("must be a phone number without an extension")
-	ErrDate           = errors.New("must be a date YYYY-MM-DD")
-	ErrInstant        = errors.New("must be an RFC 3339 time with a UTC offset, such as 2025-03-09T14:30:00Z")
+	ErrEmail   = errors.New("must be an email address")
+	ErrDate    = errors.New("must be a date YYYY-MM-DD")
+	ErrInstant = errors.New("must be an RFC 3339 time with a UTC offset, such as 2025-03-09T14:30:00Z")
 )
 
 // Limits from RFC 5321 (the whole path, and the local part).

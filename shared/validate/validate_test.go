@@ -67,58 +67,6 @@ func TestEmail(t *testing.T) {
 	}
 }
 
-func TestPhone(t *testing.T) {
-	for _, tc := range []struct {
-		name, in, region, want string
-		err                    error
-	}{
-		{"national form, US", "(212) 555-0147", "US", "+12125550147", nil},
-		{"international form with punctuation", "+1 (212) 555-0147", "US", "+12125550147", nil},
-		{"dashes, US", "212-555-0147", "US", "+12125550147", nil},
-		{"dots, US", "212.555.0147", "US", "+12125550147", nil},
-		{"trunk prefix 1, US", "1 212 555 0147", "US", "+12125550147", nil},
-		{"already E.164", "+12125550147", "US", "+12125550147", nil},
-		{"spaces around", "  (212) 555-0147\t", "US", "+12125550147", nil},
-		{"region in lower case", "212-555-0147", "us", "+12125550147", nil},
-		{"full-width digits", "２１２５５５０１４７", "US", "+12125550147", nil},
-		{"tel URI", "tel:+1-212-555-0147", "US", "+12125550147", nil},
-		{"vanity letters", "1-800-FLOWERS", "US", "+18003569377", nil},
-		{"international form, other country", "+351 912 345 678", "US", "+351912345678", nil},
-		{"international form, UK", "+44 20 7946 0000", "US", "+442079460000", nil},
-		{"national form, UK", "020 7946 0000", "GB", "+442079460000", nil},
-		{"international form without region", "+1 212 555 0147", "", "+12125550147", nil},
-		{"national form without region", "212 555 0147", "", "", validate.ErrPhone},
-		{"empty", "", "US", "", validate.ErrPhone},
-		{"letters", "call me maybe", "US", "", validate.ErrPhone},
-		{"too short", "12-345", "US", "", validate.ErrPhone},
-		{"seven digits, no area code", "555 0100", "US", "", validate.ErrPhone},
-		{"unassigned area code 555", "+1 555 010 2030", "US", "", validate.ErrPhone},
-		{"area code 000", "(000) 555-0147", "US", "", validate.ErrPhone},
-		{"area code 911", "+1 911 555 0147", "US", "", validate.ErrPhone},
-		{"area code starting with 1", "(123) 555-0147", "US", "", validate.ErrPhone},
-		{"too long", "+1 212 555 0147 0147", "US", "", validate.ErrPhone},
-		{"UK national form read as US", "020 7946 0000", "US", "", validate.ErrPhone},
-		{"extension", "+1 212 555 0147 ext. 12", "US", "", validate.ErrPhoneExtension},
-		{"extension as x", "212-555-0147 x12", "US", "", validate.ErrPhoneExtension},
-		{"unassigned calling code", "+999 1234 5678", "US", "", validate.ErrPhone},
-		{"trunk zero after the calling code", "+44 020 7946 0000", "US", "", validate.ErrPhone},
-		{"international form too long", "+351 912 345 678 901 234", "US", "", validate.ErrPhone},
-		{"national form of a region without a plan", "020 7946 0000", "ZZ", "", validate.ErrPhone},
-		{"exchange N11", "(212) 411-0147", "US", "", validate.ErrPhone},
-		{"reserved area code N9X", "(298) 555-0147", "US", "", validate.ErrPhone},
-		{"toll-free", "+1 (800) 555-0199", "US", "+18005550199", nil},
-		{"Portugal national form", "912 345 678", "PT", "+351912345678", nil},
-		{"other punctuation", "212_555_0147", "US", "", validate.ErrPhone},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := validate.Phone(tc.in, tc.region)
-			if got != tc.want || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
-				t.Fatalf("Phone(%q, %q) = %q, %v; want %q, %v", tc.in, tc.region, got, err, tc.want, tc.err)
-			}
-		})
-	}
-}
-
 func TestDate(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
@@ -252,16 +200,16 @@ func TestCheck(t *testing.T) {
 	if !validate.Check(&v, "email", nil) || v.Err() != nil {
 		t.Fatalf("nil error recorded: %v", v.Err())
 	}
-	_, phoneErr := validate.Phone("12-345", validate.DefaultRegion)
+	_, dateErr := validate.Date("2025-02-29")
 	_, emailErr := validate.Email("a@b")
-	if validate.Check(&v, "phone", phoneErr) || validate.Check(&v, "email", emailErr) {
+	if validate.Check(&v, "dateOfBirth", dateErr) || validate.Check(&v, "email", emailErr) {
 		t.Fatal("Check reported an error as ok")
 	}
 	var e *errs.Error
 	if !errors.As(v.Err(), &e) || e.Kind != errs.Invalid {
 		t.Fatalf("Err() = %v; want Invalid", v.Err())
 	}
-	want := []errs.FieldError{{Field: "phone", Message: validate.ErrPhone.Error()}, {Field: "email", Message: validate.ErrEmail.Error()}}
+	want := []errs.FieldError{{Field: "dateOfBirth", Message: validate.ErrDate.Error()}, {Field: "email", Message: validate.ErrEmail.Error()}}
 	if len(e.Fields) != 2 || e.Fields[0] != want[0] || e.Fields[1] != want[1] {
 		t.Fatalf("fields = %v; want %v", e.Fields, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
+	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/patients"
@@ -31,11 +32,21 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 	d := patients.Deps{
 		Store: patients.NewStore(g.Mongo, g.Clock), Audit: g.Audit, Clock: g.Clock, Log: g.Log,
 		Timeline: []patients.TimelineSource{wire.AppointmentsTimeline(appointments)},
+		Country:  ClinicCountry(identity.NewStore(g.Mongo, g.Clock)),
 	}
 	r := g.Routes()
 	patients.Routes(r, d)
 	patients.CommunicationRoutes(r, d, optOuts{prefs.NewLedger(g.Mongo), g.Clock})
 	return g.App(), nil
+}
+
+// ClinicCountry is the identity group's clinic setting in which patients
+// reads phone numbers typed without a country code.
+func ClinicCountry(clinics *identity.Store) patients.CountrySource {
+	return func(ctx context.Context, clinicID string) (string, error) {
+		c, err := clinics.Clinic(ctx, clinicID)
+		return c.Settings.Country, err
+	}
 }
 
 // optOuts is the notifications group's opt-out ledger as patients sees it.
