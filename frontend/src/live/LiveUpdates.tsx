@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type InvalidateQueryFilters } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { refreshSession } from '../lib/api';
@@ -6,7 +6,6 @@ import { LiveConnection, liveUrl, useLiveStore, type LiveConnectionOptions } fro
 import { isStaffRole } from '../lib/types';
 import { signInPath } from '../features/session/routes';
 import { useSessionStore } from '../features/session/sessionStore';
-import { invalidationsFor, resyncInvalidations } from './invalidation';
 
 /**
  * The tab's live connection, shared by every screen: open while a member of
@@ -30,25 +29,42 @@ export function LiveUpdates({ createSocket }: { createSocket?: LiveConnectionOpt
 
   useEffect(() => {
     if (!wanted) return;
-    const invalidate = (filters: ReturnType<typeof resyncInvalidations>) => {
+    let connection: LiveConnection | null = null;
+    let cancelled = false;
+    const invalidate = (filters: InvalidateQueryFilters[]) => {
       for (const f of filters) void queryClient.invalidateQueries(f);
     };
-    const connection = new LiveConnection({
-      url: liveUrl(),
-      onEvent: (event) => invalidate(invalidationsFor(event)),
-      onOpen: () => invalidate(resyncInvalidations()),
-      onStatus: (status) => useLiveStore.setState({ status }),
-      refresh: refreshSession,
-      onSessionEnded: () => {
-        const state = useSessionStore.getState();
-        if (state.status !== 'signedIn') return;
-        state.clear('expired');
-        navigateRef.current(signInPath(window.location.pathname + window.location.search, 'expired'), { replace: true });
-      },
-      ...(createSocket ? { createSocket } : {}),
-    });
-    connection.start();
-    return () => connection.stop();
+    // The map names the schedule's and the waitlist's query keys: loaded
+    // for staff only, so a patient's download stays without the front desk.
+    import('./invalidation')
+      .then(({ invalidationsFor, resyncInvalidations }) => {
+        if (cancelled) return;
+        connection = new LiveConnection({
+          url: liveUrl(),
+          onEvent: (event) => invalidate(invalidationsFor(event)),
+          onOpen: () => invalidate(resyncInvalidations()),
+          onStatus: (status) => useLiveStore.setState({ status }),
+          refresh: refreshSession,
+          onSessionEnded: () => {
+            const state = useSessionStore.getState();
+            if (state.status !== 'signedIn') return;
+            state.clear('expired');
+            navigateRef.current(signInPath(window.location.pathname + window.location.search, 'expired'), {
+              replace: true,
+            });
+          },
+          ...(createSocket ? { createSocket } : {}),
+        });
+        connection.start();
+      })
+      .catch(() => {
+        // The chunk did not load (a deploy replaced it, or offline): the
+        // screens keep polling every 30 s until the next page load.
+      });
+    return () => {
+      cancelled = true;
+      connection?.stop();
+    };
   }, [wanted, queryClient, createSocket]);
 
   return null;

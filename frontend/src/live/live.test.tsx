@@ -48,6 +48,11 @@ function wrapper(client: QueryClient) {
 
 const setLive = (status: LiveStatus) => act(() => useLiveStore.setState({ status }));
 const flush = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms));
+/** LiveUpdates loads its invalidation map on demand: waits for it, then for what it started. */
+const started = async () => {
+  await act(() => vi.dynamicImportSettled());
+  await flush();
+};
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -148,7 +153,7 @@ describe('LiveUpdates', () => {
     act(() => useSessionStore.getState().setSession(me('receptionist')));
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     renderApp(client);
-    await flush();
+    await started();
     expect(sockets).toHaveLength(1);
     expect(sockets[0]!.url).toBe(`ws://${window.location.host}/api/live`);
     expect(useLiveStore.getState().status).toBe('connecting');
@@ -189,6 +194,7 @@ describe('LiveUpdates', () => {
     countingFetch();
     act(signIn);
     renderApp(new QueryClient({ defaultOptions: { queries: { retry: false } } }));
+    await started();
     await flush(60_000);
     expect(sockets).toHaveLength(0);
     expect(useLiveStore.getState().status).toBe('idle');
@@ -216,7 +222,8 @@ describe('LiveUpdates', () => {
         </MemoryRouter>
       </QueryClientProvider>,
     );
-    await flush();
+    await started();
+    expect(sockets).toHaveLength(1);
     act(() => screen.getByRole('button', { name: 'Waitlist' }).click());
     await flush();
     expect(screen.getByText('the waitlist')).toBeInTheDocument();
