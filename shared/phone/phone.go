@@ -60,8 +60,11 @@ func fail(k Kind, format string, a ...any) (string, error) {
 
 // plan is how a country's numbers are written nationally.
 type plan struct {
-	code     string // country calling code
-	trunk    string // national trunk prefix dialled before the number ("020 …" in GB)
+	code  string // country calling code
+	trunk string // national trunk prefix dialled before the number ("020 …" in GB)
+	// bareOK: numbers are as often written without the trunk prefix (BR
+	// and IN); elsewhere one without it may be another country's.
+	bareOK   bool
 	intl     string // international prefix besides 00 ("011" in North America)
 	min, max int    // digits of the national significant number
 	example  string // a number in national form, for messages
@@ -89,9 +92,9 @@ var plans = map[string]plan{
 	"NL": {code: "31", trunk: "0", min: 9, max: 9, example: "020 123 4567"},
 	"BE": {code: "32", trunk: "0", min: 8, max: 9, example: "02 123 45 67"},
 	"CH": {code: "41", trunk: "0", min: 9, max: 9, example: "044 123 45 67"},
-	"BR": {code: "55", trunk: "0", min: 10, max: 11, example: "(11) 91234-5678"},
+	"BR": {code: "55", trunk: "0", bareOK: true, min: 10, max: 11, example: "(11) 91234-5678"},
 	"MX": {code: "52", min: 10, max: 10, example: "55 1234 5678"},
-	"IN": {code: "91", trunk: "0", min: 10, max: 10, example: "98765 43210"},
+	"IN": {code: "91", trunk: "0", bareOK: true, min: 10, max: 10, example: "98765 43210"},
 }
 
 // Countries are the countries whose national form E164 reads, sorted: the
@@ -199,6 +202,11 @@ func nationalForm(digits string, p plan) (string, error) {
 			return fail(KindNeedsAreaCode, "enter a number with its area code, e.g. %s", p.example)
 		}
 		return checkNANP(digits)
+	}
+	// Where numbers are dialled with a trunk prefix, one written without it
+	// is as likely another country's number ("212 555 0147" in GB).
+	if !strings.HasPrefix(digits, p.trunk) && !p.bareOK {
+		return fail(KindNeedsAreaCode, "enter the whole number with its area code, starting with %s, e.g. %s", p.trunk, p.example)
 	}
 	nsn := strings.TrimPrefix(digits, p.trunk)
 	switch {

@@ -80,7 +80,8 @@ func TestE164(t *testing.T) {
 		// National forms of other countries.
 		ok("GB London", "020 7946 0958", "GB", "+442079460958"),
 		ok("GB mobile", "07700 900123", "GB", "+447700900123"),
-		ok("GB without the trunk 0", "20 7946 0958", "GB", "+442079460958"),
+		bad("GB without the trunk 0", "20 7946 0958", "GB", phone.KindNeedsAreaCode),
+		bad("a US number at a GB clinic", "(212) 555-0147", "GB", phone.KindNeedsAreaCode),
 		ok("IE Dublin", "01 234 5678", "IE", "+35312345678"),
 		ok("IE mobile", "085 123 4567", "IE", "+353851234567"),
 		ok("AU Sydney", "(02) 9876 5432", "AU", "+61298765432"),
