@@ -57,6 +57,10 @@ func run() error {
 			clinic, err = ids.UpdateClinic(ctx, clinic.ID, nil, st)
 		}
 	}
+	if err == nil {
+		// A clinic made before slugs existed gets its sign-up slug now.
+		clinic, err = ids.EnsureSlug(ctx, clinic)
+	}
 	if err != nil {
 		return err
 	}
@@ -64,6 +68,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("clinic %s (%s); admin %s %s\n", clinic.Name, clinic.ID, cfg.AdminEmail, map[bool]string{true: "created", false: "already present"}[created])
+	fmt.Printf("clinic %s (%s, sign-up slug %s); admin %s %s\n", clinic.Name, clinic.ID, clinic.Slug, cfg.AdminEmail, map[bool]string{true: "created", false: "already present"}[created])
 	return nil
 }

@@ -43,6 +43,10 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 	if errs.Is(err, errs.NotFound) {
 		clinic, err = ids.CreateClinic(ctx, "Riverside Family Dental")
 	}
+	if err == nil {
+		// A clinic made before slugs existed gets its sign-up slug now.
+		clinic, err = ids.EnsureSlug(ctx, clinic)
+	}
 	if err != nil {
 		return fmt.Errorf("first clinic: %w", err)
 	}
@@ -53,7 +57,7 @@ func Bootstrap(ctx context.Context, d Deps, o BootstrapOptions) error {
 	if _, err := ids.EnsureAdmin(ctx, clinic.ID, email, password); err != nil {
 		return fmt.Errorf("admin %s: %w", email, err)
 	}
-	fmt.Fprintf(o.Out, "clinic: %s (%s)\n", clinic.Name, clinic.ID)
+	fmt.Fprintf(o.Out, "clinic: %s (%s), patients sign up at /sign-up?clinic=%s\n", clinic.Name, clinic.ID, clinic.Slug)
 	if printed {
 		fmt.Fprintf(o.Out, "admin login: %s / %s (dev default; set TOPSMILE_ADMIN_EMAIL and TOPSMILE_ADMIN_PASSWORD to choose)\n", email, password)
 	} else {
