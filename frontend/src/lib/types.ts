@@ -25,6 +25,8 @@ export interface ClinicSettings {
   cancelNoticeHours: number;
   idleLogoffMinutes: number;
   currency?: string;
+  /** ISO 3166-1 alpha-2: phones are read and shown as this country's numbers. */
+  country?: string;
   mfaRequired?: boolean;
   toothNumbering?: 'universal' | 'fdi';
 }
@@ -32,6 +34,8 @@ export interface ClinicSettings {
 export interface Clinic {
   id: string;
   name: string;
+  /** The public sign-up name: /sign-up?clinic=<slug>. */
+  slug?: string;
   settings: ClinicSettings;
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
+import { countryChoices, languageChoices } from '../../lib/places';
 import type { PatientRecord } from '../../lib/types';
 import type { PatientInput } from './queries';
 
@@ -237,13 +238,14 @@ export function PatientForm({
           </div>
           <div className="field-row">
             <Field label="Postal code" autoComplete="off" {...text('address.postalCode')} />
-            <Field
-              label="Country"
-              autoComplete="off"
-              hint="Two-letter code, such as US."
-              maxLength={2}
-              {...text('address.country')}
-            />
+            <SelectField label="Country" {...text('address.country')}>
+              <option value="">Not recorded</option>
+              {countryChoices(undefined, values['address.country']).map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.name}
+                </option>
+              ))}
+            </SelectField>
           </div>
         </fieldset>
       )}
@@ -270,7 +272,14 @@ export function PatientForm({
               <option value="phone">Phone call</option>
               <option value="none">Do not contact</option>
             </SelectField>
-            <Field label="Language" autoComplete="off" hint="For example en or pt-PT." {...text('language')} />
+            <SelectField label="Language" {...text('language')}>
+              <option value="">Not recorded</option>
+              {languageChoices(values.language).map((l) => (
+                <option key={l.code} value={l.code}>
+                  {l.name}
+                </option>
+              ))}
+            </SelectField>
           </div>
           {(['communication.appointmentReminders', 'communication.marketing'] as const).map((key) => (
             <label key={key} className="checkbox">

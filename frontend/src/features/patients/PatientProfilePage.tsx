@@ -14,11 +14,12 @@ import {
   type AppointmentStatus,
   type PatientRecord,
 } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicCountry, useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { PatientTabs } from '../../components/PatientTabs';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
 import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
 import { formatPhone } from '../../lib/phone';
+import { countryName, languageName } from '../../lib/places';
 import { useCommunication, useSaveCommunication } from '../../api/messages';
 import { CommunicationCard } from '../../components/CommunicationCard';
 import { Email } from './text';
@@ -131,6 +132,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
   const id = useId();
   const navigate = useNavigate();
   const timeZone = useClinicTimeZone();
+  const country = useClinicCountry();
   const role = useSessionStore((s) => s.user?.role);
   const today = todayInZone(timeZone);
   const [confirmArchive, setConfirmArchive] = useState(false);
@@ -143,7 +145,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
   const age = ageOn(p.dateOfBirth, today);
   const archived = p.status === 'archived';
   const address = p.address
-    ? [p.address.line1, p.address.line2, [p.address.city, p.address.region, p.address.postalCode].filter(Boolean).join(' '), p.address.country]
+    ? [p.address.line1, p.address.line2, [p.address.city, p.address.region, p.address.postalCode].filter(Boolean).join(' '), p.address.country && countryName(p.address.country)]
         .filter(Boolean)
         .join(', ')
     : '';
@@ -207,11 +209,11 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
             Contact and demographics
           </h2>
           <dl className="details">
-            <Row label="Phone">{formatPhone(p.phone)}</Row>
+            <Row label="Phone">{formatPhone(p.phone, country)}</Row>
             <Row label="Email">{p.email && <Email value={p.email} />}</Row>
             <Row label="Address">{address}</Row>
             <Row label="Prefers">{p.preferredContactMethod && CONTACT_LABELS[p.preferredContactMethod]}</Row>
-            <Row label="Language">{p.language}</Row>
+            <Row label="Language">{p.language && languageName(p.language)}</Row>
             <Row label="Reminders">
               {p.communication
                 ? `${p.communication.appointmentReminders ? 'Appointment reminders' : 'No reminders'} · ${
@@ -221,7 +223,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
             </Row>
             <Row label="Emergency">
               {p.emergencyContact &&
-                [p.emergencyContact.name, p.emergencyContact.relationship, formatPhone(p.emergencyContact.phone)]
+                [p.emergencyContact.name, p.emergencyContact.relationship, formatPhone(p.emergencyContact.phone, country)]
                   .filter(Boolean)
                   .join(' · ')}
             </Row>

@@ -6,12 +6,13 @@ import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { PATIENT_LIST_LIMIT, usePatientList } from './queries';
 import { formatPhone } from '../../lib/phone';
+import { useClinicCountry } from '../session/sessionStore';
 import { patientCountText } from './text';
 
 export const PATIENT_SEARCH_DEBOUNCE_MS = 250;
 
-function describe(p: PatientSummary): string {
-  return [p.dateOfBirth && `born ${p.dateOfBirth}`, formatPhone(p.phone), p.email].filter(Boolean).join(' · ');
+function describe(p: PatientSummary, country: string): string {
+  return [p.dateOfBirth && `born ${p.dateOfBirth}`, formatPhone(p.phone, country), p.email].filter(Boolean).join(' · ');
 }
 
 /**
@@ -24,6 +25,7 @@ export default function PatientsPage() {
   const [text, setText] = useState(() => params.get('q') ?? '');
   const term = useDebouncedValue(text, PATIENT_SEARCH_DEBOUNCE_MS).trim();
   const list = usePatientList(term);
+  const country = useClinicCountry();
   const items = list.data?.items ?? [];
   const inputRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -133,7 +135,7 @@ export default function PatientsPage() {
               <li key={p.id} className="patient-row">
                 <Link className="patient-row__link" to={`/patients/${encodeURIComponent(p.id)}`}>
                   <span className="patient-row__name">{patientDisplayName(p)}</span>
-                  <span className="patient-row__meta">{describe(p)}</span>
+                  <span className="patient-row__meta">{describe(p, country)}</span>
                 </Link>
                 <span className="patient-row__badges">
                   {p.allergyAlert && <span className="badge badge--alert">Allergy alert</span>}

@@ -48,6 +48,11 @@ export function useClinicTimeZone(): string {
   return useSessionStore((s) => s.clinic?.settings.timeZone ?? DEFAULT_TIME_ZONE);
 }
 
+/** The clinic's country, in which phones are shown in national form. */
+export function useClinicCountry(): string {
+  return useSessionStore((s) => s.clinic?.settings.country ?? 'US');
+}
+
 export function useSlotMinutes(): number {
   return useSessionStore((s) => s.clinic?.settings.slotMinutes || 15);
 }
