@@ -138,7 +138,8 @@ func (s *Service) register(w http.ResponseWriter, r *http.Request) error {
 
 // searchClinics is the sign-up form's public practice search: GET
 // /api/clinics?q=<name words> answers {"items":[{"slug","name"}]}, at most
-// MaxClinicResults, and nothing else of any clinic.
+// MaxClinicResults, and nothing else of any clinic; ?slug= answers the one
+// clinic of a sign-up link (or none).
 func (s *Service) searchClinics(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query().Get("q")
@@ -148,7 +149,20 @@ func (s *Service) searchClinics(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Limiter.Allow(ctx, ratelimit.ClinicSearch, ratelimit.IPKey(httpapi.ClientIP(r))); err != nil {
 		return err
 	}
-	list, err := s.Store.SearchClinics(ctx, q)
+	var list []ClinicListing
+	var err error
+	if slug := r.URL.Query().Get("slug"); slug != "" {
+		// A sign-up link's practice, shown by name.
+		list = []ClinicListing{}
+		c, cerr := s.Store.ClinicBySlug(ctx, strings.ToLower(slug))
+		if cerr == nil {
+			list = append(list, ClinicListing{Slug: c.Slug, Name: c.Name})
+		} else if !errs.Is(cerr, errs.NotFound) {
+			err = cerr
+		}
+	} else {
+		list, err = s.Store.SearchClinics(ctx, q)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -244,4 +245,9 @@ func TestClinicSearchIsPublicAndNarrow(t *testing.T) {
 		}
 	}
 	e.Client().MustDo(t, "GET", "/api/clinics?q="+strings.Repeat("a", 101), nil, 400)
+	// A sign-up link's slug names its one practice.
+	for slug, want := range map[string][]any{"clinica-sorriso": {map[string]any{"slug": "clinica-sorriso", "name": "Clínica Sorriso"}},
+		"Clinica-Sorriso": {map[string]any{"slug": "clinica-sorriso", "name": "Clínica Sorriso"}}, "no-such": {}, "bad slug!": {}} {
+		apitest.Case{Method: "GET", Path: "/api/clinics?slug=" + url.QueryEscape(slug), Status: 200, Want: map[string]any{"items": want}}.Send(t, e.Client())
+	}
 }
