@@ -8,9 +8,20 @@ import { jsonResponse } from '../../test/render';
 import SignUpPage from './SignUpPage';
 import { useSessionStore } from './sessionStore';
 
-function renderPage() {
+const RIVERSIDE = { slug: 'riverside-family-dental', name: 'Riverside Family Dental' };
+
+/** The public practice lookups: ?slug= answers the link's practice, ?q= searches names. */
+function clinics(url: URL) {
+  const slug = url.searchParams.get('slug');
+  if (slug !== null) return jsonResponse({ items: slug === RIVERSIDE.slug ? [RIVERSIDE] : [] });
+  const q = (url.searchParams.get('q') ?? '').toLowerCase();
+  const all = [RIVERSIDE, { slug: 'lakeside-dental', name: 'Lakeside Dental' }];
+  return jsonResponse({ items: all.filter((c) => c.name.toLowerCase().split(' ').some((w) => w.startsWith(q))) });
+}
+
+function renderPage(entry = `/sign-up?clinic=${RIVERSIDE.slug}`) {
   return render(
-    <MemoryRouter initialEntries={['/sign-up?clinic=c-1']}>
+    <MemoryRouter initialEntries={[entry]}>
       <Routes>
         <Route path="/sign-up" element={<SignUpPage />} />
         <Route path="/portal" element={<h1>Portal</h1>} />
@@ -48,6 +59,7 @@ describe('SignUpPage', () => {
   it('says "check your email" after the 202 and signs nobody in', async () => {
     fetchMock.mockImplementation(
       routeFetch({
+        'GET /api/clinics': clinics,
         'POST /api/auth/register': (_url: URL, init: RequestInit | undefined) => {
           bodies.push(JSON.parse(String(init?.body)) as Record<string, string>);
           return jsonResponse({}, 202);
@@ -55,6 +67,9 @@ describe('SignUpPage', () => {
       }),
     );
     renderPage();
+    // The link's practice is shown by name, not asked for.
+    expect(await screen.findByText('Riverside Family Dental')).toBeInTheDocument();
+    expect(screen.queryByRole('combobox')).not.toBeInTheDocument();
     await fillAndSend(' pat@example.test ');
 
     const heading = await screen.findByRole('heading', { name: 'Check your email' });
@@ -62,7 +77,7 @@ describe('SignUpPage', () => {
     expect(screen.getByText('pat@example.test')).toBeInTheDocument();
     expect(bodies).toEqual([
       {
-        clinicId: 'c-1',
+        clinicSlug: 'riverside-family-dental',
         email: 'pat@example.test',
         password: 'a-good-passphrase',
         firstName: 'Pat',
@@ -72,7 +87,10 @@ describe('SignUpPage', () => {
       },
     ]);
     // No session is looked up or started: the account works once the link is opened.
-    expect(fetchMock.mock.calls.map(([u]) => String(u))).toEqual(['/api/auth/register']);
+    expect(fetchMock.mock.calls.map(([u]) => String(u))).toEqual([
+      '/api/clinics?slug=riverside-family-dental',
+      '/api/auth/register',
+    ]);
     expect(screen.queryByRole('heading', { name: 'Portal' })).not.toBeInTheDocument();
     expect(screen.queryByRole('form', { name: 'Patient sign-up' })).not.toBeInTheDocument();
   });
@@ -80,6 +98,7 @@ describe('SignUpPage', () => {
   it('keeps the form and shows the field errors of a 400', async () => {
     fetchMock.mockImplementation(
       routeFetch({
+        'GET /api/clinics': clinics,
         'POST /api/auth/register': () =>
           jsonResponse(
             {
@@ -100,5 +119,67 @@ describe('SignUpPage', () => {
     expect(await screen.findByText('Password is too common; choose another')).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('Please check the highlighted details.');
     expect(screen.queryByRole('heading', { name: 'Check your email' })).not.toBeInTheDocument();
+  });
+
+  it('without a link, finds the practice by name and sends its slug', async () => {
+    fetchMock.mockImplementation(
+      routeFetch({
+        'GET /api/clinics': clinics,
+        'POST /api/auth/register': (_url: URL, init: RequestInit | undefined) => {
+          bodies.push(JSON.parse(String(init?.body)) as Record<string, string>);
+          return jsonResponse({}, 202);
+        },
+      }),
+    );
+    renderPage('/sign-up');
+    const user = userEvent.setup();
+    const practice = screen.getByRole('combobox', { name: 'Your dental practice' });
+    await user.type(practice, 'river');
+    await screen.findByRole('option', { name: 'Riverside Family Dental' });
+    expect(screen.queryByRole('option', { name: 'Lakeside Dental' })).not.toBeInTheDocument();
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(screen.queryByRole('option')).not.toBeInTheDocument();
+    expect(practice).toHaveValue('Riverside Family Dental');
+    expect(screen.getByText('You are signing up with Riverside Family Dental.')).toBeInTheDocument();
+    await fillAndSend();
+    await screen.findByRole('heading', { name: 'Check your email' });
+    expect(bodies[0]).toMatchObject({ clinicSlug: 'riverside-family-dental' });
+    expect(bodies[0]).not.toHaveProperty('clinicId');
+  });
+
+  it('says to choose the practice from the list when none was chosen, and sends nothing', async () => {
+    fetchMock.mockImplementation(routeFetch({ 'GET /api/clinics': clinics }));
+    renderPage('/sign-up');
+    const user = userEvent.setup();
+    await user.type(screen.getByRole('combobox', { name: 'Your dental practice' }), 'Riverside Family Dental');
+    await fillAndSend();
+    expect(await screen.findByText('Choose your practice from the list.')).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Your dental practice' })).toHaveAccessibleDescription(
+      /Choose your practice from the list\./,
+    );
+    expect(screen.queryByText(/Practice code/)).not.toBeInTheDocument();
+    expect(fetchMock.mock.calls.map(([u]) => String(u))).not.toContain('/api/auth/register');
+  });
+
+  it('offers the search when the link names no practice', async () => {
+    fetchMock.mockImplementation(routeFetch({ 'GET /api/clinics': clinics }));
+    renderPage('/sign-up?clinic=gone-dental');
+    expect(await screen.findByText(/That sign-up link names no practice we know/)).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Your dental practice' })).toBeInTheDocument();
+  });
+
+  it('still takes an old link with the clinic id', async () => {
+    fetchMock.mockImplementation(
+      routeFetch({
+        'POST /api/auth/register': (_url: URL, init: RequestInit | undefined) => {
+          bodies.push(JSON.parse(String(init?.body)) as Record<string, string>);
+          return jsonResponse({}, 202);
+        },
+      }),
+    );
+    renderPage('/sign-up?clinic=6b0fcee35d6b9a5569e1172c');
+    await fillAndSend();
+    await screen.findByRole('heading', { name: 'Check your email' });
+    expect(bodies[0]).toMatchObject({ clinicId: '6b0fcee35d6b9a5569e1172c' });
   });
 });

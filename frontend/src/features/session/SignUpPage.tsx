@@ -1,16 +1,20 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
+import { clinicBySlug, isClinicId, type ClinicListing } from '../../api/clinics';
 import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
+import { PracticePicker } from './PracticePicker';
 import { register, type RegisterInput } from './sessionApi';
 import { useSessionStore } from './sessionStore';
 
-type FormState = Omit<RegisterInput, 'clinicId'>;
+type FormState = Omit<RegisterInput, 'clinicId' | 'clinicSlug'>;
+
+/** What every practice error says: there is one way to name a practice. */
+export const CHOOSE_PRACTICE = 'Choose your practice from the list.';
 
 const EMPTY: FormState = { firstName: '', lastName: '', dateOfBirth: '', phone: '', email: '', password: '' };
 
 const FIELD_LABELS: Record<string, string> = {
-  clinicId: 'Practice code',
   firstName: 'First name',
   lastName: 'Last name',
   dateOfBirth: 'Date of birth',
@@ -20,7 +24,9 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 /**
- * Patient self sign-up: `/sign-up?clinic=<clinicId>`. The account works once
+ * Patient self sign-up: `/sign-up?clinic=<slug>` names the practice (shown by
+ * name; an old link's clinic id works too); without it the patient finds
+ * their practice by name. The account works once
  * the emailed link (`/verify-email?token=…`) is opened, so a sent form ends
  * on "check your email". The server answers the same whether or not the
  * email already has an account (that owner gets an email saying so), so this
@@ -30,8 +36,12 @@ export default function SignUpPage() {
   const [params] = useSearchParams();
   const status = useSessionStore((s) => s.status);
   const user = useSessionStore((s) => s.user);
-  const clinicFromUrl = params.get('clinic') ?? '';
-  const [clinicId, setClinicId] = useState(clinicFromUrl);
+  const clinicFromUrl = (params.get('clinic') ?? '').trim();
+  const legacyId = isClinicId(clinicFromUrl) ? clinicFromUrl : '';
+  // The link's practice: undefined while it is looked up, null when the link names none.
+  const [linked, setLinked] = useState<ClinicListing | null | undefined>(clinicFromUrl && !legacyId ? undefined : null);
+  const [picking, setPicking] = useState(false);
+  const [chosen, setChosen] = useState<ClinicListing | null>(null);
   const [form, setForm] = useState<FormState>(EMPTY);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -42,6 +52,17 @@ export default function SignUpPage() {
   useEffect(() => {
     if (sentTo) sentRef.current?.focus();
   }, [sentTo]);
+
+  useEffect(() => {
+    if (!clinicFromUrl || legacyId) return;
+    const ctl = new AbortController();
+    clinicBySlug(clinicFromUrl.toLowerCase(), ctl.signal)
+      .then(setLinked)
+      .catch(() => {
+        if (!ctl.signal.aborted) setLinked(null);
+      });
+    return () => ctl.abort();
+  }, [clinicFromUrl, legacyId]);
 
   if (status === 'signedIn' && user) {
     return <Navigate to={user.role === 'patient' ? '/portal' : '/schedule'} replace />;
@@ -55,22 +76,29 @@ export default function SignUpPage() {
     if (submitting) return;
     setError(null);
     setFieldErrors({});
+    const practice = picking ? chosen : (linked ?? chosen);
+    if (!practice && !(legacyId && !picking)) {
+      setFieldErrors({ clinicSlug: CHOOSE_PRACTICE });
+      setError('Please check the highlighted details.');
+      return;
+    }
     setSubmitting(true);
     try {
       const email = form.email.trim();
-      await register({ ...form, clinicId: clinicId.trim(), email });
+      await register({ ...form, ...(practice ? { clinicSlug: practice.slug } : { clinicId: legacyId }), email });
       setForm(EMPTY);
       setSentTo(email);
     } catch (err) {
       if (isApiError(err)) {
         const byField: Record<string, string> = {};
         for (const f of err.fields) {
-          byField[f.field] = `${FIELD_LABELS[f.field] ?? f.field} ${f.message}`;
+          if (f.field === 'clinicSlug' || f.field === 'clinicId') byField.clinicSlug = CHOOSE_PRACTICE;
+          else byField[f.field] = `${FIELD_LABELS[f.field] ?? f.field} ${f.message}`;
         }
         setFieldErrors(byField);
         if (err.status === 0) setError(NETWORK_ERROR_MESSAGE);
         else if (err.status === 404 && !err.fields.length)
-          setError('We could not find that practice. Check the sign-up link your practice sent you.');
+          setError(`We could not find that practice. ${CHOOSE_PRACTICE}`);
         else if (err.status === 429) setError('Too many sign-ups from this network. Please try again later.');
         else if (err.fields.length) setError('Please check the highlighted details.');
         else setError(`${err.message} (Reference: ${err.requestId})`);
@@ -120,17 +148,30 @@ export default function SignUpPage() {
             {error}
           </p>
         )}
-        {!clinicFromUrl && (
-          <Field
-            label="Practice code"
-            name="clinicId"
-            required
-            value={clinicId}
-            onChange={(e) => setClinicId(e.target.value)}
-            hint="From the sign-up link or email your dental practice sent you."
-            error={fieldErrors.clinicId}
-            autoComplete="off"
-          />
+        {clinicFromUrl && !picking && linked === undefined && <p className="practice-linked">Finding your practice…</p>}
+        {!picking && (linked || legacyId) ? (
+          <p className="practice-linked">
+            {linked ? (
+              <>
+                Signing up with <strong>{linked.name}</strong>.{' '}
+              </>
+            ) : (
+              'Signing up with the practice of your sign-up link. '
+            )}
+            <button type="button" className="button-link" onClick={() => setPicking(true)}>
+              Not your practice?
+            </button>
+            {fieldErrors.clinicSlug && <span className="field__error"> {fieldErrors.clinicSlug}</span>}
+          </p>
+        ) : (
+          (picking || linked === null) && (
+            <>
+              {clinicFromUrl && !picking && (
+                <p className="practice-linked">That sign-up link names no practice we know. Find yours by name.</p>
+              )}
+              <PracticePicker value={chosen} onChange={setChosen} error={fieldErrors.clinicSlug} />
+            </>
+          )
         )}
         <div className="field-row">
           <Field

@@ -21,7 +21,10 @@ function withSessionHint<T>(response: T): T {
 }
 
 export interface RegisterInput {
-  clinicId: string;
+  /** The practice by its public slug (the sign-up link's or the search's)… */
+  clinicSlug?: string;
+  /** …or by its id (sign-up links made before slugs). */
+  clinicId?: string;
   email: string;
   password: string;
   firstName: string;
