@@ -7,6 +7,7 @@ import { isStaffRole } from '../../lib/types';
 import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
 import { useChangePassword } from './queries';
 import { PortalSignUpLink } from './PortalSignUpLink';
+import { PracticeSettings } from './PracticeSettings';
 import { SessionsList } from './SessionsList';
 
 export const PASSWORD_HINT = 'At least 12 characters, and not a common password. A short sentence is easy to remember.';
@@ -47,6 +48,8 @@ export default function AccountPage() {
           </>
         )}
       </section>
+
+      {clinic && user?.role === 'admin' && <PracticeSettings clinic={clinic} />}
 
       {clinic && isStaffRole(user?.role) && <PortalSignUpLink clinic={clinic} />}
     </main>
