@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/topsmile/topsmile/functions/twiliowebhook/app"
-	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
 )
 
@@ -25,7 +24,7 @@ func run(_ context.Context) error {
 	if err := config.Load(&cfg); err != nil {
 		return err
 	}
-	a, err := app.New(cfg, boot.Options{})
+	a, err := app.New(cfg, app.Options{})
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ var Functions = map[string]Function{
 		return load(d, stripewebhookapp.New, d.boot())
 	},
 	"TwilioWebhookFunction": func(d Deps) (*boot.App, error) {
-		return load(d, twiliowebhookapp.New, d.boot())
+		return load(d, twiliowebhookapp.New, twiliowebhookapp.Options{Options: d.boot(), Live: d.Live})
 	},
 	"AuthFunction": func(d Deps) (*boot.App, error) {
 		return load(d, authapp.New, authapp.Options{Options: d.boot(), Publisher: d.Publisher})
@@ -103,7 +103,7 @@ var Functions = map[string]Function{
 	},
 	"RemindersFunction": func(d Deps) (*boot.App, error) {
 		// POST /_dev/reminders/run may run it as of another instant.
-		return load(d, remindersapp.New, remindersapp.Options{Options: d.boot(), Publisher: d.Publisher, AllowAt: true})
+		return load(d, remindersapp.New, remindersapp.Options{Options: d.boot(), Publisher: d.Publisher, Live: d.Live, AllowAt: true})
 	},
 	"NotificationsFunction": func(d Deps) (*boot.App, error) {
 		// Locally every channel goes to the outbox.

@@ -232,7 +232,9 @@ func TestAPIGatewayRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := apitest.Options(clock.Real{}, nil)
-	rt := apitest.Build(t, fe.Lookup, func(c realtimeapp.Config) (*boot.App, error) { return realtimeapp.New(c, realtimeapp.Options{Options: opts}) })
+	rt := apitest.Build(t, fe.Lookup, func(c realtimeapp.Config) (*boot.App, error) {
+		return realtimeapp.New(c, realtimeapp.Options{Options: opts})
+	})
 	auth := apitest.Build(t, fe.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: opts, Publisher: &apitest.Outbox{}})
 	})

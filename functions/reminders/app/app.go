@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/functions/wire/liveevents"
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/live"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
@@ -36,6 +38,8 @@ type Config struct {
 	PHI seal.Config
 	// AppURL is where links in messages point (the portal).
 	AppURL string `env:"APP_URL,required"`
+	// Offers passed on show on the open schedules at once.
+	Live liveevents.Config
 }
 
 // Options are the boot options plus, locally and in tests, the queue to
@@ -45,8 +49,10 @@ type Config struct {
 type Options struct {
 	boot.Options
 	Publisher notify.Publisher
-	AllowAt   bool
-	Limits    reminders.Limits
+	// Live, locally, is the in-process live fan-out.
+	Live    live.Publisher
+	AllowAt bool
+	Limits  reminders.Limits
 }
 
 // Job is the schedule's input: {"job":"reminders"} runs the rules and then
@@ -96,6 +102,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	runner := func(clk clock.Clock) *reminders.Runner {
 		pub := &outbox.Publisher{Store: outbox.New(c.Mongo, phi, clk), Queue: queue, Log: c.Log}
 		st := wire.Scheduling(c.Mongo, c.Redis, clk, pub, cfg.AppURL)
+		liveevents.Wire(st, cfg.Live, o.Live, c.Log, clk.Now)
 		return &reminders.Runner{
 			Clinics:  clinics{identity.NewStore(c.Mongo, clk)},
 			Schedule: schedule{st: st, trail: audit.New(c.Mongo, clk, auditKeys)},

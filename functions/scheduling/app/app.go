@@ -5,11 +5,8 @@
 package app
 
 import (
-	"context"
-	"log/slog"
-	"time"
-
 	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/functions/wire/liveevents"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/live"
@@ -29,9 +26,8 @@ type Config struct {
 	// PHI seals the outbox's copy of each message's data (links with
 	// tokens, names).
 	PHI seal.Config
-	// LiveQueue takes the schedule's changes for the realtime function's
-	// fan-out (unset: no live events, screens poll).
-	LiveQueueURL string `env:"LIVE_QUEUE_URL"`
+	// Live takes the schedule's changes to the realtime function's fan-out.
+	Live liveevents.Config
 	// AppURL is where links in messages (waitlist offers) point.
 	AppURL string `env:"APP_URL,required"`
 }
@@ -62,28 +58,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL).
 		WithAppointmentNotices(wire.AppointmentNotices(g.Mongo, g.Clock, pub, cfg.AppURL), g.Log)
-	livePub := o.Live
-	if livePub == nil && cfg.LiveQueueURL != "" {
-		q := sqsqueue.New(sqsqueue.Config{QueueURL: cfg.LiveQueueURL, Region: cfg.Queue.Region, AccessKeyID: cfg.Queue.AccessKeyID,
-			SecretAccessKey: cfg.Queue.SecretAccessKey, SessionToken: cfg.Queue.SessionToken, Endpoint: cfg.Queue.Endpoint})
-		livePub = live.QueuePublisher{Send: q.SendBody}
-	}
-	if livePub != nil {
-		st.WithLive(liveEvents{pub: livePub, log: g.Log, now: g.Clock.Now})
-	}
+	liveevents.Wire(st, cfg.Live, o.Live, g.Log, g.Clock.Now)
 	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})
 	return g.App(), nil
-}
-
-// liveEvents adapts the live publisher to what scheduling tells.
-type liveEvents struct {
-	pub live.Publisher
-	log *slog.Logger
-	now func() time.Time
-}
-
-func (l liveEvents) Changed(ctx context.Context, clinicID, kind, id string, version int) {
-	if err := l.pub.PublishLive(ctx, clinicID, live.Event{Type: kind, ID: id, Version: version, At: l.now().UTC()}); err != nil {
-		l.log.WarnContext(ctx, "live event not published", "type", kind, "id", id, "err", err.Error())
-	}
 }

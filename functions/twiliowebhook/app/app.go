@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/functions/wire"
+	"github.com/topsmile/topsmile/functions/wire/liveevents"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/identity"
+	"github.com/topsmile/topsmile/shared/live"
 	"github.com/topsmile/topsmile/shared/notify/inbound"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
@@ -30,12 +32,20 @@ type Config struct {
 	Security authz.Config
 	PHI      seal.Config
 	Twilio   inbound.Config
+	// A visit confirmed by text shows on the open schedules at once.
+	Live liveevents.Config
+}
+
+// Options are the boot options plus, locally, the in-process live fan-out.
+type Options struct {
+	boot.Options
+	Live live.Publisher
 }
 
 // New assembles the function (no I/O). Without the auth token or the
 // public URL every post would be refused: a configuration error, said at
 // start.
-func New(cfg Config, o boot.Options) (*boot.App, error) {
+func New(cfg Config, o Options) (*boot.App, error) {
 	v, err := cfg.Twilio.Validator()
 	if err != nil {
 		return nil, err
@@ -44,10 +54,12 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o)
+	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o.Options)
 	if err != nil {
 		return nil, err
 	}
+	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, nil, "")
+	liveevents.Wire(st, cfg.Live, o.Live, g.Log, g.Clock.Now)
 	inbound.WebhookRoutes(g.Routes(), &inbound.Webhook{
 		Validator:    v,
 		Deliveries:   outbox.New(g.Mongo, keys, g.Clock),
@@ -55,7 +67,7 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 		Inbox:        inbound.NewStore(g.Mongo, keys, g.Clock),
 		Clinics:      clinics{identity.NewStore(g.Mongo, g.Clock)},
 		Patients:     byPhone{patients.NewStore(g.Mongo, g.Clock)},
-		Appointments: confirmer{st: wire.Scheduling(g.Mongo, g.Redis, g.Clock, nil, ""), clock: g.Clock},
+		Appointments: confirmer{st: st, clock: g.Clock},
 		Claims:       inbound.NewClaims(g.Mongo),
 		Clock:        g.Clock,
 		Log:          g.Log,

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/live"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/inbound"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
@@ -65,11 +67,31 @@ type env struct {
 	clinicA  identity.Clinic
 	clinicB  identity.Clinic
 	sids     atomic.Int64
+	live     *liveEvents
+}
+
+// liveEvents keeps what the webhook tells the open schedules.
+type liveEvents struct {
+	mu  sync.Mutex
+	got []live.Event
+}
+
+func (l *liveEvents) PublishLive(_ context.Context, _ string, ev live.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, ev)
+	return nil
+}
+
+func (l *liveEvents) events() []live.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]live.Event(nil), l.got...)
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(time.Now().UTC().Truncate(time.Hour))}
+	e := &env{t: t, fe: storetest.NewFunctionEnv(t), clock: clock.NewFake(time.Now().UTC().Truncate(time.Hour)), live: &liveEvents{}}
 	e.m = e.fe.Mongo(t)
 	var err error
 	if e.keys, err = seal.New(seal.Config{Keys: "p1:" + storetest.PHIKey, ActiveKID: "p1"}); err != nil {
@@ -79,7 +101,7 @@ func newEnv(t *testing.T) *env {
 	e.sched = wire.Scheduling(e.m, storetest.NewRedis(t), e.clock, nil, "")
 	e.outbox = outbox.New(e.m, e.keys, e.clock)
 	opts := apitest.Options(e.clock, nil)
-	hook := apitest.Build(t, e.fe.Lookup, func(c twilioapp.Config) (*boot.App, error) { return twilioapp.New(c, opts) })
+	hook := apitest.Build(t, e.fe.Lookup, func(c twilioapp.Config) (*boot.App, error) { return twilioapp.New(c, twilioapp.Options{Options: opts, Live: e.live}) })
 	auth := apitest.Build(t, e.fe.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: opts, Publisher: &apitest.Outbox{}})
 	})
@@ -418,6 +440,10 @@ func TestConfirmByText(t *testing.T) {
 	}
 	if a.Version <= first.Version {
 		t.Errorf("version %d after the confirm, was %d", a.Version, first.Version)
+	}
+	// The open schedules hear of it at once (ids and version only).
+	if evs := e.live.events(); len(evs) == 0 || evs[len(evs)-1].Type != live.AppointmentUpdated || evs[len(evs)-1].ID != first.ID || evs[len(evs)-1].Version != a.Version {
+		t.Errorf("live events %+v, want appointment.updated %s v%d", evs, first.ID, a.Version)
 	}
 	// The next C confirms the next one; then there is none to confirm.
 	e.text(phone, numberA, "YES", e.sid())
