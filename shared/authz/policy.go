@@ -136,6 +136,8 @@ var Policies = map[string]Rule{
 	"POST /api/waitlist":                   {Roles: everyone, Owner: PatientFiltered},
 	"PATCH /api/waitlist/{id}":             {Roles: everyone, Owner: PatientFiltered},
 	"DELETE /api/waitlist/{id}":            {Roles: everyone, Owner: PatientFiltered},
+	// The desk offers a waiting patient a time it chose (held, then told).
+	"POST /api/waitlist/{id}/offer": {Roles: staff},
 
 	// clinical: the chart, perio and notes are the chair's (receptionists
 	// see none of it); plans are read by the front desk too (it takes the

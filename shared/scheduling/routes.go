@@ -109,6 +109,9 @@ type bookRequest struct {
 	End         time.Time `json:"end"`
 	Notes       string    `json:"notes"`
 	Hold        bool      `json:"hold"`
+	// WaitlistEntryID: the desk books a waitlisted patient, taking their
+	// entry off the list as booked (BookFromWaitlist).
+	WaitlistEntryID string `json:"waitlistEntryId"`
 }
 
 func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
@@ -127,6 +130,9 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.NotFound, "not found")
 		}
 		b.PatientID, b.Source, b.End = p.PatientID, "portal", time.Time{}
+		if in.WaitlistEntryID != "" {
+			return errs.InvalidFields(errs.FieldError{Field: "waitlistEntryId", Message: "is for the practice; answer your offer instead"})
+		}
 		if !in.Hold {
 			// A hold first, then confirm: what a patient has not
 			// confirmed frees itself in minutes.
@@ -140,8 +146,16 @@ func (h *handlers) book(w http.ResponseWriter, r *http.Request) error {
 	}
 	var a Appointment
 	err := h.Audit.Guarded(r, p.Actor(), apptEntry("create", b.ID, b.PatientID), func() (err error) {
-		a, err = h.Store.Book(ctx, p.ClinicID, b, actor(p))
-		return err
+		if in.WaitlistEntryID == "" {
+			a, err = h.Store.Book(ctx, p.ClinicID, b, actor(p))
+			return err
+		}
+		booked := entryEntry("book", in.WaitlistEntryID, b.PatientID)
+		booked.Detail = "appointments/" + b.ID
+		return h.Audit.Guarded(r, p.Actor(), booked, func() (err error) {
+			a, err = h.Store.BookFromWaitlist(ctx, p.ClinicID, in.WaitlistEntryID, b, actor(p))
+			return err
+		})
 	})
 	if err != nil {
 		return err

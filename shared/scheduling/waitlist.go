@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -358,34 +359,100 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 		if p, _ := cat.provider(freed.ProviderID); !t.takes(p.Kind) {
 			continue // the freed provider may not take this visit
 		}
-		hold, err := s.Book(ctx, clinicID, Booking{PatientID: e.PatientID, ProviderID: freed.ProviderID, OperatoryID: freed.OperatoryID, TypeID: t.ID,
-			Start: freed.Start, Source: "waitlist", Hold: s.offerTTL, WaitlistEntryID: e.ID}, by)
-		if errs.Is(err, errs.Conflict) {
+		out, err := s.holdFor(ctx, clinicID, e, Booking{ProviderID: freed.ProviderID, OperatoryID: freed.OperatoryID, Start: freed.Start}, by)
+		switch {
+		case errors.Is(err, errEntryChanged):
+			continue // the entry changed meanwhile (removed, or offered another time)
+		case errs.Is(err, errs.Conflict):
 			return nil, nil // someone booked the time first
-		}
-		if err != nil {
+		case err != nil:
 			return nil, err
 		}
-		offer := &Offer{AppointmentID: hold.ID, Start: hold.Start, End: hold.End, ProviderID: hold.ProviderID, ExpiresAt: *hold.HoldExpiresAt}
-		if err := s.setEntry(ctx, clinicID, e, Offered, offer, ""); err != nil {
-			// Nobody was offered the hold: release it as any hold is
-			// released (a hold without its claims could still be confirmed).
-			if _, cerr := s.transition(context.WithoutCancel(ctx), clinicID, hold, "cancel", by, CancelReason{Code: "other", Text: "waitlist offer not made"}, false); cerr != nil {
-				return nil, cerr
-			}
-			if errs.Is(err, errs.Conflict) {
-				continue // the entry changed meanwhile (removed, or offered another time)
-			}
-			return nil, err
-		}
-		if err := s.notifier.OfferSlot(ctx, clinicID, e, *offer); err != nil {
-			return nil, err
-		}
-		e.Status, e.Offer = Offered, offer
-		e.Version++
-		return &e, nil
+		return &out, nil
 	}
 	return nil, nil
+}
+
+// holdFor holds the time of b (provider, chair, start) for e's patient and
+// visit and offers it to them: the hold first (a hold blocks everyone
+// else, so a slot is never given twice), then the entry moves to Offered
+// from the version read, then the patient is told. An entry that changed
+// meanwhile gets no offer (errEntryChanged) and the hold is released.
+func (s *Store) holdFor(ctx context.Context, clinicID string, e WaitlistEntry, b Booking, by Actor) (WaitlistEntry, error) {
+	b.PatientID, b.TypeID, b.Source, b.Hold, b.WaitlistEntryID = e.PatientID, e.TypeID, "waitlist", s.offerTTL, e.ID
+	hold, err := s.Book(ctx, clinicID, b, by)
+	if err != nil {
+		return e, err
+	}
+	offer := &Offer{AppointmentID: hold.ID, Start: hold.Start, End: hold.End, ProviderID: hold.ProviderID, ExpiresAt: *hold.HoldExpiresAt}
+	if err := s.setEntry(ctx, clinicID, e, Offered, offer, ""); err != nil {
+		// Nobody was offered the hold: release it as any hold is
+		// released (a hold without its claims could still be confirmed).
+		if _, cerr := s.transition(context.WithoutCancel(ctx), clinicID, hold, "cancel", by, CancelReason{Code: "other", Text: "waitlist offer not made"}, false); cerr != nil {
+			return e, cerr
+		}
+		return e, err
+	}
+	if err := s.notifier.OfferSlot(ctx, clinicID, e, *offer); err != nil {
+		return e, err
+	}
+	e.Status, e.Offer = Offered, offer
+	e.Version++
+	return e, nil
+}
+
+var errNotWaiting = errs.E(errs.Conflict, "this patient is no longer waiting (an offer is out, or they were booked or removed); reload the waitlist")
+
+// OfferTime offers the patient of waiting entry id the time staff chose
+// (b's provider, chair and start, for the entry's visit), now: held for
+// them and told exactly as a freed slot's offer is (holdFor). A time
+// taken meanwhile, or an entry not waiting, is Conflict.
+func (s *Store) OfferTime(ctx context.Context, clinicID, id string, b Booking, by Actor) (WaitlistEntry, error) {
+	if s.notifier == nil {
+		return WaitlistEntry{}, errs.E(errs.Unavailable, "offers cannot be sent: notifications are not configured")
+	}
+	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
+	if err != nil {
+		return e, err
+	}
+	if e.Status != Waiting {
+		return e, errNotWaiting
+	}
+	out, err := s.holdFor(ctx, clinicID, e, b, by)
+	if errors.Is(err, errEntryChanged) {
+		return out, errNotWaiting
+	}
+	return out, err
+}
+
+// BookFromWaitlist books b for waiting entry id (its patient, its visit)
+// and takes the entry off the list as booked: the visit is made first, so
+// a booking that fails leaves the patient waiting. An entry not waiting is
+// Conflict; one whose patient or visit is not b's is Invalid.
+func (s *Store) BookFromWaitlist(ctx context.Context, clinicID, id string, b Booking, by Actor) (Appointment, error) {
+	e, err := s.WaitlistEntryByID(ctx, clinicID, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if e.Status != Waiting {
+		return Appointment{}, errNotWaiting
+	}
+	var v errs.Validator
+	v.Check(e.PatientID == b.PatientID, "waitlistEntryId", "is another patient's waitlist entry")
+	v.Check(e.TypeID == b.TypeID, "waitlistEntryId", "waits for another type of visit")
+	if err := v.Err(); err != nil {
+		return Appointment{}, err
+	}
+	a, err := s.Book(ctx, clinicID, b, by)
+	if err != nil {
+		return a, err
+	}
+	// The visit stands even if the entry changed meanwhile (an offer made
+	// or the entry removed): the patient was booked as asked.
+	if err := s.setEntry(ctx, clinicID, e, Booked, nil, ""); err != nil && !errors.Is(err, errEntryChanged) {
+		return a, err
+	}
+	return a, nil
 }
 
 var errNoOffer = errs.E(errs.Conflict, "there is no open offer on this entry")

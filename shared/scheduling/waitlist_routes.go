@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
@@ -20,6 +21,7 @@ func WaitlistRoutes(r *authz.Router, d Deps) {
 	r.HandleFunc("POST /api/waitlist", h.addWaitlist)
 	r.HandleFunc("PATCH /api/waitlist/{id}", h.patchWaitlist)
 	r.HandleFunc("DELETE /api/waitlist/{id}", h.deleteWaitlist)
+	r.HandleFunc("POST /api/waitlist/{id}/offer", h.offerWaitlist)
 }
 
 // entryEntry is the trail's entry for action on waitlist entry id of patientID.
@@ -146,5 +148,35 @@ func (h *handlers) deleteWaitlist(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type offerRequest struct {
+	ProviderID  string    `json:"providerId"`
+	OperatoryID string    `json:"operatoryId"`
+	Start       time.Time `json:"start"`
+}
+
+// offerWaitlist offers a waiting patient a time the desk chose, now
+// (Store.OfferTime): 409 when the time is taken or the entry not waiting.
+func (h *handlers) offerWaitlist(w http.ResponseWriter, r *http.Request) error {
+	var in offerRequest
+	if err := httpapi.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := authz.MustPrincipal(r.Context())
+	e, err := h.ownEntry(r, p)
+	if err != nil {
+		return err
+	}
+	var out WaitlistEntry
+	err = h.Audit.Guarded(r, p.Actor(), entryEntry("offer", e.ID, e.PatientID), func() (err error) {
+		out, err = h.Store.OfferTime(r.Context(), p.ClinicID, e.ID, Booking{ProviderID: in.ProviderID, OperatoryID: in.OperatoryID, Start: in.Start}, actor(p))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
