@@ -59,7 +59,9 @@ func (e *env) serve(t *testing.T, fe storetest.FunctionEnv) *apitest.Env {
 	auth := apitest.Build(t, fe.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: opts, Publisher: e.outbox})
 	})
-	admin := apitest.Build(t, fe.Lookup, func(c adminapp.Config) (*boot.App, error) { return adminapp.New(c, adminapp.Options{Options: opts, Publisher: e.outbox}) })
+	admin := apitest.Build(t, fe.Lookup, func(c adminapp.Config) (*boot.App, error) {
+		return adminapp.New(c, adminapp.Options{Options: opts, Publisher: e.outbox})
+	})
 	return apitest.New(t, func(tb testing.TB, role string) (string, string) {
 		return e.mustUser(tb, e.clinic.ID, identity.Role(role)).Email, staffPassword
 	}, auth, admin)

@@ -46,10 +46,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var queue notify.Publisher = o.Publisher
-	if queue == nil {
-		queue = sqsqueue.New(cfg.Queue)
-	}
+	queue := sqsqueue.Queue(cfg.Queue, o.Publisher)
 	r := g.Routes()
 	svc.AdminRoutes(r)
 	outbox.Routes(r, outbox.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})

@@ -50,11 +50,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var queue notify.Publisher = o.Publisher
-	if queue == nil {
-		queue = sqsqueue.New(cfg.Queue)
-	}
-	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
+	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, sqsqueue.Queue(cfg.Queue, o.Publisher), g.Log)
 	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, pub, PatientRegistrar(g.Mongo, g.Clock), g.Clock, g.Log)
 	if err != nil {
 		return nil, err

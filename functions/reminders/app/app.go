@@ -91,10 +91,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		c.Close()
 		return nil, err
 	}
-	queue := o.Publisher
-	if queue == nil {
-		queue = sqsqueue.New(cfg.Queue)
-	}
+	queue := sqsqueue.Queue(cfg.Queue, o.Publisher)
 	// runner builds the rules on clk: the function's clock, or for a job
 	// run as of another instant a clock stopped there (the outbox's
 	// records then carry that instant too, so quiet hours hold them as

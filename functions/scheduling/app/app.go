@@ -51,11 +51,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var queue notify.Publisher = o.Publisher
-	if queue == nil {
-		queue = sqsqueue.New(cfg.Queue)
-	}
-	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
+	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, sqsqueue.Queue(cfg.Queue, o.Publisher), g.Log)
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL).
 		WithAppointmentNotices(wire.AppointmentNotices(g.Mongo, g.Clock, pub, cfg.AppURL), g.Log)
 	liveevents.Wire(st, cfg.Live, o.Live, g.Log, g.Clock.Now)

@@ -101,7 +101,9 @@ func newEnv(t *testing.T) *env {
 	e.sched = wire.Scheduling(e.m, storetest.NewRedis(t), e.clock, nil, "")
 	e.outbox = outbox.New(e.m, e.keys, e.clock)
 	opts := apitest.Options(e.clock, nil)
-	hook := apitest.Build(t, e.fe.Lookup, func(c twilioapp.Config) (*boot.App, error) { return twilioapp.New(c, twilioapp.Options{Options: opts, Live: e.live}) })
+	hook := apitest.Build(t, e.fe.Lookup, func(c twilioapp.Config) (*boot.App, error) {
+		return twilioapp.New(c, twilioapp.Options{Options: opts, Live: e.live})
+	})
 	auth := apitest.Build(t, e.fe.Lookup, func(c authapp.Config) (*boot.App, error) {
 		return authapp.New(c, authapp.Options{Options: opts, Publisher: &apitest.Outbox{}})
 	})

@@ -106,3 +106,12 @@ func regionOf(queueURL string) string {
 	}
 	return ""
 }
+
+// Queue is the queue a producing function publishes to: local (the local
+// stack's in-process queue, a test's) when given, else SQS at cfg.
+func Queue(cfg Config, local notify.Publisher) notify.Publisher {
+	if local != nil {
+		return local
+	}
+	return New(cfg)
+}
