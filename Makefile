@@ -170,7 +170,7 @@ bench: setup-go $(BIN)/aws-lambda-rie
 FUZZTIME ?= 60s
 FUZZ_TARGETS := ./shared/httpapi:FuzzDecode ./shared/store:FuzzCursor \
 	./shared/patients:FuzzPatientInput ./shared/scheduling:FuzzBooking \
-	./shared/validate:FuzzEmail ./shared/validate:FuzzPhone ./shared/validate:FuzzDate ./shared/validate:FuzzInstant
+	./shared/validate:FuzzEmail ./shared/phone:FuzzE164 ./shared/validate:FuzzDate ./shared/validate:FuzzInstant
 
 .PHONY: fuzz
 fuzz:

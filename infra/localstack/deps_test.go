@@ -23,10 +23,21 @@ var linkRules = map[string]struct {
 	"health":        {never: []string{module + "shared/authz", module + "shared/audit", module + "shared/notify"}},
 	"notifications": {never: []string{module + "shared/authz", module + "shared/audit"}},
 	"auth":          {groups: []string{"shared/identity", "shared/patients"}},
-	"admin":         {groups: []string{"shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
-	"patients":      {groups: []string{"shared/patients", "shared/scheduling", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
-	"scheduling":    {groups: []string{"shared/scheduling", "shared/identity", "shared/patients"}},
-	"clinical":      {groups: []string{"shared/clinical", "shared/patients", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", module + "shared/billing"}},
+	// admin: users, clinic, audit; the messages' retry (the queue) and the
+	// inbox (patients' names).
+	"admin": {groups: []string{"shared/identity", "shared/patients"}},
+	// Twilio's replies confirm visits (scheduling) of patients found by
+	// number, at the clinic owning the number (identity).
+	"twiliowebhook": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling"},
+		never: []string{module + "shared/billing", module + "shared/clinical"}},
+	"reminders": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling"},
+		never: []string{module + "shared/billing", module + "shared/clinical", "github.com/go-pdf/fpdf"}},
+	// realtime: the guard and the fan-out, no group, no SQS client (it is
+	// handed the queue's batches).
+	"realtime":   {never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/coder/websocket"}},
+	"patients":   {groups: []string{"shared/patients", "shared/scheduling", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs"}},
+	"scheduling": {groups: []string{"shared/scheduling", "shared/identity", "shared/patients"}},
+	"clinical":   {groups: []string{"shared/clinical", "shared/patients", "shared/identity"}, never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", module + "shared/billing"}},
 	// billing reads treatment plans, the fee schedule and completed items'
 	// charges from clinical's plans (nothing else of clinical: no chart,
 	// notes or documents).

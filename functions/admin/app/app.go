@@ -9,6 +9,7 @@ import (
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/outbox"
+	"github.com/topsmile/topsmile/shared/notify/outbox/outboxroutes"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/seal"
 )
@@ -49,7 +50,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	queue := sqsqueue.Queue(cfg.Queue, o.Publisher)
 	r := g.Routes()
 	svc.AdminRoutes(r)
-	outbox.Routes(r, outbox.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
+	outboxroutes.Routes(r, outboxroutes.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
 	inboxRoutes(r, g, keys)
 	return g.App(), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/notify/unsub"
+	"github.com/topsmile/topsmile/shared/notify/unsub/unsubroutes"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/seal"
 	"github.com/topsmile/topsmile/shared/store"
@@ -62,7 +63,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		return nil, err
 	}
 	clinics := identity.NewStore(g.Mongo, g.Clock)
-	unsub.Routes(r, unsub.Deps{Keys: unsubKeys, Ledger: emailOptOuts{prefs.NewLedger(g.Mongo)}, Now: g.Clock.Now, Log: g.Log,
+	unsubroutes.Routes(r, unsubroutes.Deps{Keys: unsubKeys, Ledger: emailOptOuts{prefs.NewLedger(g.Mongo)}, Now: g.Clock.Now, Log: g.Log,
 		Clinic: func(ctx context.Context, id string) (string, error) {
 			c, err := clinics.Clinic(ctx, id)
 			return c.Name, err

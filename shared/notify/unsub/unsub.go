@@ -18,6 +18,9 @@ import (
 	"strings"
 )
 
+// Path is where the link points (GET shows the page, POST unsubscribes).
+const Path = "/api/unsubscribe"
+
 // Keys seal and open tokens.
 type Keys struct{ aead cipher.AEAD }
 

@@ -1,4 +1,7 @@
-package unsub
+// Package unsubroutes serves the unsubscribe link (the auth function); the
+// token itself is package unsub's, which the notifications consumer links
+// without the guard.
+package unsubroutes
 
 import (
 	"context"
@@ -10,10 +13,11 @@ import (
 
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/notify/unsub"
 )
 
 // Path is the unsubscribe route (GET the page, POST to unsubscribe).
-const Path = "/api/unsubscribe"
+const Path = unsub.Path
 
 // Ledger is the opt-out ledger's write (prefs.Ledger through the
 // composition root): email opt-outs only.
@@ -23,7 +27,7 @@ type Ledger interface {
 
 // Deps are what the routes need.
 type Deps struct {
-	Keys   *Keys
+	Keys   *unsub.Keys
 	Ledger Ledger
 	// Clinic names the clinic on the page ("" when unknown).
 	Clinic func(ctx context.Context, clinicID string) (string, error)

@@ -1,4 +1,7 @@
-package outbox
+// Package outboxroutes is the admin's view of the outbox: the list of the
+// clinic's messages and their retry. Its own package, so that the
+// notifications consumer, which uses the outbox store, links no guard.
+package outboxroutes
 
 import (
 	"context"
@@ -12,12 +15,13 @@ import (
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/notify"
+	"github.com/topsmile/topsmile/shared/notify/outbox"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
 // RouteDeps are what the admin's message routes need.
 type RouteDeps struct {
-	Publisher *Publisher
+	Publisher *outbox.Publisher
 	// Redis holds the consumer's memory of delivered ids, which a retry
 	// clears (notify.Forget).
 	Redis *redis.Client
@@ -38,9 +42,9 @@ type handlers struct{ RouteDeps }
 func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	q := r.URL.Query()
-	f := Filter{Status: q.Get("status"), Channel: notify.Channel(q.Get("channel")), PatientID: q.Get("patientId")}
+	f := outbox.Filter{Status: q.Get("status"), Channel: notify.Channel(q.Get("channel")), PatientID: q.Get("patientId")}
 	var v errs.Validator
-	v.Check(f.Status == "" || slices.Contains(Statuses, f.Status), "status", "must be pending, queued, sent, failed or dead")
+	v.Check(f.Status == "" || slices.Contains(outbox.Statuses, f.Status), "status", "must be pending, queued, sent, failed or dead")
 	v.Check(f.Channel == "" || f.Channel == notify.Email || f.Channel == notify.SMS, "channel", "must be email or sms")
 	v.Check(len(f.PatientID) <= 64, "patientId", "is too long")
 	if err := v.Err(); err != nil {
