@@ -26,7 +26,11 @@ export function PracticeSettings({ clinic }: { clinic: Clinic }) {
     setSaving(true);
     try {
       const out = await api.patch<Clinic>('/api/clinic', { slug: slug.trim().toLowerCase(), country });
-      useSessionStore.setState((s) => ({ clinic: s.clinic ? { ...s.clinic, slug: out.slug, settings: { ...s.clinic.settings, country: out.settings.country } } : s.clinic }));
+      useSessionStore.setState((s) => {
+        if (!s.clinic) return { clinic: s.clinic };
+        const settings = { ...s.clinic.settings, ...(out.settings.country ? { country: out.settings.country } : {}) };
+        return { clinic: { ...s.clinic, ...(out.slug ? { slug: out.slug } : {}), settings } };
+      });
       setSlug(out.slug ?? '');
       toastSuccess('Practice settings saved.');
     } catch (err) {
