@@ -132,7 +132,8 @@ export default function register(t) {
 
     // The edit form: inputs in a row share their top and height.
     await page.getByRole('link', { name: 'Edit details' }).click();
-    await page.getByRole('form').first().waitFor();
+    // The edit form itself (the profile has other forms: communication).
+    await page.locator('.pol-form .field-row').first().waitFor();
     const rows = await page.locator('.pol-form .field-row').evaluateAll((list) =>
       list.map((row) => [...row.querySelectorAll(':scope > .field > input, :scope > .field > select')].map((el) => {
         const r = el.getBoundingClientRect();
