@@ -95,6 +95,9 @@ var Policies = map[string]Rule{
 	// The clinic's messages (the outbox) and their retry.
 	"GET /api/notifications":             {Roles: admins},
 	"POST /api/notifications/{id}/retry": {Roles: admins},
+	// The practice's reports: the figures are the owners' (admins and
+	// dentists), not the desk's.
+	"GET /api/reports/{name}": {Roles: []string{Admin, Dentist}},
 
 	// patients
 	"GET /api/patients":        {Roles: everyone, Owner: PatientFiltered},

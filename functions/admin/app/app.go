@@ -52,5 +52,6 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	svc.AdminRoutes(r)
 	outboxroutes.Routes(r, outboxroutes.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
 	inboxRoutes(r, g, keys)
+	reportRoutes(r, g)
 	return g.App(), nil
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/notify/inbound"
@@ -32,9 +31,5 @@ func (n patientNames) PatientName(ctx context.Context, clinicID, patientID strin
 	if err != nil {
 		return "", err
 	}
-	first := p.FirstName
-	if p.PreferredName != "" {
-		first = p.PreferredName
-	}
-	return strings.TrimSpace(first + " " + p.LastName), nil
+	return displayName(p), nil
 }

@@ -49,6 +49,8 @@ func NewCharges(m *store.Mongo) *MongoCharges {
 		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "status", Value: 1}, {Key: "at", Value: 1}}},
 		// billing's take of one patient's pending charges.
 		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "status", Value: 1}, {Key: "at", Value: 1}}},
+		// the production report's period (Completed).
+		mongo.IndexModel{Keys: bson.D{{Key: store.ClinicField, Value: 1}, {Key: "at", Value: 1}}},
 	)}
 }
 
