@@ -24,8 +24,14 @@ var linkRules = map[string]struct {
 	"notifications": {never: []string{module + "shared/authz", module + "shared/audit"}},
 	"auth":          {groups: []string{"shared/identity", "shared/patients"}},
 	// admin: users, clinic, audit; the messages' retry (the queue) and the
-	// inbox (patients' names).
-	"admin": {groups: []string{"shared/identity", "shared/patients"}},
+	// inbox (patients' names); the reports read appointments and working
+	// hours (scheduling), completed procedures' charges (clinical's plans)
+	// and ledgers' aging (billing's core and receivables) — nothing that
+	// charts, notes, documents, takes cards, prints PDFs or talks to Stripe.
+	"admin": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling", "shared/clinical", "shared/billing"},
+		never: []string{module + "shared/clinical/chart", module + "shared/clinical/notes", module + "shared/clinical/documents",
+			module + "shared/billing/cards", module + "shared/billing/ledger", module + "shared/billing/insurance",
+			"github.com/stripe/stripe-go", "github.com/go-pdf/fpdf", "github.com/aws/aws-sdk-go-v2/service/s3"}},
 	// Twilio's replies confirm visits (scheduling) of patients found by
 	// number, at the clinic owning the number (identity).
 	"twiliowebhook": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling"},
