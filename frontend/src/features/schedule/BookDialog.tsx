@@ -8,6 +8,7 @@ import { patientDisplayName, type Appointment, type AppointmentType, type Operat
 import { PatientPicker, type PickedPatient } from './PatientPicker';
 import { useAvailability, useBookAppointment, usePatient } from './queries';
 import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from './SlotList';
+import { isNotWaiting } from '../waitlist/queries';
 
 export { SLOT_TAKEN_MESSAGE };
 
@@ -31,6 +32,13 @@ export interface BookPrefill {
   operatoryId?: string;
   /** The wanted start (ISO); chosen as soon as it shows among the free times. */
   start?: string;
+  /** The type of visit chosen at first (a waitlist entry's). */
+  typeId?: string;
+  /**
+   * The waitlist entry being booked (its patient and visit): sent while
+   * both are as prefilled, so the server takes the entry off the list.
+   */
+  waitlistEntryId?: string;
 }
 
 /** Book a visit: patient → type → provider → a free time on the day → book. */
@@ -43,7 +51,7 @@ export function BookDialog(props: BookDialogProps) {
 function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, providers, operatories, types, initial }: BookDialogProps) {
   const id = useId();
   const [patient, setPatient] = useState<PickedPatient | null>(initial?.patient ?? null);
-  const [typeId, setTypeId] = useState('');
+  const [typeId, setTypeId] = useState(initial?.typeId ?? '');
   const [providerId, setProviderId] = useState(initial?.providerId ?? '');
   const [date, setDate] = useState(initial?.start ? dateInZone(initial.start, timeZone) : initialDate);
   const [notes, setNotes] = useState('');
@@ -110,6 +118,8 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
     setAttempted(true);
     if (!patient || !typeId || !slot || book.isPending) return;
     setError(null);
+    const fromWaitlist =
+      initial?.waitlistEntryId && patient.id === initial.patient?.id && typeId === initial.typeId ? initial.waitlistEntryId : undefined;
     try {
       const created = await book.mutateAsync({
         patientId: patient.id,
@@ -118,6 +128,7 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
         typeId,
         start: slot.start,
         ...(notes.trim() ? { notes: notes.trim() } : {}),
+        ...(fromWaitlist ? { waitlistEntryId: fromWaitlist } : {}),
       });
       toastSuccess(
         `Booked ${patient.label} at ${formatTime(created.start, timeZone)} with ${
@@ -126,7 +137,9 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
       );
       onBooked(created);
     } catch (err) {
-      if (isApiError(err) && err.status === 409) {
+      if (isApiError(err) && err.status === 409 && fromWaitlist && isNotWaiting(err.message)) {
+        setError({ message: 'This patient is no longer waiting: the waitlist changed (an offer went out, or they were booked or removed).', requestId: err.requestId });
+      } else if (isApiError(err) && err.status === 409) {
         setSlot(null);
         setError({ message: SLOT_TAKEN_MESSAGE, requestId: err.requestId });
         void availability.refetch();
@@ -153,6 +166,12 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
           <p ref={errorRef} tabIndex={-1} className="form-error" role="alert">
             {error.message}
             {error.requestId && <span className="form-error__ref"> Reference: {error.requestId}</span>}
+          </p>
+        )}
+        {initial?.waitlistEntryId && (
+          <p className="fd-wanted">
+            From the waitlist: booking takes {initial.patient?.label ?? 'the patient'} off the list
+            {patient?.id !== initial.patient?.id || typeId !== initial.typeId ? ' (not while the patient or visit is changed)' : ''}.
           </p>
         )}
         <PatientPicker value={patient} onChange={setPatient} error={missing.patient} />

@@ -81,7 +81,8 @@ export default function SchedulePage() {
   const operatories = useOperatories();
   const types = useAppointmentTypes();
   const appointments = useDayAppointments(range);
-  const directory = usePatientDirectory();
+  const named = useMemo(() => (appointments.data ?? []).map((a) => a.patientId), [appointments.data]);
+  const directory = usePatientDirectory(named);
 
   const setDate = useCallback(
     (next: string) => {

@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { api, isApiError, type ListResponse } from '../../lib/api';
 import { useLivePollInterval } from '../../lib/live';
 import type {
@@ -126,8 +127,8 @@ export function useAvailability(params: AvailabilityParams, enabled = true) {
  * summaries (no medical history). `unavailable` when the server has no
  * patients API yet, so the UI can fall back without an error.
  */
-export function usePatientDirectory() {
-  return useQuery({
+export function usePatientDirectory(need?: readonly string[]) {
+  const directory = useQuery({
     queryKey: scheduleKeys.patientDirectory,
     queryFn: async ({ signal }) => {
       const byId = new Map<string, PatientSummary>();
@@ -152,6 +153,19 @@ export function usePatientDirectory() {
     },
     staleTime: 60_000,
   });
+  // A patient the screen names but the cached directory lacks (added since,
+  // at this desk or another): read the directory again, once per such set,
+  // so a new patient shows by name rather than as "Patient".
+  const data = directory.data;
+  const missing = data?.available ? (need ?? []).filter((id) => !data.byId.has(id)).sort().join(',') : '';
+  const asked = useRef('');
+  const { refetch, isFetching } = directory;
+  useEffect(() => {
+    if (!missing || isFetching || asked.current === missing) return;
+    asked.current = missing;
+    void refetch();
+  }, [missing, isFetching, refetch]);
+  return directory;
 }
 
 export function usePatientSearch(q: string) {
@@ -236,6 +250,8 @@ export interface BookInput {
   end?: string;
   hold?: boolean;
   notes?: string;
+  /** Book a waitlisted patient: the server takes their entry off the list. */
+  waitlistEntryId?: string;
 }
 
 export function useBookAppointment() {
@@ -243,9 +259,10 @@ export function useBookAppointment() {
   return useMutation({
     mutationFn: (input: BookInput) => api.post<Appointment>('/api/appointments', input),
     meta: { inlineErrors: true },
-    onSettled: () => {
+    onSettled: (_a, _e, input) => {
       void queryClient.invalidateQueries({ queryKey: scheduleKeys.appointments });
       void queryClient.invalidateQueries({ queryKey: scheduleKeys.availability });
+      if (input.waitlistEntryId) void queryClient.invalidateQueries({ queryKey: ['waitlist'] });
     },
   });
 }

@@ -8,21 +8,27 @@ import { addDays, todayInZone } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import { patientDisplayName, type AppointmentType, type PatientSummary, type WaitlistEntry } from '../../lib/types';
 import { PatientPicker, type PickedPatient } from '../schedule/PatientPicker';
-import { useAppointmentTypes, usePatientDirectory, useProviders } from '../schedule/queries';
+import { BookDialog, type BookPrefill } from '../schedule/BookDialog';
+import { useAppointmentTypes, useOperatories, usePatientDirectory, useProviders } from '../schedule/queries';
 import { useClinicTimeZone } from '../session/sessionStore';
 import { useAddToWaitlist, useRemoveFromWaitlist, useWaitlist } from './queries';
+import { OfferDialog } from './OfferDialog';
 import { urgencyLabel, WaitlistPanel, WEEKDAYS } from './WaitlistPanel';
 
 const EMPTY = new Map<string, PatientSummary>();
 
-/** `/waitlist`: who wants an earlier visit, offers in flight, add and remove. */
+/** `/waitlist`: who wants an earlier visit, offers in flight; add, book, offer a time, remove. */
 export default function WaitlistPage() {
   const timeZone = useClinicTimeZone();
   const waitlist = useWaitlist();
-  const directory = usePatientDirectory();
+  const named = useMemo(() => (waitlist.data ?? []).map((e) => e.patientId), [waitlist.data]);
+  const directory = usePatientDirectory(named);
   const types = useAppointmentTypes();
   const providers = useProviders();
+  const operatories = useOperatories();
   const [adding, setAdding] = useState(false);
+  const [booking, setBooking] = useState<WaitlistEntry | null>(null);
+  const [offering, setOffering] = useState<WaitlistEntry | null>(null);
   const [removing, setRemoving] = useState<WaitlistEntry | null>(null);
   const [removeError, setRemoveError] = useState<string | null>(null);
   const remove = useRemoveFromWaitlist();
@@ -35,6 +41,11 @@ export default function WaitlistPage() {
   const offered = entries.filter((e) => e.status === 'offered').length;
   const removingPatient = removing ? patients.get(removing.patientId) : undefined;
   const removingName = removingPatient ? patientDisplayName(removingPatient) : 'this patient';
+  const nameOf = (e: WaitlistEntry | null) => {
+    const p = e ? patients.get(e.patientId) : undefined;
+    return p ? patientDisplayName(p) : 'the patient';
+  };
+  const today = todayInZone(timeZone);
 
   async function confirmRemove() {
     if (!removing) return;
@@ -81,14 +92,39 @@ export default function WaitlistPage() {
             setRemoveError(null);
             setRemoving(e);
           }}
+          onBook={setBooking}
+          onOffer={setOffering}
         />
       )}
+
+      <BookDialog
+        open={!!booking}
+        onClose={() => setBooking(null)}
+        onBooked={() => setBooking(null)}
+        date={today}
+        timeZone={timeZone}
+        providers={providers.data ?? []}
+        operatories={operatories.data ?? []}
+        types={types.data ?? []}
+        initial={booking ? bookingPrefill(booking, patients.get(booking.patientId), nameOf(booking)) : undefined}
+      />
+
+      <OfferDialog
+        entry={offering}
+        patientName={nameOf(offering)}
+        onClose={() => setOffering(null)}
+        date={today}
+        timeZone={timeZone}
+        providers={providers.data ?? []}
+        operatories={operatories.data ?? []}
+        types={typeMap}
+      />
 
       <Dialog open={adding} onClose={() => setAdding(false)} title="Add to waitlist" size="md">
         {adding && (
           <AddForm
             types={types.data ?? []}
-            today={todayInZone(timeZone)}
+            today={today}
             onDone={() => setAdding(false)}
           />
         )}
@@ -118,6 +154,16 @@ export default function WaitlistPage() {
       </Dialog>
     </main>
   );
+}
+
+/** The booking dialog as an entry opens it: its patient, its visit, the provider it asked for (if one). */
+export function bookingPrefill(e: WaitlistEntry, patient: PatientSummary | undefined, label: string): BookPrefill {
+  return {
+    patient: { id: e.patientId, label, ...(patient ? { allergyAlert: patient.allergyAlert } : {}) },
+    ...(e.typeId ? { typeId: e.typeId } : {}),
+    ...(e.providerIds?.length === 1 ? { providerId: e.providerIds[0] } : {}),
+    waitlistEntryId: e.id,
+  };
 }
 
 const LABELS: Record<string, string> = {

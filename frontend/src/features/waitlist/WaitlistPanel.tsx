@@ -75,10 +75,14 @@ export interface WaitlistPanelProps {
   providers: Map<string, Provider>;
   timeZone: string;
   onRemove: (entry: WaitlistEntry) => void;
+  /** Book a waiting entry into a chosen time (the booking dialog, prefilled). */
+  onBook?: (entry: WaitlistEntry) => void;
+  /** Offer a waiting entry a chosen time now. */
+  onOffer?: (entry: WaitlistEntry) => void;
 }
 
 /** The waitlist, most urgent first; an offer in flight shows its slot and how long it has left. */
-export function WaitlistPanel({ entries, patients, types, providers, timeZone, onRemove }: WaitlistPanelProps) {
+export function WaitlistPanel({ entries, patients, types, providers, timeZone, onRemove, onBook, onOffer }: WaitlistPanelProps) {
   if (entries.length === 0) {
     return (
       <div className="empty-state">
@@ -117,10 +121,25 @@ export function WaitlistPanel({ entries, patients, types, providers, timeZone, o
               <span className="muted small">
                 {e.expiresOn && isCalendarDate(e.expiresOn) ? `Waiting until ${formatLongDate(e.expiresOn)}` : ''}
               </span>
-              <button type="button" className="button-ghost" onClick={() => onRemove(e)}>
-                Remove{' '}
-                <span className="visually-hidden">{name} from the waitlist</span>
-              </button>
+              <div className="button-row">
+                {/* An offer out holds a time already: its answer (or lapse) comes first. */}
+                {!offered && onBook && (
+                  <button type="button" className="button-secondary" onClick={() => onBook(e)}>
+                    Book…{' '}
+                    <span className="visually-hidden">{name}</span>
+                  </button>
+                )}
+                {!offered && onOffer && (
+                  <button type="button" className="button-secondary" onClick={() => onOffer(e)}>
+                    Offer a time…{' '}
+                    <span className="visually-hidden">to {name}</span>
+                  </button>
+                )}
+                <button type="button" className="button-ghost" onClick={() => onRemove(e)}>
+                  Remove{' '}
+                  <span className="visually-hidden">{name} from the waitlist</span>
+                </button>
+              </div>
             </div>
           </li>
         );

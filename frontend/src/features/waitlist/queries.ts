@@ -66,3 +66,30 @@ export function useAnswerOffer() {
     },
   });
 }
+
+export interface OfferInput {
+  id: string;
+  providerId: string;
+  operatoryId: string;
+  start: string;
+}
+
+/** The desk offers a waiting patient a time now: the server holds it and tells them. */
+export function useOfferTime() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...slot }: OfferInput) =>
+      api.post<WaitlistEntry>(`/api/waitlist/${encodeURIComponent(id)}/offer`, slot),
+    meta: { inlineErrors: true },
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: waitlistKeys.all });
+      void queryClient.invalidateQueries({ queryKey: ['appointments'] });
+      void queryClient.invalidateQueries({ queryKey: ['availability'] });
+    },
+  });
+}
+
+/** The server's 409 when the entry moved on (offered, booked, removed) before the desk acted. */
+export function isNotWaiting(message: string): boolean {
+  return message.startsWith('this patient is no longer waiting');
+}
