@@ -61,6 +61,23 @@ async function shot(page, name) {
 
 // ---------- accessibility ----------
 const axeScans = [];
+// No sideways scrolling at a phone's width; a failure names the elements
+// reaching past the screen's right edge, so the culprit is found at once.
+async function assertNoSideScroll(page, max = 360) {
+  const { width, culprits } = await page.evaluate((limit) => {
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > limit + 0.5 && r.width > 0) {
+        const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+        wide.push(`${el.tagName.toLowerCase()}${cls} (right ${Math.round(r.right)}, width ${Math.round(r.width)})`);
+      }
+    }
+    return { width: document.documentElement.scrollWidth, culprits: wide.slice(0, 8) };
+  }, max);
+  assert.ok(width <= max, `no horizontal scrolling at ${max} px (scrollWidth ${width}; past the edge: ${culprits.join(', ')})`);
+}
+
 async function scan(page, screen) {
   const result = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
@@ -590,8 +607,7 @@ scenario('a patient signs up and books in the portal at 360×740', async () => {
   assert.match(await card.textContent(), /New patient exam/);
   assert.match(await card.textContent(), /Scheduled/);
 
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await assertNoSideScroll(page);
   await shot(page, 'portal-booked');
   await scan(page, 'portal-booked');
 
@@ -883,8 +899,7 @@ scenario('a patient updates their details in the portal', async () => {
   assert.equal(record.json.phone, '+12125559999');
   assert.equal(record.json.preferredContactMethod, 'email');
   assert.equal(record.json.communication?.marketing, true);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await assertNoSideScroll(page);
   await shot(page, 'portal-details');
 });
 
@@ -959,8 +974,7 @@ scenario('a patient accepts a waitlist offer from the link', async () => {
   await page.getByText(/You chose “Accept”/).waitFor();
   await scan(page, 'portal-offer');
   await shot(page, 'portal-offer');
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `no horizontal scrolling at 360 px (scrollWidth ${width})`);
+  await assertNoSideScroll(page);
   await accept.click();
   await page.getByText('You are booked').waitFor();
   await scan(page, 'portal-offer-booked');
