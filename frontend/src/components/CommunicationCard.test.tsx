@@ -46,7 +46,7 @@ describe('CommunicationCard', () => {
     renderWithQuery(<Wired audience="staff" />);
     const form = await screen.findByRole('form', { name: 'Communication preferences' });
     expect(within(form).getByRole('radio', { name: /^Text message/ })).toBeChecked();
-    expect(within(form).getByRole('radio', { name: /^Email \(jordan@example.com\)/ })).not.toBeChecked();
+    expect(within(form).getByRole('radio', { name: /^Email · jordan@example.com/ })).not.toBeChecked();
     const noTexts = within(form).getByRole('checkbox', { name: 'No text messages (the patient replied STOP)' });
     expect(noTexts).toBeChecked();
 
@@ -64,7 +64,7 @@ describe('CommunicationCard', () => {
     renderWithQuery(<Wired audience="staff" />);
     const form = await screen.findByRole('form', { name: 'Communication preferences' });
     expect(within(form).getByRole('checkbox', { name: 'No emails (the patient unsubscribed)' })).toBeDisabled();
-    expect(within(form).getByRole('radio', { name: /^Email \(no email on file\)/ })).not.toBeChecked();
+    expect(within(form).getByRole('radio', { name: /^Email · no email on file/ })).not.toBeChecked();
     await user.click(within(form).getByRole('checkbox', { name: 'Send appointment reminders' }));
     await user.click(within(form).getByRole('button', { name: 'Save preferences' }));
     await vi.waitFor(() => expect(put).toHaveLength(1));

@@ -154,7 +154,7 @@ function CommunicationForm({
                 onChange={() => setPreferred(c.value)}
               />
               <span>
-                {c.label} <span className="muted">({detail[c.value]})</span>
+                {c.label} <span className="muted">· {detail[c.value]}</span>
               </span>
             </label>
           ))}
