@@ -73,11 +73,13 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
 
-# Servers the Go tests start (fauxqs: an SQS-protocol server).
+# Servers and tools the Go tests start (fauxqs: an SQS-protocol server;
+# fhir-validate.js: HL7's official FHIR R4 JSON schema, for the export).
 infra/testtools/node_modules/.package-lock.json: infra/testtools/package-lock.json
 	cd infra/testtools && npm ci --no-audit --no-fund
 	@touch $@
 export FAUXQS_CLI := $(CURDIR)/infra/testtools/node_modules/fauxqs/dist/cli.js
+export FHIR_VALIDATE := $(CURDIR)/infra/testtools/fhir-validate.js
 
 .PHONY: frontend
 frontend: frontend/node_modules/.package-lock.json
@@ -139,7 +141,7 @@ $(BIN)/stripe-mock:
 test: setup test-go test-frontend test-e2e
 
 test-go: setup-go $(BIN)/aws-lambda-rie $(BIN)/stripe-mock infra/testtools/node_modules/.package-lock.json
-	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 300s ./...
+	AWS_LAMBDA_RIE=$(BIN)/aws-lambda-rie $(GO) run ./infra/testenv -- $(GO) test -count=1 -timeout 480s ./...
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run typecheck && npm test
