@@ -3,7 +3,7 @@ import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppRoutes } from './App';
 import { resetApiClient } from './lib/api';
-import { useSessionStore } from './features/session/sessionStore';
+import { useSessionStore } from './lib/session';
 import { me, routeFetch, unauthorized } from './test/fixtures';
 import { jsonResponse, renderWithQuery } from './test/render';
 import userEvent from '@testing-library/user-event';

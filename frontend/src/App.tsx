@@ -1,17 +1,17 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { AppShell, type NavItem } from './components/AppShell';
+import { AppShell, type NavItem } from './app/AppShell';
 import { NotFoundPage } from './components/NotFoundPage';
 import { PageSkeleton } from './components/Skeleton';
 import { Toaster } from './components/Toaster';
 import { createQueryClient } from './lib/queryClient';
 import { STAFF_ROLES } from './lib/types';
 import { InboxBadge } from './features/messages/InboxBadge';
-import { homeFor } from './features/session/routes';
+import { homeFor } from './lib/routes';
 import { RequireRole, SessionProvider } from './features/session/SessionGate';
 import { SignInPage } from './features/session/SignInPage';
-import { useSessionStore } from './features/session/sessionStore';
+import { useSessionStore } from './lib/session';
 import { LiveUpdates } from './live/LiveUpdates';
 
 // Each area is its own chunk: a patient never downloads the front desk.

@@ -1,17 +1,15 @@
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
-import { api, isApiError, type ListResponse } from '../../lib/api';
-import { useLivePollInterval } from '../../lib/live';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type ListResponse } from '../lib/api';
+import { patientKeys } from './patients';
+import { useLivePollInterval } from '../lib/live';
 import type {
   Appointment,
   AppointmentAction,
   AppointmentType,
   Operatory,
-  Patient,
-  PatientSummary,
   Provider,
   Slot,
-} from '../../lib/types';
+} from '../lib/types';
 
 const CATALOG_STALE_MS = 5 * 60_000;
 
@@ -27,10 +25,10 @@ export const scheduleKeys = {
   appointment: (id: string) => ['appointments', 'one', id] as const,
   mine: ['appointments', 'mine'] as const,
   availability: ['availability'] as const,
-  patients: ['patients'] as const,
-  patientDirectory: ['patients', 'directory'] as const,
-  patientSearch: (q: string) => ['patients', 'search', q] as const,
-  patient: (id: string) => ['patients', 'record', id] as const,
+  patients: patientKeys.all,
+  patientDirectory: patientKeys.directory,
+  patientSearch: patientKeys.search,
+  patient: patientKeys.record,
 };
 
 export function useProviders() {
@@ -120,125 +118,6 @@ export function useAvailability(params: AvailabilityParams, enabled = true) {
     enabled: enabled && (!!params.typeId || !!params.duration),
     staleTime: 0,
   });
-}
-
-/**
- * A name for every patient, for the schedule tiles: the list endpoint's
- * summaries (no medical history). `unavailable` when the server has no
- * patients API yet, so the UI can fall back without an error.
- */
-export function usePatientDirectory(need?: readonly string[]) {
-  const directory = useQuery({
-    queryKey: scheduleKeys.patientDirectory,
-    queryFn: async ({ signal }) => {
-      const byId = new Map<string, PatientSummary>();
-      try {
-        let cursor: string | null = null;
-        for (let page = 0; page < 10; page += 1) {
-          const res: ListResponse<PatientSummary> = await api.get<ListResponse<PatientSummary>>('/api/patients', {
-            signal,
-            query: { limit: 200, cursor },
-          });
-          for (const p of res.items) byId.set(p.id, p);
-          cursor = res.nextCursor;
-          if (!cursor) break;
-        }
-        return { available: true as const, byId };
-      } catch (error) {
-        if (isApiError(error) && (error.isMissingRoute || error.status === 403)) {
-          return { available: false as const, byId };
-        }
-        throw error;
-      }
-    },
-    staleTime: 60_000,
-  });
-  // A patient the screen names but the cached directory lacks (added since,
-  // at this desk or another): read the directory again, once per such set,
-  // so a new patient shows by name rather than as "Patient".
-  const data = directory.data;
-  const missing = data?.available ? (need ?? []).filter((id) => !data.byId.has(id)).sort().join(',') : '';
-  const asked = useRef('');
-  const { refetch, isFetching } = directory;
-  useEffect(() => {
-    if (!missing || isFetching || asked.current === missing) return;
-    asked.current = missing;
-    void refetch();
-  }, [missing, isFetching, refetch]);
-  return directory;
-}
-
-export function usePatientSearch(q: string) {
-  const term = q.trim();
-  return useQuery({
-    queryKey: scheduleKeys.patientSearch(term),
-    queryFn: ({ signal }) =>
-      api.get<ListResponse<PatientSummary>>('/api/patients', { signal, query: { q: term, limit: 20 } }),
-    select: (r) => r.items,
-    enabled: term.length >= 2,
-    staleTime: 30_000,
-    placeholderData: keepPreviousData,
-    retry: false,
-  });
-}
-
-export function usePatient(id: string | null | undefined) {
-  return useQuery({
-    queryKey: scheduleKeys.patient(id ?? ''),
-    queryFn: ({ signal }) => api.get<Patient>(`/api/patients/${encodeURIComponent(id!)}`, { signal }),
-    enabled: !!id,
-    staleTime: 60_000,
-    retry: false,
-  });
-}
-
-const SEVERE = new Set(['severe', 'life-threatening']);
-
-/**
- * The patients among `ids` with a severe or life-threatening allergy. The
- * directory's summaries only say "some allergy", so the records of those
- * flagged are read (cached with the appointment dialog's copy).
- */
-export function useSevereAllergies(ids: readonly string[]): Set<string> {
-  const results = useQueries({
-    queries: ids.map((id) => ({
-      queryKey: scheduleKeys.patient(id),
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.get<Patient>(`/api/patients/${encodeURIComponent(id)}`, { signal }),
-      staleTime: 60_000,
-      retry: false,
-    })),
-  });
-  const out = new Set<string>();
-  for (const r of results) {
-    if (r.data?.allergies?.some((a) => SEVERE.has(a.severity))) out.add(r.data.id);
-  }
-  return out;
-}
-
-export interface NewPatientInput {
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  phone?: string;
-  email?: string;
-}
-
-export function useCreatePatient() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: NewPatientInput) => api.post<PatientSummary>('/api/patients', input),
-    meta: { inlineErrors: true },
-    onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: scheduleKeys.patients });
-    },
-  });
-}
-
-/** Patients a search by `q` finds, fetched once (the duplicate check before creating). */
-export async function searchPatients(q: string): Promise<PatientSummary[]> {
-  const res = await api.get<ListResponse<PatientSummary>>('/api/patients', { query: { q, limit: 50 } });
-  return res.items;
 }
 
 export interface BookInput {

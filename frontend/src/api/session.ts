@@ -1,6 +1,6 @@
-import { api, clearSessionHint, hasSessionHint, refreshSession, setSessionHint, type ApiError } from '../../lib/api';
-import type { MeResponse, SessionResponse } from '../../lib/types';
-import { useSessionStore } from './sessionStore';
+import { api, clearSessionHint, hasSessionHint, refreshSession, setSessionHint, type ApiError } from '../lib/api';
+import type { MeResponse, SessionResponse } from '../lib/types';
+import { useSessionStore } from '../lib/session';
 
 export interface Credentials {
   email: string;

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, type ListResponse } from '../../lib/api';
-import { useLivePollInterval } from '../../lib/live';
-import type { WaitlistEntry } from '../../lib/types';
+import { api, type ListResponse } from '../lib/api';
+import { useLivePollInterval } from '../lib/live';
+import type { WaitlistEntry } from '../lib/types';
 
 export const waitlistKeys = { all: ['waitlist'] as const };
 

@@ -2,12 +2,12 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useSessionStore } from '../features/session/sessionStore';
+import { useSessionStore } from '../lib/session';
 import { toastSuccess, useToastStore } from '../lib/toast';
 import { CLINIC, makeUser } from '../test/fixtures';
 import { renderWithQuery } from '../test/render';
 import { AppShell } from './AppShell';
-import { SMALL_SCREEN, Toaster } from './Toaster';
+import { SMALL_SCREEN, Toaster } from '../components/Toaster';
 
 const NAV = [
   { to: '/schedule', label: 'Schedule' },

@@ -1,9 +1,9 @@
 import { Suspense, useId, useRef, useState, type ReactNode } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { IdleLogoff } from '../features/session/IdleLogoff';
-import { keepAlive, signOut } from '../features/session/sessionApi';
-import { useSessionStore } from '../features/session/sessionStore';
-import { PageSkeleton } from './Skeleton';
+import { keepAlive, signOut } from '../api/session';
+import { useSessionStore } from '../lib/session';
+import { PageSkeleton } from '../components/Skeleton';
 
 export interface NavItem {
   to: string;

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
-import { CATEGORY_LABELS, PROCEDURE_CATEGORIES, useProcedureCodes, type ProcedureCode } from '../../api/procedureCodes';
-import { formatMoney } from '../../api/plans';
-import { useDebouncedValue } from '../../lib/useDebouncedValue';
+import { CATEGORY_LABELS, PROCEDURE_CATEGORIES, useProcedureCodes, type ProcedureCode } from '../api/procedureCodes';
+import { formatMoney } from '../api/plans';
+import { useDebouncedValue } from '../lib/useDebouncedValue';
 
 export const CODE_SEARCH_DEBOUNCE_MS = 200;
 

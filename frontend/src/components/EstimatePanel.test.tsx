@@ -1,10 +1,10 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Estimate } from '../../api/billing';
-import { resetApiClient } from '../../lib/api';
-import { routeFetch } from '../../test/fixtures';
-import { jsonResponse, renderWithQuery } from '../../test/render';
+import type { Estimate } from '../api/billing';
+import { resetApiClient } from '../lib/api';
+import { routeFetch } from '../test/fixtures';
+import { jsonResponse, renderWithQuery } from '../test/render';
 import { EstimatePanel } from './EstimatePanel';
 
 const ESTIMATE: Estimate = {

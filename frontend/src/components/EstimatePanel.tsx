@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { useEstimate, type Estimate } from '../../api/billing';
-import { formatMoney, toothLabel, type ToothNumbering } from '../../api/plans';
-import { ErrorNotice } from '../../components/ErrorNotice';
-import { Skeleton } from '../../components/Skeleton';
-import { isApiError } from '../../lib/api';
+import { useEstimate, type Estimate } from '../api/billing';
+import { formatMoney, toothLabel, type ToothNumbering } from '../api/plans';
+import { ErrorNotice } from './ErrorNotice';
+import { Skeleton } from './Skeleton';
+import { isApiError } from '../lib/api';
 import './billing.css';
 
 /** True when no coverage took part: the desk says "no coverage", not "insurance pays $0". */

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useSessionStore } from '../features/session/sessionStore';
+import { useSessionStore } from '../lib/session';
 import { me } from '../test/fixtures';
 import { NotFoundPage } from './NotFoundPage';
 

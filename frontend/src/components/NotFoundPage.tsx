@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
-import { homeFor } from '../features/session/routes';
-import { useSessionStore } from '../features/session/sessionStore';
+import { homeFor } from '../lib/routes';
+import { useSessionStore } from '../lib/session';
 
 /** Where the way back from a wrong address leads: the signed-in user's home, else sign-in. */
 export function notFoundHome(role: string | null | undefined): { to: string; label: string } {

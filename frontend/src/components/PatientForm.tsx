@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { Field } from '../../components/Field';
-import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
-import { countryChoices, languageChoices } from '../../lib/places';
-import type { PatientRecord } from '../../lib/types';
-import type { PatientInput } from './queries';
+import { Field } from './Field';
+import { isApiError, NETWORK_ERROR_MESSAGE } from '../lib/api';
+import { countryChoices, languageChoices } from '../lib/places';
+import type { PatientRecord } from '../lib/types';
+import type { PatientInput } from '../api/patients';
 
 /** Form keys are the API's field paths, so the server's `fields[]` land on the right input. */
 const TEXT_KEYS = [

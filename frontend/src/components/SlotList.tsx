@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import { formatTime } from '../../lib/time';
-import type { Operatory, Provider, Slot } from '../../lib/types';
+import { formatTime } from '../lib/time';
+import type { Operatory, Provider, Slot } from '../lib/types';
 
 /** Shown when someone else booked the chosen time first (HTTP 409). */
 export const SLOT_TAKEN_MESSAGE = 'That slot was just taken — pick another';

@@ -1,4 +1,4 @@
-import { isStaffRole, type Role } from '../../lib/types';
+import { isStaffRole, type Role } from './types';
 
 /** Where each role lands after signing in. */
 export function homeFor(role: Role | string | undefined | null): string {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import { clearSessionHint, setSessionHint } from '../../lib/api';
-import type { Clinic, MeResponse, User } from '../../lib/types';
+import { clearSessionHint, setSessionHint } from './api';
+import type { Clinic, MeResponse, User } from './types';
 
 export type SessionStatus = 'unknown' | 'signedOut' | 'signedIn';
 

@@ -4,8 +4,8 @@ import { useNavigate } from 'react-router-dom';
 import { refreshSession } from '../lib/api';
 import { LiveConnection, liveUrl, useLiveStore, type LiveConnectionOptions } from '../lib/live';
 import { isStaffRole } from '../lib/types';
-import { signInPath } from '../features/session/routes';
-import { useSessionStore } from '../features/session/sessionStore';
+import { signInPath } from '../lib/routes';
+import { useSessionStore } from '../lib/session';
 
 /**
  * The tab's live connection, shared by every screen: open while a member of

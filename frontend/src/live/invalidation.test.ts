@@ -1,8 +1,8 @@
 import { QueryClient, type QueryKey } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent, LiveEventType } from '../lib/live';
-import { scheduleKeys } from '../features/schedule/queries';
-import { waitlistKeys } from '../features/waitlist/queries';
+import { scheduleKeys } from '../api/schedule';
+import { waitlistKeys } from '../api/waitlist';
 import { invalidationsFor, resyncInvalidations } from './invalidation';
 
 const appt = (id: string, version: number) => ({ id, version, status: 'scheduled' });

@@ -1,8 +1,8 @@
 import type { InvalidateQueryFilters, Query } from '@tanstack/react-query';
 import type { LiveEvent } from '../lib/live';
 import type { Appointment } from '../lib/types';
-import { scheduleKeys } from '../features/schedule/queries';
-import { waitlistKeys } from '../features/waitlist/queries';
+import { scheduleKeys } from '../api/schedule';
+import { waitlistKeys } from '../api/waitlist';
 
 /** True when the query's data already shows appointment `id` at `version` or later (this tab's own change). */
 function showsVersion(query: Query, id: string, version: number): boolean {

@@ -5,9 +5,9 @@ import { MemoryRouter, Route, Routes, useNavigate } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveNotice, LIVE_NOTICE_DELAY_MS, OFFLINE_TEXT } from '../components/LiveNotice';
 import { useLiveStore, type LiveSocket, type LiveStatus } from '../lib/live';
-import { useDayAppointments } from '../features/schedule/queries';
-import { useSessionStore } from '../features/session/sessionStore';
-import { useWaitlist } from '../features/waitlist/queries';
+import { useDayAppointments } from '../api/schedule';
+import { useSessionStore } from '../lib/session';
+import { useWaitlist } from '../api/waitlist';
 import { me, routeFetch } from '../test/fixtures';
 import { LiveUpdates } from './LiveUpdates';
 

@@ -1,14 +1,15 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
-import { Dialog } from '../../components/Dialog';
-import { Skeleton } from '../../components/Skeleton';
+import { Dialog } from '../Dialog';
+import { Skeleton } from '../Skeleton';
 import { isApiError } from '../../lib/api';
 import { dateInZone, dayRangeUtc, formatLongDate, formatTime, isCalendarDate } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import { patientDisplayName, type Appointment, type AppointmentType, type Operatory, type Provider, type Slot } from '../../lib/types';
 import { PatientPicker, type PickedPatient } from './PatientPicker';
-import { useAvailability, useBookAppointment, usePatient } from './queries';
-import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from './SlotList';
-import { isNotWaiting } from '../waitlist/queries';
+import { useAvailability, useBookAppointment } from '../../api/schedule';
+import { usePatient } from '../../api/patients';
+import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from '../SlotList';
+import { isNotWaiting } from '../../api/waitlist';
 
 export { SLOT_TAKEN_MESSAGE };
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import { isApiError } from '../../lib/api';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
-import { searchPatients, useCreatePatient } from './queries';
+import { searchPatients, useCreatePatient } from '../../api/patients';
 
 export interface NewPatientFormProps {
   /** What was typed in the search, to start the name fields with. */

@@ -3,7 +3,7 @@ import { isApiError } from '../../lib/api';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { NewPatientForm } from './NewPatientForm';
-import { usePatientDirectory, usePatientSearch } from './queries';
+import { usePatientDirectory, usePatientSearch } from '../../api/patients';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 

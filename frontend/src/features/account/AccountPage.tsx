@@ -4,7 +4,7 @@ import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
 import { isStaffRole } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { useChangePassword } from './queries';
 import { PortalSignUpLink } from './PortalSignUpLink';
 import { PracticeSettings } from './PracticeSettings';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import AccountPage from './AccountPage';
 import { portalSignUpLink } from './PortalSignUpLink';
 

@@ -4,7 +4,7 @@ import { api, isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { countryChoices, PHONE_COUNTRIES } from '../../lib/places';
 import { toastSuccess } from '../../lib/toast';
 import type { Clinic } from '../../lib/types';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 /**
  * For the admin: the practice's public sign-up address (its slug, in the

@@ -5,7 +5,7 @@ import { resetApiClient } from '../../lib/api';
 import type { AuthSession } from '../../lib/types';
 import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import { deviceName, SessionsList } from './SessionsList';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';

@@ -5,7 +5,7 @@ import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import type { AuthSession } from '../../lib/types';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import { useRevokeSession, useSessions } from './queries';
 
 /** "Chrome on Linux"-style name from a user agent; the raw string when nothing matches. */

@@ -8,7 +8,7 @@ import { resetApiClient } from '../../lib/api';
 import type { Role } from '../../lib/types';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import BillingPage from './BillingPage';
 
 const PATIENT = {

@@ -27,10 +27,10 @@ import { isApiError } from '../../lib/api';
 import { dateInZone, formatShortDate, todayInZone } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
 import { patientDisplayName } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { CoverageSection } from './CoverageSection';
 import { AdjustmentDialog, ChargeDialog, PaymentDialog, RefundDialog } from './MoneyDialogs';
-import './billing.css';
+import '../../components/billing.css';
 
 type Open = { kind: 'charge' } | { kind: 'payment' } | { kind: 'adjustment' } | { kind: 'refund'; payment: LedgerEntry } | null;
 

@@ -23,7 +23,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { isApiError } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
-import { CodePicker } from '../plans/CodePicker';
+import { CodePicker } from '../../components/CodePicker';
 
 /** The error of a failed save, above the buttons: field errors go to their fields, the rest here. */
 export function SaveError({ error, fields = [] }: { error: unknown; fields?: string[] }) {

@@ -6,7 +6,7 @@ import type { ChartEntry } from '../../api/chart';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, makeUser, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import ChartPage from './ChartPage';
 
 const PATIENT = {

@@ -8,7 +8,7 @@ import { usePatient } from '../../api/patients';
 import { PERMANENT_TEETH, PRIMARY_TEETH, formatSurfaces, toothInfo, toothLabel, type Dentition, type Numbering, type Surface } from '../../lib/teeth';
 import { formatDateTime, formatLongDate, todayInZone } from '../../lib/time';
 import type { Role } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { groupByTooth, STATUS_STYLE } from './model';
 import { Odontogram } from './Odontogram';
 import { ToothDialog } from './ToothDialog';

@@ -18,7 +18,7 @@ import { isApiError } from '../../lib/api';
 import { toothLabel, type Numbering } from '../../lib/teeth';
 import { formatDateTime } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { CHART_ROLES } from './ChartPage';
 import { usePerioDraftStore } from './perioDraft';
 import { cellKey, DEEP_MM, examInput } from './perioModel';

@@ -10,7 +10,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { ConsentText } from './ConsentText';
 import { TemplateEditor } from './TemplateEditor';
 

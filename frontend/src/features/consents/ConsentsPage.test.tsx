@@ -6,7 +6,7 @@ import type { Consent, ConsentTemplate } from '../../api/consents';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import ConsentsPage from './ConsentsPage';
 import ConsentTemplatesPage from './ConsentTemplatesPage';
 

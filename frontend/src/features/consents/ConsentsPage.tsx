@@ -16,7 +16,7 @@ import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
 import { patientDisplayName } from '../../lib/types';
 import { formatDateTime } from '../../lib/time';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { ConsentText } from './ConsentText';
 import { SendConsentForm } from './SendConsentForm';
 import { patientPending } from '../../components/PatientPending';

@@ -7,7 +7,7 @@ import { FakeXHR, htmlAsJpeg, jpegFile, withSize } from '../../api/documents.tes
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import DocumentsPage from './DocumentsPage';
 
 const PATIENT = {

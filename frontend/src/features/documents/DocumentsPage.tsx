@@ -20,7 +20,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { toothLabel, type Numbering } from '../../lib/teeth';
 import { formatDateTime, formatLongDate, todayInZone } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { DocumentViewer } from './DocumentViewer';
 import { documentName, ToothOptions } from './teeth';
 import { UploadPanel } from './UploadPanel';

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { HealthStatus } from './HealthStatus';
+import { HealthStatus } from '../../components/HealthStatus';
 
 describe('HealthStatus', () => {
   const fetchMock = vi.fn<typeof fetch>();

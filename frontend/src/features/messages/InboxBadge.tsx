@@ -1,5 +1,5 @@
 import { INBOX_ROLES, UNREAD_LIMIT, useInboxUnread } from '../../api/messages';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 /** The unread count beside "Inbox" in the staff navigation: nothing when there is none (or it cannot be read). */
 export function InboxBadge() {

@@ -3,11 +3,11 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InboxItem } from '../../api/messages';
-import { AppShell } from '../../components/AppShell';
+import { AppShell } from '../../app/AppShell';
 import { resetApiClient } from '../../lib/api';
 import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import { InboxBadge } from './InboxBadge';
 import InboxPage from './InboxPage';
 

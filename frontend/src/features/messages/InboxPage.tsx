@@ -7,7 +7,7 @@ import { isApiError } from '../../lib/api';
 import { formatPhone } from '../../lib/phone';
 import { formatDateTime } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone } from '../session/sessionStore';
+import { useClinicTimeZone } from '../../lib/session';
 import './messages.css';
 
 /** `/inbox`: texts from patients that were not a confirmation or STOP/START, newest first. */

@@ -7,7 +7,7 @@ import { resetApiClient } from '../../lib/api';
 import { useToastStore } from '../../lib/toast';
 import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import MessagesPage from './MessagesPage';
 
 const rec = (extra: Partial<NotificationRecord>): NotificationRecord => ({

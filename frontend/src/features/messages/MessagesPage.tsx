@@ -20,7 +20,7 @@ import { isApiError } from '../../lib/api';
 import { formatPhone } from '../../lib/phone';
 import { formatDateTime } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone } from '../session/sessionStore';
+import { useClinicTimeZone } from '../../lib/session';
 import './messages.css';
 
 /** The status filter's tabs, in the order an admin looks for trouble. */

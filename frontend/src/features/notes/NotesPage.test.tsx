@@ -6,7 +6,7 @@ import type { Note, NoteTemplate } from '../../api/notes';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import NotesPage from './NotesPage';
 
 const PATIENT = {

@@ -9,7 +9,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { formatDateTime } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
 import type { Role } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { NoteEditor, type EditorMode } from './NoteEditor';
 import { patientPending } from '../../components/PatientPending';
 

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { isApiError } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
 import { ALLERGY_SEVERITIES, type Allergy, type PatientRecord } from '../../lib/types';
-import { useUpdatePatient } from './queries';
+import { useUpdatePatient } from '../../api/patients';
 
 type Medication = { name: string; dose?: string };
 type Condition = { name: string; notes?: string };

@@ -3,8 +3,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { toastSuccess } from '../../lib/toast';
 import { patientDisplayName } from '../../lib/types';
-import { PatientForm } from './PatientForm';
-import { usePatientRecord, useUpdatePatient } from './queries';
+import { PatientForm } from '../../components/PatientForm';
+import { usePatientRecord, useUpdatePatient } from '../../api/patients';
 
 /** `/patients/:id/edit`: demographics, contact and preferences, sent as a PATCH of what changed. */
 export default function PatientEditPage() {

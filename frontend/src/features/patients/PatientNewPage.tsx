@@ -1,8 +1,8 @@
 import { Link, useNavigate } from 'react-router-dom';
 import { toastSuccess } from '../../lib/toast';
 import { patientDisplayName } from '../../lib/types';
-import { PatientForm } from './PatientForm';
-import { useCreatePatient } from './queries';
+import { PatientForm } from '../../components/PatientForm';
+import { useCreatePatient } from '../../api/patients';
 
 /** `/patients/new`: a new patient record; the server's field errors show next to the inputs. */
 export default function PatientNewPage() {

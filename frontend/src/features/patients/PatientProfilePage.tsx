@@ -14,10 +14,10 @@ import {
   type AppointmentStatus,
   type PatientRecord,
 } from '../../lib/types';
-import { useClinicCountry, useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicCountry, useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { PatientTabs } from '../../components/PatientTabs';
 import { MedicalHistoryEditor } from './MedicalHistoryEditor';
-import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from './queries';
+import { useArchivePatient, useFamily, usePatientRecord, useTimeline } from '../../api/patients';
 import { formatPhone } from '../../lib/phone';
 import { countryName, languageName } from '../../lib/places';
 import { useCommunication, useSaveCommunication } from '../../api/messages';

@@ -4,9 +4,9 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
-import { PATIENT_LIST_LIMIT, usePatientList } from './queries';
+import { PATIENT_LIST_LIMIT, usePatientList } from '../../api/patients';
 import { formatPhone } from '../../lib/phone';
-import { useClinicCountry } from '../session/sessionStore';
+import { useClinicCountry } from '../../lib/session';
 import { patientCountText } from './text';
 
 export const PATIENT_SEARCH_DEBOUNCE_MS = 250;

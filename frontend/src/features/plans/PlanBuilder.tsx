@@ -14,7 +14,7 @@ import {
 import type { ProcedureCode } from '../../api/procedureCodes';
 import { isApiError } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
-import { CodePicker } from './CodePicker';
+import { CodePicker } from '../../components/CodePicker';
 
 export interface DraftItem {
   key: string;

@@ -11,7 +11,7 @@ import {
   type ToothNumbering,
 } from '../../api/plans';
 import { formatDateTime } from '../../lib/time';
-import { EstimatePanel } from '../billing/EstimatePanel';
+import { EstimatePanel } from '../../components/EstimatePanel';
 
 export interface PlanActions {
   canBuild: boolean;

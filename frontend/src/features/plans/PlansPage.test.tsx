@@ -7,7 +7,7 @@ import type { ProcedureCode } from '../../api/procedureCodes';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PlansPage from './PlansPage';
 
 const PATIENT = {

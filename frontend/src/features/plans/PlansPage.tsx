@@ -17,7 +17,7 @@ import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
 import { toastError, toastSuccess } from '../../lib/toast';
 import type { Role } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { AcceptDialog } from './AcceptDialog';
 import { PlanBuilder, type BuilderMode } from './PlanBuilder';
 import { PlanOption } from './PlanOption';

@@ -3,9 +3,9 @@ import { CommunicationCard } from '../../components/CommunicationCard';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { toastSuccess } from '../../lib/toast';
-import { PatientForm } from '../patients/PatientForm';
-import { usePatientRecord, useUpdatePatient } from '../patients/queries';
-import { useSessionStore } from '../session/sessionStore';
+import { PatientForm } from '../../components/PatientForm';
+import { usePatientRecord, useUpdatePatient } from '../../api/patients';
+import { useSessionStore } from '../../lib/session';
 
 /** `/portal/details`: the patient keeps their own contact details and preferences up to date. */
 export default function MyDetailsPage() {

@@ -6,7 +6,7 @@ import { resetApiClient } from '../../lib/api';
 import type { WaitlistEntry } from '../../lib/types';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import OfferPage from './OfferPage';
 
 const inAnHour = () => new Date(Date.now() + 60 * 60_000).toISOString();

@@ -4,10 +4,10 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { dateInZone, formatLongDate, formatTimeRange } from '../../lib/time';
-import { useClinicTimeZone } from '../session/sessionStore';
-import { useProviders } from '../schedule/queries';
-import { Countdown } from '../waitlist/WaitlistPanel';
-import { useAnswerOffer, useWaitlist, type OfferAnswer } from '../waitlist/queries';
+import { useClinicTimeZone } from '../../lib/session';
+import { useProviders } from '../../api/schedule';
+import { Countdown } from '../../components/Countdown';
+import { useAnswerOffer, useWaitlist, type OfferAnswer } from '../../api/waitlist';
 
 type Outcome =
   | { kind: 'booked'; when: string }

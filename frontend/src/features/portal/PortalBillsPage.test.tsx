@@ -5,7 +5,7 @@ import type { Invoice } from '../../api/billing';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PortalBillsPage from './PortalBillsPage';
 
 const inv = (extra: Partial<Invoice>): Invoice => ({

@@ -9,8 +9,8 @@ import { formatMoney } from '../../api/plans';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { dateInZone, formatLongDate } from '../../lib/time';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
-import '../billing/billing.css';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
+import '../../components/billing.css';
 
 /**
  * `/portal/bills`: the patient's invoices, open ones first, each with its PDF.

@@ -6,7 +6,7 @@ import { resetApiClient } from '../../lib/api';
 import type { Appointment, Slot } from '../../lib/types';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PortalBookPage from './PortalBookPage';
 
 // 2031-03-04 is a Tuesday; New York is UTC-5 then.

@@ -6,7 +6,7 @@ import type { Consent } from '../../api/consents';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PortalFormsPage, { whoseForm } from './PortalFormsPage';
 
 function consent(extra: Partial<Consent> = {}): Consent {

@@ -13,7 +13,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 
 /** "for you", or "for Sam Avery" when the signed-in patient signs as guardian. */
 export function whoseForm(consent: Pick<Consent, 'patientId' | 'patientName'>, myPatientId: string | undefined): string {

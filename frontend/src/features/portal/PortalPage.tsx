@@ -8,15 +8,15 @@ import { isApiError } from '../../lib/api';
 import { dateInZone, dayRangeUtc, formatLongDate, formatTime, formatTimeRange, todayInZone } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import { STATUS_LABELS, type Appointment } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import {
   fetchAppointments,
   scheduleKeys,
   useAppointmentAction,
   useAppointmentTypes,
   useProviders,
-} from '../schedule/queries';
-import { useWaitlist } from '../waitlist/queries';
+} from '../../api/schedule';
+import { useWaitlist } from '../../api/waitlist';
 
 const UPCOMING = new Set(['held', 'scheduled', 'confirmed', 'checked_in']);
 

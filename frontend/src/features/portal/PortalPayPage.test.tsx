@@ -6,7 +6,7 @@ import type { BillingConfig, Invoice } from '../../api/billing';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PortalPayPage from './PortalPayPage';
 
 // A stand-in for Stripe.js: what the page asks of it, and what confirm answers.

@@ -13,9 +13,9 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { dateInZone, formatLongDate, todayInZone } from '../../lib/time';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { StripeCardForm } from './PortalPayStripe';
-import '../billing/billing.css';
+import '../../components/billing.css';
 
 /** How often the page asks whether the payment has landed (the webhook marks the invoice paid). */
 export const PAY_POLL_MS = 1500;

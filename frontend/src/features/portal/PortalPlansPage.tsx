@@ -17,7 +17,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { isApiError } from '../../lib/api';
 import { formatDateTime } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 
 const PATIENT_STATUS: Record<string, string> = {
   presented: 'Waiting for your decision',

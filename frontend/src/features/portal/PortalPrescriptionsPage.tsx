@@ -2,7 +2,7 @@ import { RX_FORM_LABELS, usePrescriptions } from '../../api/prescriptions';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Skeleton } from '../../components/Skeleton';
 import { dateInZone, formatLongDate } from '../../lib/time';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 
 /** `/portal/prescriptions`: the patient's active prescriptions. */
 export default function PortalPrescriptionsPage() {

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { formatTime } from '../../lib/time';
 import type { Provider, Slot } from '../../lib/types';
-import { slotKey } from '../schedule/SlotList';
+import { slotKey } from '../../components/SlotList';
 import { DAY_PARTS, type DayPart, groupByDayPart } from './timePicker';
 
 export interface TimePickerProps {

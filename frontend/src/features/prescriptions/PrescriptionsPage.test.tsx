@@ -6,7 +6,7 @@ import type { Prescription } from '../../api/prescriptions';
 import { resetApiClient } from '../../lib/api';
 import { CLINIC, me, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import PrescriptionsPage from './PrescriptionsPage';
 
 const PATIENT = {

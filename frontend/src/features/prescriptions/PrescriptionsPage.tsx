@@ -14,7 +14,7 @@ import { PatientHeader } from '../../components/PatientHeader';
 import { Skeleton } from '../../components/Skeleton';
 import { formatDateTime } from '../../lib/time';
 import { toastError, toastSuccess } from '../../lib/toast';
-import { useClinicTimeZone, useSessionStore } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore } from '../../lib/session';
 import { PrescriptionForm } from './PrescriptionForm';
 import { RxPrintSheet } from './RxPrintSheet';
 import { patientPending } from '../../components/PatientPending';

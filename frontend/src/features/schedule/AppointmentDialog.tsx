@@ -17,7 +17,8 @@ import {
   type Provider,
 } from '../../lib/types';
 import { MovePanel } from './MovePanel';
-import { useAppointmentAction, usePatient, type DeskAction } from './queries';
+import { useAppointmentAction, type DeskAction } from '../../api/schedule';
+import { usePatient } from '../../api/patients';
 
 export interface AppointmentDialogProps {
   appointment: Appointment | null;

@@ -6,10 +6,10 @@ import { resetApiClient } from '../../lib/api';
 import type { Appointment, AppointmentType, Operatory, Provider } from '../../lib/types';
 import { CLINIC, makeUser, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import { AppointmentDialog } from './AppointmentDialog';
-import { BookDialog } from './BookDialog';
-import { possibleDuplicates } from './NewPatientForm';
+import { BookDialog } from '../../components/booking/BookDialog';
+import { possibleDuplicates } from '../../components/booking/NewPatientForm';
 import SchedulePage from './SchedulePage';
 
 const TZ = 'America/New_York';

@@ -7,9 +7,9 @@ import { addDays, todayInZone, zonedTimeToUtc } from '../../lib/time';
 import type { Appointment, AppointmentType, Operatory, Provider } from '../../lib/types';
 import { CLINIC, makeUser, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
-import { useSessionStore } from '../session/sessionStore';
+import { useSessionStore } from '../../lib/session';
 import { AppointmentDialog } from './AppointmentDialog';
-import { BookDialog } from './BookDialog';
+import { BookDialog } from '../../components/booking/BookDialog';
 import SchedulePage from './SchedulePage';
 
 const TZ = CLINIC.settings.timeZone;

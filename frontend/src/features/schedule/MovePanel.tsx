@@ -13,8 +13,8 @@ import {
 import { toastSuccess } from '../../lib/toast';
 import type { Appointment, Operatory, Provider, Slot } from '../../lib/types';
 import { snap } from './grid';
-import { useAvailability, useMoveAppointment } from './queries';
-import { SlotList, slotKey } from './SlotList';
+import { useAvailability, useMoveAppointment } from '../../api/schedule';
+import { SlotList, slotKey } from '../../components/SlotList';
 
 export interface MovePanelProps {
   appointment: Appointment;

@@ -20,20 +20,13 @@ import {
 import { isApiError } from '../../lib/api';
 import { toastSuccess } from '../../lib/toast';
 import type { Appointment } from '../../lib/types';
-import { useClinicTimeZone, useSessionStore, useSlotMinutes } from '../session/sessionStore';
+import { useClinicTimeZone, useSessionStore, useSlotMinutes } from '../../lib/session';
 import { AppointmentDialog } from './AppointmentDialog';
-import { BookDialog, type BookPrefill } from './BookDialog';
+import { BookDialog, type BookPrefill } from '../../components/booking/BookDialog';
 import { DayGrid } from './DayGrid';
 import { columnsWindow, dropChanges, groupColumns, weekDates, type GridColumn, type ScheduleView } from './grid';
-import {
-  useAppointmentTypes,
-  useDayAppointments,
-  useMoveAppointment,
-  useOperatories,
-  usePatientDirectory,
-  useProviders,
-  useSevereAllergies,
-} from './queries';
+import { useAppointmentTypes, useDayAppointments, useMoveAppointment, useOperatories, useProviders } from '../../api/schedule';
+import { usePatientDirectory, useSevereAllergies } from '../../api/patients';
 
 const HIDDEN_STATUSES = new Set(['cancelled', 'failed', 'pending']);
 const VIEWS: { value: ScheduleView; label: string }[] = [

@@ -4,9 +4,9 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { PageSkeleton } from '../../components/Skeleton';
 import { configureApi } from '../../lib/api';
 import type { Role } from '../../lib/types';
-import { homeFor, signInPath } from './routes';
-import { loadSession } from './sessionApi';
-import { useSessionStore } from './sessionStore';
+import { homeFor, signInPath } from '../../lib/routes';
+import { loadSession } from '../../api/session';
+import { useSessionStore } from '../../lib/session';
 
 /**
  * Asks the server who is signed in once, wires the API client's "session is

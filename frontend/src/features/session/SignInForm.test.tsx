@@ -5,7 +5,7 @@ import { resetApiClient } from '../../lib/api';
 import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse } from '../../test/render';
 import { SignInForm } from './SignInForm';
-import { useSessionStore } from './sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 async function fillAndSubmit(email = 'dr.ana@topsmile.test', password = 'correct horse') {
   const user = userEvent.setup();

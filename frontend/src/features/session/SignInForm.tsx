@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import type { MeResponse } from '../../lib/types';
-import { loadSession, login } from './sessionApi';
+import { loadSession, login } from '../../api/session';
 
 function messageFor(error: unknown): string {
   if (!isApiError(error)) return NETWORK_ERROR_MESSAGE;

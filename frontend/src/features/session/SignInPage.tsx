@@ -1,8 +1,8 @@
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
-import { HealthStatus } from '../health/HealthStatus';
-import { safeReturnTo } from './routes';
+import { HealthStatus } from '../../components/HealthStatus';
+import { safeReturnTo } from '../../lib/routes';
 import { SignInForm } from './SignInForm';
-import { useSessionStore } from './sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 const REASONS: Record<string, string> = {
   idle: 'You were signed out because nobody used TopSmile for a while. Please sign in again.',

@@ -6,7 +6,7 @@ import { resetApiClient } from '../../lib/api';
 import { routeFetch } from '../../test/fixtures';
 import { jsonResponse } from '../../test/render';
 import SignUpPage from './SignUpPage';
-import { useSessionStore } from './sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 const RIVERSIDE = { slug: 'riverside-family-dental', name: 'Riverside Family Dental' };
 

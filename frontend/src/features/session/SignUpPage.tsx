@@ -4,8 +4,8 @@ import { clinicBySlug, isClinicId, type ClinicListing } from '../../api/clinics'
 import { Field } from '../../components/Field';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { PracticePicker } from './PracticePicker';
-import { register, type RegisterInput } from './sessionApi';
-import { useSessionStore } from './sessionStore';
+import { register, type RegisterInput } from '../../api/session';
+import { useSessionStore } from '../../lib/session';
 
 type FormState = Omit<RegisterInput, 'clinicId' | 'clinicSlug'>;
 

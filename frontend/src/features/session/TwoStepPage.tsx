@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api, isApiError } from '../../lib/api';
-import { safeReturnTo } from './routes';
-import { loadSession } from './sessionApi';
-import { useSessionStore } from './sessionStore';
+import { safeReturnTo } from '../../lib/routes';
+import { loadSession } from '../../api/session';
+import { useSessionStore } from '../../lib/session';
 
 interface SetupResponse {
   secret: string;

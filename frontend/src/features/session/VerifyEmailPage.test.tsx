@@ -6,7 +6,7 @@ import { resetApiClient } from '../../lib/api';
 import { me, routeFetch } from '../../test/fixtures';
 import { jsonResponse } from '../../test/render';
 import VerifyEmailPage from './VerifyEmailPage';
-import { useSessionStore } from './sessionStore';
+import { useSessionStore } from '../../lib/session';
 
 function renderAt(path: string) {
   return render(

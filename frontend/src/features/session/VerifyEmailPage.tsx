@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
-import { homeFor } from './routes';
-import { loadSession, verifyEmail } from './sessionApi';
+import { homeFor } from '../../lib/routes';
+import { loadSession, verifyEmail } from '../../api/session';
 
 type State = { kind: 'verifying' } | { kind: 'done'; role: string } | { kind: 'badLink' } | { kind: 'failed'; message: string };
 

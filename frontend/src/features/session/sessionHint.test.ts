@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, clearSessionHint, hasSessionHint, resetApiClient, SESSION_HINT_KEY } from '../../lib/api';
 import { CLINIC, me, routeFetch, unauthorized } from '../../test/fixtures';
 import { jsonResponse } from '../../test/render';
-import { loadSession, login, signOut } from './sessionApi';
-import { useSessionStore } from './sessionStore';
+import { loadSession, login, signOut } from '../../api/session';
+import { useSessionStore } from '../../lib/session';
 
 function calls(fetchMock: ReturnType<typeof vi.fn>): string[] {
   return fetchMock.mock.calls.map(([input, init]) => {

@@ -5,9 +5,9 @@ import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { dayRangeUtc, formatDateTime, formatLongDate, formatTime, isCalendarDate } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import type { AppointmentType, Operatory, Provider, Slot, WaitlistEntry } from '../../lib/types';
-import { useAvailability } from '../schedule/queries';
-import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from '../schedule/SlotList';
-import { isNotWaiting, useOfferTime } from './queries';
+import { useAvailability } from '../../api/schedule';
+import { SLOT_TAKEN_MESSAGE, SlotList, slotKey } from '../../components/SlotList';
+import { isNotWaiting, useOfferTime } from '../../api/waitlist';
 
 export interface OfferDialogProps {
   /** The waiting entry to offer a time to; null: closed. */

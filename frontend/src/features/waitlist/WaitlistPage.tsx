@@ -7,11 +7,12 @@ import { isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 import { addDays, todayInZone } from '../../lib/time';
 import { toastSuccess } from '../../lib/toast';
 import { patientDisplayName, type AppointmentType, type PatientSummary, type WaitlistEntry } from '../../lib/types';
-import { PatientPicker, type PickedPatient } from '../schedule/PatientPicker';
-import { BookDialog, type BookPrefill } from '../schedule/BookDialog';
-import { useAppointmentTypes, useOperatories, usePatientDirectory, useProviders } from '../schedule/queries';
-import { useClinicTimeZone } from '../session/sessionStore';
-import { useAddToWaitlist, useRemoveFromWaitlist, useWaitlist } from './queries';
+import { PatientPicker, type PickedPatient } from '../../components/booking/PatientPicker';
+import { BookDialog, type BookPrefill } from '../../components/booking/BookDialog';
+import { useAppointmentTypes, useOperatories, useProviders } from '../../api/schedule';
+import { usePatientDirectory } from '../../api/patients';
+import { useClinicTimeZone } from '../../lib/session';
+import { useAddToWaitlist, useRemoveFromWaitlist, useWaitlist } from '../../api/waitlist';
 import { OfferDialog } from './OfferDialog';
 import { urgencyLabel, WaitlistPanel, WEEKDAYS } from './WaitlistPanel';
 
