@@ -169,7 +169,7 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 			owner = m.user(clinic, caller.Role)
 		}
 		return strings.Replace(path, "{id}", m.mint(owner).sessionID, 1)
-	case strings.HasPrefix(path, "/api/patients/{id}"):
+	case strings.HasPrefix(path, "/api/patients/{id}"), strings.HasPrefix(path, "/api/fhir/Patient/{id}"):
 		id := m.patient(clinic)
 		if caller.PatientID != "" && !otherClinic {
 			id = caller.PatientID

@@ -26,11 +26,15 @@ var linkRules = map[string]struct {
 	// admin: users, clinic, audit; the messages' retry (the queue) and the
 	// inbox (patients' names); the reports read appointments and working
 	// hours (scheduling), completed procedures' charges (clinical's plans)
-	// and ledgers' aging (billing's core and receivables) — nothing that
-	// charts, notes, documents, takes cards, prints PDFs or talks to Stripe.
+	// and ledgers' aging (billing's core and receivables). The FHIR export
+	// reads the whole record through each package's own read: the chart,
+	// prescriptions (notes), documents' metadata (without the object store),
+	// consent forms (consents/forms, not consents with its PDF writer) and
+	// insurance policies — so those are linked, and still nothing that
+	// takes cards, posts to the ledger, prints PDFs, presigns S3 or talks
+	// to Stripe.
 	"admin": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling", "shared/clinical", "shared/billing"},
-		never: []string{module + "shared/clinical/chart", module + "shared/clinical/notes", module + "shared/clinical/documents",
-			module + "shared/billing/cards", module + "shared/billing/ledger", module + "shared/billing/insurance",
+		never: []string{module + "shared/billing/cards", module + "shared/billing/ledger",
 			"github.com/stripe/stripe-go", "github.com/go-pdf/fpdf", "github.com/aws/aws-sdk-go-v2/service/s3"}},
 	// Twilio's replies confirm visits (scheduling) of patients found by
 	// number, at the clinic owning the number (identity).

@@ -98,6 +98,9 @@ var Policies = map[string]Rule{
 	// The practice's reports: the figures are the owners' (admins and
 	// dentists), not the desk's.
 	"GET /api/reports/{name}": {Roles: []string{Admin, Dentist}},
+	// A patient's whole record as FHIR R4: an admin exports any patient of
+	// the clinic, a patient their own ("Download my record").
+	"GET /api/fhir/Patient/{id}/$everything": {Roles: []string{Admin, Patient}, Owner: OwnPatient, Param: "id"},
 
 	// patients
 	"GET /api/patients":        {Roles: everyone, Owner: PatientFiltered},

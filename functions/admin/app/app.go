@@ -53,5 +53,6 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	outboxroutes.Routes(r, outboxroutes.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
 	inboxRoutes(r, g, keys)
 	reportRoutes(r, g)
+	fhirRoutes(r, g, keys)
 	return g.App(), nil
 }

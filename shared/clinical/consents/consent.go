@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/topsmile/topsmile/shared/clinical/consents/forms"
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/ids"
@@ -20,55 +20,11 @@ const (
 	StatusSigned  = "signed"
 )
 
-// Signature is a signature, as stored and answered: who signed (and for
-// whom), when, from where.
-type Signature struct {
-	// Name is the name as typed.
-	Name            string    `bson:"name" json:"name"`
-	SignedAt        time.Time `bson:"signedAt" json:"signedAt"`
-	IP              string    `bson:"ip" json:"ip"`
-	UserAgent       string    `bson:"userAgent" json:"userAgent"`
-	SignerPatientID string    `bson:"signerPatientId" json:"signerPatientId"`
-	// OnBehalfOf is the minor a guardian signed for (nil when the patient
-	// signed for themself).
-	OnBehalfOf   *string `bson:"onBehalfOf,omitempty" json:"onBehalfOf"`
-	SignerUserID string  `bson:"signerUserId" json:"-"`
-	// Zone and Local are the clinic's time zone and the signing time in
-	// it, as the signer's practice read the clock: the PDF prints them
-	// without reading the clinic's settings again.
-	Zone  string `bson:"zone" json:"-"`
-	Local string `bson:"local" json:"-"`
-}
+// Signature is a signature, as stored and answered (forms.Signature).
+type Signature = forms.Signature
 
-// consentRecord is a consent as stored: the template's text as it was
-// when sent, so a later edit of the template changes nothing here.
-type consentRecord struct {
-	ID        string `bson:"_id"`
-	PatientID string `bson:"patientId"`
-	// PatientName and PatientDOB are whom the consent was sent to, as the
-	// practice had them then: what the PDF names.
-	PatientName string `bson:"patientName"`
-	PatientDOB  string `bson:"patientDob"`
-	// GuarantorID is the patient's guarantor when the consent was sent:
-	// what the guardian's list finds it by. Whether that guardian may
-	// still see or sign it is judged on the family as it is at the time.
-	GuarantorID     string     `bson:"guarantorId,omitempty"`
-	TemplateID      string     `bson:"templateId"`
-	TemplateVersion int        `bson:"templateVersion"`
-	Title           string     `bson:"title"`
-	Kind            string     `bson:"kind"`
-	Body            string     `bson:"body"`
-	BodyHash        string     `bson:"bodyHash"`
-	Status          string     `bson:"status"`
-	SentAt          time.Time  `bson:"sentAt"`
-	SentBy          string     `bson:"sentBy"`
-	PlanID          string     `bson:"planId,omitempty"`
-	AppointmentID   string     `bson:"appointmentId,omitempty"`
-	Signature       *Signature `bson:"signature,omitempty"`
-	// Version moves once, when it is signed (store.Versions): of racing
-	// signatures exactly one lands.
-	Version int `bson:"version"`
-}
+// consentRecord is a consent as stored (forms.Record).
+type consentRecord = forms.Record
 
 // Consent is a consent as answered.
 type Consent struct {
@@ -89,7 +45,8 @@ type Consent struct {
 	Signature       *Signature `json:"signature"`
 }
 
-func (rec consentRecord) view() Consent {
+// viewOf is rec as answered.
+func viewOf(rec consentRecord) Consent {
 	c := Consent{ID: rec.ID, PatientID: rec.PatientID, TemplateID: rec.TemplateID, TemplateVersion: rec.TemplateVersion,
 		Title: rec.Title, Kind: rec.Kind, Body: rec.Body, BodyHash: rec.BodyHash, Status: rec.Status, SentAt: rec.SentAt,
 		SentBy: rec.SentBy, PlanID: nullable(rec.PlanID), AppointmentID: nullable(rec.AppointmentID)}
@@ -127,12 +84,7 @@ type consentStore struct {
 }
 
 func newConsentStore(m *store.Mongo, c clock.Clock) *consentStore {
-	byPatient := bson.D{{Key: store.ClinicField, Value: 1}, {Key: "patientId", Value: 1}, {Key: "sentAt", Value: 1}, {Key: "_id", Value: 1}}
-	byGuarantor := bson.D{{Key: store.ClinicField, Value: 1}, {Key: "guarantorId", Value: 1}, {Key: "sentAt", Value: 1}}
-	return &consentStore{
-		c:        m.Collection("consents", mongo.IndexModel{Keys: byPatient}, mongo.IndexModel{Keys: byGuarantor}),
-		versions: store.NewVersions(m, c),
-	}
+	return &consentStore{c: forms.Collection(m), versions: store.NewVersions(m, c)}
 }
 
 func (s *consentStore) Insert(ctx context.Context, clinicID string, rec consentRecord) error {

@@ -236,7 +236,7 @@ func (h *handlers) send(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusCreated, rec.view())
+	httpapi.WriteJSON(w, http.StatusCreated, viewOf(rec))
 	return nil
 }
 
@@ -262,7 +262,7 @@ func (h *handlers) listPatient(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := store.Page[Consent]{Items: make([]Consent, 0, len(res.Items)), NextCursor: res.NextCursor}
 	for _, rec := range res.Items {
-		out.Items = append(out.Items, rec.view())
+		out.Items = append(out.Items, viewOf(rec))
 	}
 	if err := h.Read(r, p, core.Entry(actionList, "patients/"+pt.ID+"/consents", pt.ID, countDetail(res.Items))); err != nil {
 		return err
@@ -328,7 +328,7 @@ func (h *handlers) listMine(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, rec := range list {
-			c := rec.view()
+			c := viewOf(rec)
 			c.PatientName = rec.PatientName
 			out = append(out, c)
 		}
@@ -435,7 +435,7 @@ func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Read(r, p, core.Entry(actionRead, consentResource(rec.ID), rec.PatientID, detail)); err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, rec.view())
+	httpapi.WriteJSON(w, http.StatusOK, viewOf(rec))
 	return nil
 }
 
@@ -515,7 +515,7 @@ func (h *handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, out.view())
+	httpapi.WriteJSON(w, http.StatusOK, viewOf(out))
 	return nil
 }
 

@@ -55,3 +55,19 @@ func (c *MongoCharges) Taken(ctx context.Context, clinicID, id string, at time.T
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: ChargeTaken}, {Key: "takenAt", Value: at}}}})
 	return err
 }
+
+// ForPatient is patientID's plans other than drafts, newest first (at most
+// 500), without their sealed notes: what a record export reads of a
+// patient's treatment (its completed items are the procedures done). One
+// query, on the (clinicId, patientId, createdAt) index.
+func (s *Store) ForPatient(ctx context.Context, clinicID, patientID string) ([]Plan, error) {
+	recs, err := s.list(ctx, clinicID, patientID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Plan, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, r.view(""))
+	}
+	return out, nil
+}
