@@ -24,6 +24,7 @@ import (
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
 	"github.com/topsmile/topsmile/shared/store/storetest"
 	"github.com/topsmile/topsmile/shared/token"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // matrix mints sessions directly (no password hashing per cell) with the
@@ -37,6 +38,7 @@ type matrix struct {
 	patients *patients.Store
 	inbox    *inbound.Store
 	outbox   *outbox.Store
+	webhooks *webhooks.Store
 	handler  http.Handler
 	clinicA  identity.Clinic
 	clinicB  identity.Clinic
@@ -62,7 +64,7 @@ func newMatrix(t *testing.T) *matrix {
 	}
 	m := &matrix{t: t, users: identity.NewStore(deps.Mongo, deps.Clock), sessions: identity.NewSessions(deps.Mongo, deps.Clock, &authz.Revoker{Redis: deps.Redis, AccessTTL: keys.AccessTTL()}), keys: keys, handler: stack.Handler, callers: map[string]identity.User{}, provider: map[string]scheduling.Provider{}, apptType: map[string]scheduling.AppointmentType{},
 		sched:    scheduling.NewStore(deps.Mongo, deps.Redis, wire.ClinicSettings(deps.Mongo, deps.Clock), deps.Clock),
-		patients: patients.NewStore(deps.Mongo, deps.Clock), inbox: newInbox(t, deps), outbox: newOutbox(t, deps)}
+		patients: patients.NewStore(deps.Mongo, deps.Clock), inbox: newInbox(t, deps), outbox: newOutbox(t, deps), webhooks: newWebhooks(t, deps)}
 	ctx := context.Background()
 	m.clinicA, _ = m.users.CreateClinic(ctx, "A")
 	m.clinicB, _ = m.users.CreateClinic(ctx, "B")
@@ -211,6 +213,8 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 		return m.inboxTarget(path, clinic)
 	case strings.HasPrefix(path, "/api/notifications/{id}"):
 		return m.notificationTarget(path, clinic)
+	case strings.HasPrefix(path, "/api/webhook-endpoints/{id}"):
+		return m.webhookTarget(path, clinic)
 	case path == "/api/reports/{name}":
 		return "/api/reports/appointments?from=2026-03-01&to=2026-03-07"
 	case isBillingRoute(path):

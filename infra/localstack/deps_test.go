@@ -21,7 +21,7 @@ var linkRules = map[string]struct {
 	never  []string
 }{
 	"health":        {never: []string{module + "shared/authz", module + "shared/audit", module + "shared/notify"}},
-	"notifications": {never: []string{module + "shared/authz", module + "shared/audit"}},
+	"notifications": {never: []string{module + "shared/authz", module + "shared/audit", module + "shared/webhooks"}}, // the reminders send webhooks
 	"auth":          {groups: []string{"shared/identity", "shared/patients"}},
 	// admin: users, clinic, audit; the messages' retry (the queue) and the
 	// inbox (patients' names); the reports read appointments and working
@@ -40,8 +40,10 @@ var linkRules = map[string]struct {
 	// number, at the clinic owning the number (identity).
 	"twiliowebhook": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling"},
 		never: []string{module + "shared/billing", module + "shared/clinical"}},
+	// reminders also sends the webhooks' deliveries (shared/webhooks), never
+	// their admin routes.
 	"reminders": {groups: []string{"shared/identity", "shared/patients", "shared/scheduling"},
-		never: []string{module + "shared/billing", module + "shared/clinical", "github.com/go-pdf/fpdf"}},
+		never: []string{module + "shared/billing", module + "shared/clinical", "github.com/go-pdf/fpdf", module + "shared/webhooks/webhookroutes"}},
 	// realtime: the guard and the fan-out, no group, no SQS client (it is
 	// handed the queue's batches).
 	"realtime":   {never: []string{"github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/coder/websocket"}},

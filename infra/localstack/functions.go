@@ -25,6 +25,7 @@ import (
 	"github.com/topsmile/topsmile/shared/live/hub"
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/store"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // Deps are what the local stack runs every function with: the environment
@@ -77,7 +78,9 @@ type Function func(d Deps) (*boot.App, error)
 var Functions = map[string]Function{
 	"HealthFunction": func(d Deps) (*boot.App, error) { return load(d, healthapp.New, d.boot()) },
 	"AdminFunction": func(d Deps) (*boot.App, error) {
-		return load(d, adminapp.New, adminapp.Options{Options: d.boot(), Publisher: d.Publisher})
+		// Locally an endpoint may be http:// (a tunnel to a receiver); it
+		// must still resolve to a public address.
+		return load(d, adminapp.New, adminapp.Options{Options: d.boot(), Publisher: d.Publisher, Webhooks: webhooks.Guard{AllowHTTP: true}})
 	},
 	"PatientsFunction": func(d Deps) (*boot.App, error) { return load(d, patientsapp.New, d.boot()) },
 	"ClinicalFunction": func(d Deps) (*boot.App, error) { return load(d, clinicalapp.New, d.boot()) },

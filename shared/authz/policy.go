@@ -101,6 +101,13 @@ var Policies = map[string]Rule{
 	// A patient's whole record as FHIR R4: an admin exports any patient of
 	// the clinic, a patient their own ("Download my record").
 	"GET /api/fhir/Patient/{id}/$everything": {Roles: []string{Admin, Patient}, Owner: OwnPatient, Param: "id"},
+	// Outbound webhooks: the endpoints, their signing secrets and their
+	// deliveries are the admins' alone.
+	"GET /api/webhook-endpoints":                                      {Roles: admins},
+	"POST /api/webhook-endpoints":                                     {Roles: admins},
+	"DELETE /api/webhook-endpoints/{id}":                              {Roles: admins},
+	"GET /api/webhook-endpoints/{id}/deliveries":                      {Roles: admins},
+	"POST /api/webhook-endpoints/{id}/deliveries/{deliveryId}/resend": {Roles: admins},
 
 	// patients
 	"GET /api/patients":        {Roles: everyone, Owner: PatientFiltered},

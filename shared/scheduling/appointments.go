@@ -207,7 +207,7 @@ func (s *Store) Book(ctx context.Context, clinicID string, b Booking, by Actor) 
 	if final == Scheduled {
 		s.notice(ctx, clinicID, NoticeBooked, a, time.Time{})
 	}
-	s.changed(ctx, clinicID, LiveAppointmentCreated, a.ID, a.Version)
+	s.appointmentEvent(ctx, clinicID, LiveAppointmentCreated, a, nil)
 	return a, nil
 }
 
@@ -227,7 +227,7 @@ func (s *Store) mutate(ctx context.Context, clinicID string, a Appointment, set 
 	case err != nil:
 		return Appointment{}, err
 	}
-	s.appointmentChanged(ctx, clinicID, out)
+	s.appointmentChanged(ctx, clinicID, out, set)
 	return out, nil
 }
 

@@ -78,6 +78,7 @@ type Store struct {
 	notices     AppointmentNotices
 	noticeLog   *slog.Logger
 	liveEvents  LiveEvents
+	webhooks    WebhookEvents
 	recall      RecallHook
 }
 

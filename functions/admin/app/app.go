@@ -12,6 +12,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify/outbox/outboxroutes"
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/seal"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // Config is everything the admin function reads.
@@ -30,6 +31,8 @@ type Config struct {
 type Options struct {
 	boot.Options
 	Publisher notify.Publisher
+	// Webhooks checks endpoints' URLs: the local stack's accepts http://.
+	Webhooks webhooks.Guard
 }
 
 // New assembles the function (no I/O). Admin signs nobody up, so the
@@ -54,5 +57,6 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	inboxRoutes(r, g, keys)
 	reportRoutes(r, g)
 	fhirRoutes(r, g, keys)
+	webhookRoutes(r, g, keys, o.Webhooks)
 	return g.App(), nil
 }

@@ -2,7 +2,8 @@
 // rules (shared/reminders) over the clinics of identity, the appointments
 // and waitlist of scheduling, the patients' contacts and recalls, and a
 // narrow read of clinical's consents, publishing through the outbox to the
-// notifications queue; and the outbox's sweep.
+// notifications queue; the outbox's sweep; and the webhooks' deliveries
+// (shared/webhooks), sent each minute with the sweep.
 package app
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/functions/wire/liveevents"
+	"github.com/topsmile/topsmile/functions/wire/webhookevents"
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
@@ -24,6 +26,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify/sqsqueue"
 	"github.com/topsmile/topsmile/shared/reminders"
 	"github.com/topsmile/topsmile/shared/seal"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // Config is everything the reminders function reads.
@@ -65,12 +68,17 @@ type Job struct {
 
 // Result is what an invocation answers.
 type Result struct {
-	Job     string            `json:"job"`
-	Report  *reminders.Report `json:"report,omitempty"`
-	Swept   int               `json:"swept"`
-	AsOf    time.Time         `json:"asOf"`
-	Elapsed string            `json:"elapsed"`
+	Job    string            `json:"job"`
+	Report *reminders.Report `json:"report,omitempty"`
+	Swept  int               `json:"swept"`
+	// Webhooks counts the webhook deliveries attempted.
+	Webhooks int       `json:"webhooks"`
+	AsOf     time.Time `json:"asOf"`
+	Elapsed  string    `json:"elapsed"`
 }
+
+// webhookBatch is how many webhook deliveries one run sends at most.
+const webhookBatch = 200
 
 // jobTimeout bounds one invocation below the function's 60 s timeout.
 const jobTimeout = 50 * time.Second
@@ -100,6 +108,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		pub := &outbox.Publisher{Store: outbox.New(c.Mongo, phi, clk), Queue: queue, Log: c.Log}
 		st := wire.Scheduling(c.Mongo, c.Redis, clk, pub, cfg.AppURL)
 		liveevents.Wire(st, cfg.Live, o.Live, c.Log, clk.Now)
+		webhookevents.Wire(st, c.Mongo, clk, c.Log)
 		return &reminders.Runner{
 			Clinics:  clinics{identity.NewStore(c.Mongo, clk)},
 			Schedule: schedule{st: st, trail: audit.New(c.Mongo, clk, auditKeys)},
@@ -114,6 +123,9 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		}
 	}
 	live := runner(c.Clock)
+	// The webhooks' deliveries go out on the function's own clock (a job
+	// run as of another instant moves the reminders, not the retries).
+	hooks := &webhooks.Sender{Store: webhooks.NewStore(c.Mongo, phi, c.Clock), Guard: &webhooks.Guard{}, Log: c.Log}
 	a := &boot.App{}
 	a.OnClose(c.Close)
 	a.Schedule = func(ctx context.Context, input json.RawMessage) (any, error) {
@@ -153,8 +165,11 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		if err != nil {
 			return nil, err
 		}
+		if res.Webhooks, err = hooks.Sweep(ctx, webhookBatch); err != nil {
+			return nil, err
+		}
 		res.Elapsed = time.Since(began).Round(time.Millisecond).String()
-		args := []any{"job", job.Job, "swept", n}
+		args := []any{"job", job.Job, "swept", n, "webhooks", res.Webhooks}
 		if rep := res.Report; rep != nil {
 			args = append(args, "clinics", rep.Clinics, "sent", rep.Sent, "failedClinics", rep.Failed, "complete", rep.Complete)
 		}

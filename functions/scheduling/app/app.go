@@ -7,6 +7,7 @@ package app
 import (
 	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/functions/wire/liveevents"
+	"github.com/topsmile/topsmile/functions/wire/webhookevents"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/live"
@@ -55,6 +56,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, pub, cfg.AppURL).
 		WithAppointmentNotices(wire.AppointmentNotices(g.Mongo, g.Clock, pub, cfg.AppURL), g.Log)
 	liveevents.Wire(st, cfg.Live, o.Live, g.Log, g.Clock.Now)
+	webhookevents.Wire(st, g.Mongo, g.Clock, g.Log)
 	scheduling.Routes(g.Routes(), scheduling.Deps{Store: st, Audit: g.Audit, Log: g.Log})
 	return g.App(), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/topsmile/topsmile/functions/wire"
 	"github.com/topsmile/topsmile/functions/wire/liveevents"
+	"github.com/topsmile/topsmile/functions/wire/webhookevents"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/clock"
@@ -60,6 +61,7 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	}
 	st := wire.Scheduling(g.Mongo, g.Redis, g.Clock, nil, "")
 	liveevents.Wire(st, cfg.Live, o.Live, g.Log, g.Clock.Now)
+	webhookevents.Wire(st, g.Mongo, g.Clock, g.Log)
 	inbound.WebhookRoutes(g.Routes(), &inbound.Webhook{
 		Validator:    v,
 		Deliveries:   outbox.New(g.Mongo, keys, g.Clock),
