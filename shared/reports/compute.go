@@ -295,3 +295,28 @@ func (s *Service) recall(ctx context.Context, clinicID string, cat Catalog, p Pe
 		{"overdue", counts[RecallOverdue]}, {"scheduledRate", rate(counts[RecallScheduled], n)}}
 	return r, err
 }
+
+// newPatients: one row per local date of the period with the patient
+// records created that day (archived since or not), and their total.
+func (s *Service) newPatients(ctx context.Context, clinicID string, cat Catalog, p Period) (Report, error) {
+	dates := p.dates()
+	byDate := make(map[string]int64, len(dates))
+	from, to := p.bounds(cat.Location)
+	err := s.Source.NewPatients(ctx, clinicID, from, to, s.batch(), func(list []NewPatient) error {
+		for _, np := range list {
+			if np.CreatedAt.Before(from) || !np.CreatedAt.Before(to) {
+				continue
+			}
+			byDate[np.CreatedAt.In(cat.Location).Format(time.DateOnly)]++
+		}
+		return nil
+	})
+	r := Report{Columns: []string{"date", "newPatients"}}
+	var total int64
+	for _, d := range dates {
+		r.Rows = append(r.Rows, []any{d, byDate[d]})
+		total += byDate[d]
+	}
+	r.Totals = []Field{{"newPatients", total}}
+	return r, err
+}

@@ -1,6 +1,7 @@
 // Package reports is the practice's figures (GET /api/reports/{name}):
 // production, appointments, chair utilisation, receivables aging and
-// recall compliance, as {"rows","totals"} or CSV.
+// recall compliance, and new patients per day, as {"rows","totals"} or
+// CSV.
 //
 // It is its own group: what it reads of scheduling, clinical, billing and
 // patients comes through Source, which the admin function's composition
@@ -110,6 +111,15 @@ type Source interface {
 	// Recalls are the active patients whose recall is due on or before
 	// dueBy, with a due date from dueFrom on.
 	Recalls(ctx context.Context, clinicID, dueFrom, dueBy string, batch int, each func([]Recall) error) error
+	// NewPatients are the patients (archived ones too) created in
+	// [from, to).
+	NewPatients(ctx context.Context, clinicID string, from, to time.Time, batch int, each func([]NewPatient) error) error
+}
+
+// NewPatient is a patient record and when it was created.
+type NewPatient struct {
+	PatientID string
+	CreatedAt time.Time
 }
 
 // DefaultBatch is how many records one read brings (the contract's
@@ -125,13 +135,13 @@ type Service struct {
 }
 
 // Names are the reports, in the contract's order.
-var Names = []string{"production", "appointments", "utilization", "ar-aging", "recall"}
+var Names = []string{"production", "appointments", "utilization", "ar-aging", "recall", "new-patients"}
 
 // NeedsPeriod reports whether report name needs ?from=&to= (the aging is
 // as of now).
 func NeedsPeriod(name string) bool { return name != "ar-aging" }
 
-var errUnknown = errs.E(errs.NotFound, "no such report (production, appointments, utilization, ar-aging, recall)")
+var errUnknown = errs.E(errs.NotFound, "no such report (production, appointments, utilization, ar-aging, recall, new-patients)")
 
 // Run runs report name for clinicID over p (validated by ParsePeriod).
 func (s *Service) Run(ctx context.Context, clinicID, name string, p Period) (Report, error) {
@@ -154,6 +164,8 @@ func (s *Service) Run(ctx context.Context, clinicID, name string, p Period) (Rep
 		r, err = s.aging(ctx, clinicID)
 	case "recall":
 		r, err = s.recall(ctx, clinicID, cat, p)
+	case "new-patients":
+		r, err = s.newPatients(ctx, clinicID, cat, p)
 	default:
 		return Report{}, errUnknown
 	}

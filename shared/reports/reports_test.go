@@ -24,6 +24,7 @@ type fakeSource struct {
 	procedures   []reports.Procedure
 	balances     []reports.Balance
 	recalls      []reports.Recall
+	newPatients  []reports.NewPatient
 	batches      int
 }
 
@@ -70,6 +71,16 @@ func (f *fakeSource) Recalls(_ context.Context, _ string, dueFrom, dueBy string,
 	for _, r := range f.recalls {
 		if r.DueDate >= dueFrom && r.DueDate <= dueBy {
 			in = append(in, r)
+		}
+	}
+	return batched(f, in, n, each)
+}
+
+func (f *fakeSource) NewPatients(_ context.Context, _ string, from, to time.Time, n int, each func([]reports.NewPatient) error) error {
+	var in []reports.NewPatient
+	for _, p := range f.newPatients {
+		if !p.CreatedAt.Before(from) && p.CreatedAt.Before(to) {
+			in = append(in, p)
 		}
 	}
 	return batched(f, in, n, each)
@@ -335,6 +346,37 @@ func TestRecallReport(t *testing.T) {
 	})
 	// 1 of 5 scheduled: 0.2.
 	totals(t, d.Totals, map[string]any{"patients": 5, "scheduled": 1, "due": 3, "overdue": 1, "scheduledRate": 0.2})
+}
+
+// New patients per New York date across the spring-forward night,
+// bucketed by the local date of their creation, read 2 at a time.
+func TestNewPatientsReportDST(t *testing.T) {
+	src := &fakeSource{cat: reports.Catalog{Location: ny}, newPatients: []reports.NewPatient{
+		// 03-06 23:59 EST: before the period (03-07 00:00 EST = 05:00Z).
+		{PatientID: "p0", CreatedAt: utc("2026-03-07T04:59:00Z")},
+		// 03-07 00:00 EST: the period's first instant.
+		{PatientID: "p1", CreatedAt: utc("2026-03-07T05:00:00Z")},
+		// 03-07 23:30 EST (UTC date 03-08): still 03-07.
+		{PatientID: "p2", CreatedAt: utc("2026-03-08T04:30:00Z")},
+		// 03-08 01:59 EST and 03:00 EDT, a minute of real time apart.
+		{PatientID: "p3", CreatedAt: utc("2026-03-08T06:59:00Z")},
+		{PatientID: "p4", CreatedAt: utc("2026-03-08T07:00:00Z")},
+		// 03-08 23:59 EDT (UTC 03-09 03:59): 03-08.
+		{PatientID: "p5", CreatedAt: utc("2026-03-09T03:59:00Z")},
+		// 03-09: none. 03-10 00:00 EDT = 04:00Z: after the period.
+		{PatientID: "p6", CreatedAt: utc("2026-03-10T04:00:00Z")},
+	}}
+	d, _ := run(t, src, utc("2026-03-10T12:00:00Z"), "new-patients", "2026-03-07", "2026-03-09")
+	rows(t, d.Rows, []string{"date", "newPatients"}, [][]any{
+		{"2026-03-07", 2}, // p1, p2
+		{"2026-03-08", 3}, // p3, p4, p5
+		{"2026-03-09", 0},
+	})
+	totals(t, d.Totals, map[string]any{"newPatients": 5})
+	// p1..p5 in batches of 2: 3 batches.
+	if src.batches != 3 {
+		t.Errorf("%d batches, want 3", src.batches)
+	}
 }
 
 func TestCSVShape(t *testing.T) {

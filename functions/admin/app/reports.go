@@ -184,6 +184,24 @@ func (s reportSource) Recalls(ctx context.Context, clinicID, dueFrom, dueBy stri
 	})
 }
 
+// NewPatients pages every patient (archived ones too: they were new once)
+// by name and keeps those created in [from, to); the patients have no
+// index by creation time, so this reads them all, one batch at a time.
+func (s reportSource) NewPatients(ctx context.Context, clinicID string, from, to time.Time, batch int, each func([]reports.NewPatient) error) error {
+	return s.eachPatient(ctx, clinicID, patients.Query{Status: "all"}, batch, func(ps []patients.Patient) error {
+		list := make([]reports.NewPatient, 0, len(ps))
+		for _, p := range ps {
+			if !p.CreatedAt.Before(from) && p.CreatedAt.Before(to) {
+				list = append(list, reports.NewPatient{PatientID: p.ID, CreatedAt: p.CreatedAt})
+			}
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		return each(list)
+	})
+}
+
 func (s reportSource) eachPatient(ctx context.Context, clinicID string, q patients.Query, batch int, each func([]patients.Patient) error) error {
 	req := store.PageRequest{Limit: batch}
 	for {

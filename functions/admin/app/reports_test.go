@@ -151,6 +151,10 @@ func TestReportsOverTheStores(t *testing.T) {
 		{Name: "production", As: "admin", Method: "GET", Path: "/api/reports/production?from=2026-03-01&to=2026-03-31", Status: 200,
 			Want: map[string]any{"rows": []any{map[string]any{"providerId": "p", "category": "uncategorised", "procedures": 1, "amountCents": 12000}},
 				"totals": map[string]any{"amountCents": 12000}}},
+		// Ann Lee was created now: 2026-03-20 08:00 EDT.
+		{Name: "new-patients", As: "dentist", Method: "GET", Path: "/api/reports/new-patients?from=2026-03-19&to=2026-03-20", Status: 200,
+			Want: map[string]any{"rows": []any{map[string]any{"date": "2026-03-19", "newPatients": 0}, map[string]any{"date": "2026-03-20", "newPatients": 1}},
+				"totals": map[string]any{"newPatients": 1}}},
 		{Name: "the front desk may not", As: "receptionist", Method: "GET", Path: "/api/reports/production?from=2026-03-01&to=2026-03-31", Status: 403},
 		{Name: "no period", As: "admin", Method: "GET", Path: "/api/reports/appointments", Status: 400, Want: apitest.Error("invalid", "from", "to")},
 		{Name: "over 366 days", As: "admin", Method: "GET", Path: "/api/reports/utilization?from=2025-01-01&to=2026-03-01", Status: 400, Want: apitest.Error("invalid", "to")},
