@@ -320,3 +320,34 @@ func (s *Service) newPatients(ctx context.Context, clinicID string, cat Catalog,
 	r.Totals = []Field{{"newPatients", total}}
 	return r, err
 }
+
+// productionDaily: one row per local date of the period with the
+// completed procedures of that day and their charges (production's
+// source, by day rather than by provider and category).
+func (s *Service) productionDaily(ctx context.Context, clinicID string, cat Catalog, p Period) (Report, error) {
+	type sum struct{ procedures, cents int64 }
+	dates := p.dates()
+	byDate := make(map[string]*sum, len(dates))
+	for _, d := range dates {
+		byDate[d] = &sum{}
+	}
+	from, to := p.bounds(cat.Location)
+	err := s.Source.Procedures(ctx, clinicID, from, to, s.batch(), func(list []Procedure) error {
+		for _, pr := range list {
+			if d := byDate[pr.At.In(cat.Location).Format(time.DateOnly)]; d != nil && !pr.At.Before(from) && pr.At.Before(to) {
+				d.procedures++
+				d.cents += pr.AmountCents
+			}
+		}
+		return nil
+	})
+	r := Report{Columns: []string{"date", "procedures", "amountCents"}}
+	var t sum
+	for _, d := range dates {
+		v := byDate[d]
+		r.Rows = append(r.Rows, []any{d, v.procedures, v.cents})
+		t.procedures, t.cents = t.procedures+v.procedures, t.cents+v.cents
+	}
+	r.Totals = []Field{{"procedures", t.procedures}, {"amountCents", t.cents}}
+	return r, err
+}

@@ -1,7 +1,7 @@
 // Package reports is the practice's figures (GET /api/reports/{name}):
 // production, appointments, chair utilisation, receivables aging and
-// recall compliance, and new patients per day, as {"rows","totals"} or
-// CSV.
+// recall compliance, and production and new patients per day, as
+// {"rows","totals"} or CSV.
 //
 // It is its own group: what it reads of scheduling, clinical, billing and
 // patients comes through Source, which the admin function's composition
@@ -135,13 +135,13 @@ type Service struct {
 }
 
 // Names are the reports, in the contract's order.
-var Names = []string{"production", "appointments", "utilization", "ar-aging", "recall", "new-patients"}
+var Names = []string{"production", "appointments", "utilization", "ar-aging", "recall", "new-patients", "production-daily"}
 
 // NeedsPeriod reports whether report name needs ?from=&to= (the aging is
 // as of now).
 func NeedsPeriod(name string) bool { return name != "ar-aging" }
 
-var errUnknown = errs.E(errs.NotFound, "no such report (production, appointments, utilization, ar-aging, recall, new-patients)")
+var errUnknown = errs.E(errs.NotFound, "no such report (production, appointments, utilization, ar-aging, recall, new-patients, production-daily)")
 
 // Run runs report name for clinicID over p (validated by ParsePeriod).
 func (s *Service) Run(ctx context.Context, clinicID, name string, p Period) (Report, error) {
@@ -164,6 +164,8 @@ func (s *Service) Run(ctx context.Context, clinicID, name string, p Period) (Rep
 		r, err = s.aging(ctx, clinicID)
 	case "recall":
 		r, err = s.recall(ctx, clinicID, cat, p)
+	case "production-daily":
+		r, err = s.productionDaily(ctx, clinicID, cat, p)
 	case "new-patients":
 		r, err = s.newPatients(ctx, clinicID, cat, p)
 	default:

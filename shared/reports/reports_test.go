@@ -348,6 +348,29 @@ func TestRecallReport(t *testing.T) {
 	totals(t, d.Totals, map[string]any{"patients": 5, "scheduled": 1, "due": 3, "overdue": 1, "scheduledRate": 0.2})
 }
 
+// Production per New York date: a charge late in the evening belongs to
+// its local date, not the UTC one.
+func TestProductionDailyReport(t *testing.T) {
+	src := &fakeSource{cat: reports.Catalog{Location: ny}, procedures: []reports.Procedure{
+		// 02-27 23:30 EST: before the period.
+		{ID: "c0", AmountCents: 1111, At: utc("2026-02-28T04:30:00Z")},
+		// 02-28 23:30 EST (UTC 03-01).
+		{ID: "c1", AmountCents: 9999, At: utc("2026-03-01T04:30:00Z")},
+		// 03-02 10:00 EST, twice.
+		{ID: "c2", ProviderID: "pa", AmountCents: 12000, At: utc("2026-03-02T15:00:00Z")},
+		{ID: "c3", ProviderID: "pb", AmountCents: 8000, At: utc("2026-03-02T15:30:00Z")},
+		// 03-03 00:00 EST: after the period.
+		{ID: "c4", AmountCents: 7000, At: utc("2026-03-03T05:00:00Z")},
+	}}
+	d, _ := run(t, src, utc("2026-03-10T12:00:00Z"), "production-daily", "2026-02-28", "2026-03-02")
+	rows(t, d.Rows, []string{"date", "procedures", "amountCents"}, [][]any{
+		{"2026-02-28", 1, 9999},
+		{"2026-03-01", 0, 0},
+		{"2026-03-02", 2, 20000},
+	})
+	totals(t, d.Totals, map[string]any{"procedures": 3, "amountCents": 29999})
+}
+
 // New patients per New York date across the spring-forward night,
 // bucketed by the local date of their creation, read 2 at a time.
 func TestNewPatientsReportDST(t *testing.T) {

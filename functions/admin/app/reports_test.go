@@ -151,6 +151,9 @@ func TestReportsOverTheStores(t *testing.T) {
 		{Name: "production", As: "admin", Method: "GET", Path: "/api/reports/production?from=2026-03-01&to=2026-03-31", Status: 200,
 			Want: map[string]any{"rows": []any{map[string]any{"providerId": "p", "category": "uncategorised", "procedures": 1, "amountCents": 12000}},
 				"totals": map[string]any{"amountCents": 12000}}},
+		{Name: "production-daily", As: "admin", Method: "GET", Path: "/api/reports/production-daily?from=2026-03-08&to=2026-03-09", Status: 200,
+			Want: map[string]any{"rows": []any{map[string]any{"date": "2026-03-08", "amountCents": 0}, map[string]any{"date": "2026-03-09", "procedures": 1, "amountCents": 12000}},
+				"totals": map[string]any{"amountCents": 12000}}},
 		// Ann Lee was created now: 2026-03-20 08:00 EDT.
 		{Name: "new-patients", As: "dentist", Method: "GET", Path: "/api/reports/new-patients?from=2026-03-19&to=2026-03-20", Status: 200,
 			Want: map[string]any{"rows": []any{map[string]any{"date": "2026-03-19", "newPatients": 0}, map[string]any{"date": "2026-03-20", "newPatients": 1}},
