@@ -97,8 +97,27 @@ let stack;
 let browser;
 const state = {};
 
+// Each browser context is its own viewer (a desk, a phone), told to the API
+// the way CloudFront tells it: CloudFront-Viewer-Address, believed only with
+// the origin secret. Without this every context is 127.0.0.1, and spec files
+// signing in side by side meet the per-address sign-in limit (30 per 15 min).
+let viewers = 0;
+function viewerHeaders() {
+  viewers += 1;
+  return {
+    'X-Origin-Secret': process.env.ORIGIN_SECRET ?? '',
+    'CloudFront-Viewer-Address': `198.51.${100 + Math.floor(viewers / 250)}.${(viewers % 250) + 1}:443`,
+  };
+}
+
 async function newContext(options = {}) {
-  const context = await browser.newContext({ baseURL: stack.baseURL, viewport: { width: 1366, height: 900 }, ...options });
+  const { extraHTTPHeaders, ...rest } = options;
+  const context = await browser.newContext({
+    baseURL: stack.baseURL,
+    viewport: { width: 1366, height: 900 },
+    ...rest,
+    extraHTTPHeaders: { ...viewerHeaders(), ...extraHTTPHeaders },
+  });
   context.setDefaultTimeout(STEP_TIMEOUT);
   running.getStore()?.contexts.add(context);
   context.once('close', () => running.getStore()?.contexts.delete(context));

@@ -20,6 +20,9 @@ export async function startStack({ repoRoot, distDir, timeoutMs = 300_000, log =
   // The dev outbox (GET /_dev/outbox) answers only with this in X-Dev-Token;
   // the run reads it from process.env too.
   process.env.TOPSMILE_DEV_TOKEN ||= randomBytes(16).toString('hex');
+  // The edge's secret, so the harness can say (as CloudFront does) which
+  // viewer each browser context is: see harness.mjs newContext.
+  process.env.ORIGIN_SECRET ||= randomBytes(24).toString('hex');
   const child = spawn('go', ['run', './infra/local'], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', TOPSMILE_DATA_DIR: dataDir, TOPSMILE_DIST_DIR: distDir },
