@@ -50,6 +50,9 @@ const PortalPayPage = lazy(() => import('./features/portal/PortalPayPage'));
 const MessagesPage = lazy(() => import('./features/messages/MessagesPage'));
 const InboxPage = lazy(() => import('./features/messages/InboxPage'));
 const MessagingSettingsPage = lazy(() => import('./features/messages/MessagingSettingsPage'));
+const DashboardPage = lazy(() => import('./features/dashboard/DashboardPage'));
+const ReportsPage = lazy(() => import('./features/reports/ReportsPage'));
+const WebhooksPage = lazy(() => import('./features/integrations/WebhooksPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -57,6 +60,9 @@ const STAFF_NAV: NavItem[] = [
   { to: '/waitlist', label: 'Waitlist' },
   { to: '/inbox', label: 'Inbox', badge: <InboxBadge /> },
   { to: '/messages', label: 'Messages', roles: ['admin'] },
+  { to: '/dashboard', label: 'Dashboard', roles: ['admin', 'dentist'] },
+  { to: '/reports', label: 'Reports', roles: ['admin', 'dentist'] },
+  { to: '/admin/webhooks', label: 'Webhooks', roles: ['admin'] },
   { to: '/account', label: 'Account' },
 ];
 const PATIENT_NAV: NavItem[] = [
@@ -131,6 +137,30 @@ export function AppRoutes() {
               element={
                 <RequireRole roles={['admin']}>
                   <MessagesPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/dashboard"
+              element={
+                <RequireRole roles={['admin', 'dentist']}>
+                  <DashboardPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/reports"
+              element={
+                <RequireRole roles={['admin', 'dentist']}>
+                  <ReportsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/admin/webhooks"
+              element={
+                <RequireRole roles={['admin']}>
+                  <WebhooksPage />
                 </RequireRole>
               }
             />

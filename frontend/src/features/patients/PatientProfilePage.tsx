@@ -22,6 +22,7 @@ import { formatPhone } from '../../lib/phone';
 import { countryName, languageName } from '../../lib/places';
 import { useCommunication, useSaveCommunication } from '../../api/messages';
 import { CommunicationCard } from '../../components/CommunicationCard';
+import { FhirDownloadButton } from '../../components/FhirDownloadButton';
 import { Email } from './text';
 
 const CONTACT_LABELS: Record<string, string> = {
@@ -191,6 +192,7 @@ function Profile({ patient: p }: { patient: PatientRecord }) {
           <Link to={`/patients/${encodeURIComponent(p.id)}/edit`} className="button-secondary">
             Edit details
           </Link>
+          {role === 'admin' && <FhirDownloadButton patientId={p.id} label="Download FHIR record" />}
           {!archived && (
             <button type="button" className="button-danger-outline" onClick={() => setConfirmArchive(true)}>
               Archive…

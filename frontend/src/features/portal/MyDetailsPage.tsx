@@ -1,6 +1,7 @@
 import { useCommunication, useSaveCommunication } from '../../api/messages';
 import { CommunicationCard } from '../../components/CommunicationCard';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { FhirDownloadButton } from '../../components/FhirDownloadButton';
 import { Skeleton } from '../../components/Skeleton';
 import { toastSuccess } from '../../lib/toast';
 import { PatientForm } from '../../components/PatientForm';
@@ -40,6 +41,20 @@ export default function MyDetailsPage() {
         />
       )}
       {patientId && <CommunicationCard audience="patient" prefs={prefs} save={savePrefs} />}
+      {patientId && (
+        <section className="form-card my-record" aria-labelledby="my-record-title">
+          <h2 id="my-record-title" className="section-title">
+            My health record
+          </h2>
+          <p>
+            A copy of your record at the practice (appointments, allergies, treatments, prescriptions, insurance, consents and
+            documents’ details) as a FHIR R4 file, the standard format other clinics and health apps read.
+          </p>
+          <div>
+            <FhirDownloadButton patientId={patientId} label="Download my record" />
+          </div>
+        </section>
+      )}
     </main>
   );
 }
