@@ -15,6 +15,7 @@ export function CodePicker({ onPick, currency }: { onPick: (code: ProcedureCode)
   const [text, setText] = useState('');
   const [category, setCategory] = useState('');
   const [open, setOpen] = useState(false);
+  const closeTimer = useRef<number | undefined>(undefined);
   const [active, setActive] = useState(-1);
   const term = useDebouncedValue(text, CODE_SEARCH_DEBOUNCE_MS);
   const searching = term.trim().length >= 1 || category !== '';
@@ -105,8 +106,14 @@ export function CodePicker({ onPick, currency }: { onPick: (code: ProcedureCode)
             setActive(-1);
           }}
           onKeyDown={onKeyDown}
-          onFocus={() => setOpen(true)}
-          onBlur={() => setTimeout(() => setOpen(false), 150)}
+          onFocus={() => {
+            // A close still pending from the last blur must not shut the list now.
+            window.clearTimeout(closeTimer.current);
+            setOpen(true);
+          }}
+          onBlur={() => {
+            closeTimer.current = window.setTimeout(() => setOpen(false), 150);
+          }}
         />
         <p id={statusId} className="field__hint" aria-live="polite">
           {status}

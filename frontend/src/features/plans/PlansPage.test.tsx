@@ -106,8 +106,7 @@ describe('PlansPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('builds a plan: totals per phase and overall update live; the estimate reads "Not estimated", never $0', async () => {
-    // No pause between keystrokes: the many typed searches took over 10 s on a loaded 2-core CI machine.
-    const user = userEvent.setup({ delay: null });
+    const user = userEvent.setup();
     renderPage();
     await user.click(await screen.findByRole('button', { name: 'New treatment plan' }));
     const builder = screen.getByRole('region', { name: 'New treatment plan' });
