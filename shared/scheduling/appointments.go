@@ -54,14 +54,14 @@ func (c Catalog) resolve(b Booking, now time.Time) (Appointment, error) {
 	var t AppointmentType
 	if b.OnlineOnly {
 		t, ok := c.apptType(b.TypeID)
-		if !ok || !t.BookableOnline {
+		if !ok || !t.BookableOnline || !t.Active {
 			return Appointment{}, errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "choose an appointment type you can book online"})
 		}
 	}
 	if b.TypeID != "" {
 		var ok bool
 		t, ok = c.apptType(b.TypeID)
-		v.Check(ok, "typeId", "is not an appointment type of this practice")
+		v.Check(ok && t.Active, "typeId", "is not an active appointment type of this practice")
 	}
 	end := b.End
 	if end.IsZero() && t.DurationMinutes > 0 {

@@ -43,15 +43,15 @@ func (s *Store) Availability(ctx context.Context, clinicID string, q Availabilit
 	kind := AppointmentType{}
 	if q.TypeID != "" {
 		t, ok := cat.apptType(q.TypeID)
-		if !ok || (q.OnlineOnly && !t.BookableOnline) {
+		if !ok || !t.Active || (q.OnlineOnly && !t.BookableOnline) {
 			return nil, errs.InvalidFields(errs.FieldError{Field: "typeId", Message: "is not a bookable appointment type"})
 		}
 		kind = t
 		req.Duration = time.Duration(t.DurationMinutes) * time.Minute
 		req.BufferBefore = time.Duration(t.BufferBefore) * time.Minute
 		req.BufferAfter = time.Duration(t.BufferAfter) * time.Minute
-		if t.DefaultOperatoryID != "" {
-			req.OperatoryIDs = []string{t.DefaultOperatoryID}
+		if o, ok := cat.operatory(t.DefaultOperatoryID); ok && o.Active {
+			req.OperatoryIDs = []string{o.ID} // an inactive default chair: any active one
 		}
 	}
 	if q.Duration%cell != 0 && q.TypeID == "" {

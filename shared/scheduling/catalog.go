@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -155,37 +156,119 @@ func (s *Store) AddTimeOff(ctx context.Context, clinicID, id string, t TimeOff) 
 	return s.saveProvider(ctx, clinicID, p)
 }
 
+// OperatoryInput changes a chair.
+type OperatoryInput struct {
+	Name   *string `json:"name"`
+	Active *bool   `json:"active"`
+}
+
+func validateOperatory(o Operatory) error {
+	var v errs.Validator
+	v.Check(o.Name != "", "name", "is required")
+	return v.Err()
+}
+
 // CreateOperatory adds a chair.
 func (s *Store) CreateOperatory(ctx context.Context, clinicID, name string) (Operatory, error) {
-	if strings.TrimSpace(name) == "" {
-		return Operatory{}, errs.InvalidFields(errs.FieldError{Field: "name", Message: "is required"})
-	}
 	o := Operatory{ID: ids.New(), Name: strings.TrimSpace(name), Active: true}
+	if err := validateOperatory(o); err != nil {
+		return Operatory{}, err
+	}
 	if err := s.operatories.InsertOne(ctx, clinicID, o); err != nil {
 		return Operatory{}, err
 	}
 	return o, s.invalidate(ctx, clinicID)
 }
 
-// CreateType adds an appointment type.
-func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentType) (AppointmentType, error) {
-	cat, err := s.Catalog(ctx, clinicID)
+var errOperatoryNotFound = errs.E(errs.NotFound, "chair not found")
+
+// UpdateOperatory renames, deactivates or reactivates a chair. An inactive
+// chair takes no new bookings; the appointments already in it stay.
+func (s *Store) UpdateOperatory(ctx context.Context, clinicID, id string, in OperatoryInput) (Operatory, error) {
+	o, err := store.One[Operatory](ctx, s.operatories, clinicID, id, errOperatoryNotFound)
 	if err != nil {
-		return AppointmentType{}, err
+		return Operatory{}, err
 	}
+	if in.Name != nil {
+		o.Name = strings.TrimSpace(*in.Name)
+	}
+	if in.Active != nil {
+		o.Active = *in.Active
+	}
+	if err := validateOperatory(o); err != nil {
+		return Operatory{}, err
+	}
+	err = s.save(ctx, s.operatories, clinicID, o.ID, errOperatoryNotFound, bson.D{{Key: "name", Value: o.Name}, {Key: "active", Value: o.Active}})
+	return o, err
+}
+
+// save sets fields of one catalog document (one atomic update) and drops
+// the cached catalog.
+func (s *Store) save(ctx context.Context, c *store.Collection, clinicID, id string, notFound error, set bson.D) error {
+	ok, err := c.UpdateOne(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	if err == nil && !ok {
+		err = notFound
+	}
+	if err != nil {
+		return err
+	}
+	return s.invalidate(ctx, clinicID)
+}
+
+// TypeInput changes an appointment type: the fields given, the others kept.
+type TypeInput struct {
+	Name               *string   `json:"name"`
+	Category           *string   `json:"category"`
+	DurationMinutes    *int      `json:"durationMinutes"`
+	Colour             *string   `json:"colour"`
+	DefaultOperatoryID *string   `json:"defaultOperatoryId"`
+	BufferBefore       *int      `json:"bufferBeforeMinutes"`
+	BufferAfter        *int      `json:"bufferAfterMinutes"`
+	BookableOnline     *bool     `json:"bookableOnline"`
+	RecallMonths       *int      `json:"recallMonths"`
+	ProviderKinds      *[]string `json:"providerKinds"`
+	Active             *bool     `json:"active"`
+}
+
+func (in TypeInput) apply(t *AppointmentType) {
+	assign(&t.Name, in.Name)
+	assign(&t.Category, in.Category)
+	assign(&t.DurationMinutes, in.DurationMinutes)
+	assign(&t.Colour, in.Colour)
+	assign(&t.DefaultOperatoryID, in.DefaultOperatoryID)
+	assign(&t.BufferBefore, in.BufferBefore)
+	assign(&t.BufferAfter, in.BufferAfter)
+	assign(&t.BookableOnline, in.BookableOnline)
+	assign(&t.RecallMonths, in.RecallMonths)
+	assign(&t.ProviderKinds, in.ProviderKinds)
+	assign(&t.Active, in.Active)
+}
+
+// assign sets *dst to *src when src is given.
+func assign[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// validateType checks a type as created or changed, trimming its name and
+// dropping repeated provider kinds.
+func (c Catalog) validateType(t *AppointmentType) error {
+	t.Name = strings.TrimSpace(t.Name)
 	var v errs.Validator
-	v.Check(strings.TrimSpace(t.Name) != "", "name", "is required")
+	v.Check(t.Name != "", "name", "is required")
 	v.Check(t.DurationMinutes >= 5 && t.DurationMinutes <= 480 && t.DurationMinutes%5 == 0, "durationMinutes", "must be 5 to 480, in steps of 5")
 	v.Check(t.BufferBefore >= 0 && t.BufferBefore <= 60 && t.BufferBefore%5 == 0, "bufferBeforeMinutes", "must be 0 to 60, in steps of 5")
 	v.Check(t.BufferAfter >= 0 && t.BufferAfter <= 60 && t.BufferAfter%5 == 0, "bufferAfterMinutes", "must be 0 to 60, in steps of 5")
 	v.Check(t.Colour == "" || colourRE.MatchString(t.Colour), "colour", "must be a colour like #1f6feb")
+	v.Check(t.RecallMonths >= 0 && t.RecallMonths <= maxRecallMonths, "recallMonths", fmt.Sprintf("must be 0 to %d", maxRecallMonths))
 	switch t.Category {
 	case "hygiene", "exam", "restorative", "surgery", "emergency", "other":
 	default:
 		v.Check(false, "category", "must be hygiene, exam, restorative, surgery, emergency or other")
 	}
 	if t.DefaultOperatoryID != "" {
-		_, ok := cat.operatory(t.DefaultOperatoryID)
+		_, ok := c.operatory(t.DefaultOperatoryID)
 		v.Check(ok, "defaultOperatoryId", "is not a chair of this practice")
 	}
 	kinds := []string{}
@@ -196,7 +279,18 @@ func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentTy
 		}
 	}
 	t.ProviderKinds = kinds
-	if err := v.Err(); err != nil {
+	return v.Err()
+}
+
+const maxRecallMonths = 60
+
+// CreateType adds an appointment type (active).
+func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentType) (AppointmentType, error) {
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return AppointmentType{}, err
+	}
+	if err := cat.validateType(&t); err != nil {
 		return AppointmentType{}, err
 	}
 	if t.Colour == "" {
@@ -205,9 +299,42 @@ func (s *Store) CreateType(ctx context.Context, clinicID string, t AppointmentTy
 	if t.Category == "hygiene" && t.RecallMonths == 0 {
 		t.RecallMonths = 6
 	}
-	t.ID, t.Name = ids.New(), strings.TrimSpace(t.Name)
+	t.ID, t.Active = ids.New(), true
 	if err := s.types.InsertOne(ctx, clinicID, t); err != nil {
 		return AppointmentType{}, err
 	}
 	return t, s.invalidate(ctx, clinicID)
+}
+
+var errTypeNotFound = errs.E(errs.NotFound, "appointment type not found")
+
+// UpdateType changes an appointment type. Appointments already booked keep
+// the length and buffers they were booked with; an inactive type takes no
+// new bookings.
+func (s *Store) UpdateType(ctx context.Context, clinicID, id string, in TypeInput) (AppointmentType, error) {
+	t, err := store.One[AppointmentType](ctx, s.types, clinicID, id, errTypeNotFound)
+	if err != nil {
+		return AppointmentType{}, err
+	}
+	t.Active = !t.Inactive
+	cat, err := s.Catalog(ctx, clinicID)
+	if err != nil {
+		return AppointmentType{}, err
+	}
+	in.apply(&t)
+	if err := cat.validateType(&t); err != nil {
+		return AppointmentType{}, err
+	}
+	if t.Colour == "" {
+		t.Colour = "#6e7781"
+	}
+	t.Inactive = !t.Active
+	err = s.save(ctx, s.types, clinicID, t.ID, errTypeNotFound, bson.D{
+		{Key: "name", Value: t.Name}, {Key: "category", Value: t.Category}, {Key: "durationMinutes", Value: t.DurationMinutes},
+		{Key: "colour", Value: t.Colour}, {Key: "defaultOperatoryId", Value: t.DefaultOperatoryID},
+		{Key: "bufferBeforeMinutes", Value: t.BufferBefore}, {Key: "bufferAfterMinutes", Value: t.BufferAfter},
+		{Key: "bookableOnline", Value: t.BookableOnline}, {Key: "recallMonths", Value: t.RecallMonths},
+		{Key: "providerKinds", Value: t.ProviderKinds}, {Key: "inactive", Value: t.Inactive},
+	})
+	return t, err
 }

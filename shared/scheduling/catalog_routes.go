@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -50,20 +51,6 @@ func (h *handlers) createProvider(w http.ResponseWriter, r *http.Request) error 
 func (h *handlers) getProvider(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	out, err := h.Store.Provider(r.Context(), p.ClinicID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handlers) patchProvider(w http.ResponseWriter, r *http.Request) error {
-	var in ProviderInput
-	if err := httpapi.Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := authz.MustPrincipal(r.Context())
-	out, err := h.Store.UpdateProvider(r.Context(), p.ClinicID, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -141,7 +128,7 @@ func (h *handlers) listTypes(w http.ResponseWriter, r *http.Request) error {
 	if p.IsPatient() || r.URL.Query().Get("bookableOnline") == "true" {
 		out = nil
 		for _, t := range cat.Types {
-			if t.BookableOnline {
+			if t.BookableOnline && t.Active {
 				out = append(out, t)
 			}
 		}
@@ -165,4 +152,23 @@ func (h *handlers) createType(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// patch is the handler of a PATCH of one catalog document: the changes
+// decoded (unknown fields 400), made to the caller's clinic's document id
+// (another clinic's is 404), the document answered.
+func patch[I, O any](update func(ctx context.Context, clinicID, id string, in I) (O, error)) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in I
+		if err := httpapi.Decode(w, r, &in); err != nil {
+			return err
+		}
+		p := authz.MustPrincipal(r.Context())
+		out, err := update(r.Context(), p.ClinicID, r.PathValue("id"), in)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
 }

@@ -78,6 +78,10 @@ type AppointmentType struct {
 	// ProviderKinds are the provider kinds (dentist, hygienist) that may
 	// take this visit; empty: any.
 	ProviderKinds []string `bson:"providerKinds,omitempty" json:"providerKinds"`
+	// Active: offered for new bookings. Stored as its negation, so that
+	// types stored before it existed read as active.
+	Active   bool `bson:"-" json:"active"`
+	Inactive bool `bson:"inactive,omitempty" json:"-"`
 }
 
 // ProviderKinds are the kinds a provider has.

@@ -180,6 +180,7 @@ func (s *Store) Catalog(ctx context.Context, clinicID string) (Catalog, error) {
 		return c, err
 	}
 	for i := range c.Types {
+		c.Types[i].Active = !c.Types[i].Inactive
 		if c.Types[i].ProviderKinds == nil {
 			c.Types[i].ProviderKinds = []string{} // any: answered as [], not null
 		}

@@ -353,7 +353,7 @@ func (s *Store) OfferFreedSlot(ctx context.Context, clinicID string, freed Appoi
 	today := s.clock.Now().In(loc).Format(time.DateOnly)
 	for _, e := range entries {
 		t, ok := cat.apptType(e.TypeID)
-		if !ok || !e.matches(freed, t, loc, today) {
+		if !ok || !t.Active || !e.matches(freed, t, loc, today) {
 			continue
 		}
 		if p, _ := cat.provider(freed.ProviderID); !t.takes(p.Kind) {
