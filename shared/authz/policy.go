@@ -89,6 +89,7 @@ var Policies = map[string]Rule{
 	"DELETE /api/users/{id}":          {Roles: admins},
 	"GET /api/users/{id}/sessions":    {Roles: admins},
 	"DELETE /api/users/{id}/sessions": {Roles: admins},
+	"DELETE /api/users/{id}/mfa":      {Roles: admins},
 	"GET /api/audit-logs":             {Roles: admins},
 	// The live schedule's socket (realtime): staff screens only.
 	"GET /api/live": {Roles: staff},

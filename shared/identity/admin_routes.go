@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/authz"
 	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/httpapi"
 	"github.com/topsmile/topsmile/shared/ids"
+	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/phone"
 	"github.com/topsmile/topsmile/shared/store"
 )
@@ -28,6 +30,7 @@ func (s *Service) AdminRoutes(r *authz.Router) {
 	r.HandleFunc("DELETE /api/users/{id}", s.disableUser)
 	r.HandleFunc("GET /api/users/{id}/sessions", s.userSessions)
 	r.HandleFunc("DELETE /api/users/{id}/sessions", s.revokeUserSessions)
+	r.HandleFunc("DELETE /api/users/{id}/mfa", s.resetUserMFA)
 	r.HandleFunc("GET /api/clinic", s.getClinic)
 	r.HandleFunc("PATCH /api/clinic", s.patchClinic)
 	r.HandleFunc("GET /api/audit-logs", s.auditLogs)
@@ -52,36 +55,81 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 type createUserRequest struct {
-	Email     string `json:"email"`
+	Email string `json:"email"`
+	// Password is optional: without it the account is an invite (see
+	// createUser).
 	Password  string `json:"password"`
 	Role      Role   `json:"role"`
 	FirstName string `json:"firstName"`
 	LastName  string `json:"lastName"`
 }
 
+// inviteTTL is how long an invite's set-password link works: longer than
+// a reset link, the new colleague may read it the next working day.
+const inviteTTL = 72 * time.Hour
+
 // createUser adds a staff account to the admin's clinic. The clinic always
 // comes from the session; clinicId or id in the body are unknown fields (400).
+// Without a password it is an invite: the account gets a random password
+// nobody knows, and the new user an e-mail with a set-password link (the
+// reset links' mechanism, under a longer expiry), so the admin never
+// knows a colleague's password.
 func (s *Service) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in createUserRequest
 	if err := httpapi.Decode(w, r, &in); err != nil {
 		return err
 	}
-	p := authz.MustPrincipal(r.Context())
+	ctx := r.Context()
+	p := authz.MustPrincipal(ctx)
 	if in.Role == RolePatient {
 		return errs.InvalidFields(errs.FieldError{Field: "role", Message: "patients sign up in the portal; staff roles only"})
 	}
+	invite := in.Password == ""
+	if invite {
+		in.Password = ids.Token(32)
+	}
+	if invite && s.Publisher == nil {
+		return errs.E(errs.Unavailable, "invitations cannot be sent here; give a temporary password")
+	}
 	id := ids.New()
+	detail := "role " + string(in.Role)
+	if invite {
+		detail += ", invited"
+	}
 	var u User
-	err := s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "user.create", Resource: "users/" + id, Detail: "role " + string(in.Role)}, func() (err error) {
-		u, err = s.Store.CreateUser(r.Context(), p.ClinicID, NewUser{ID: id, Email: in.Email, Password: in.Password, Role: in.Role,
+	err := s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "user.create", Resource: "users/" + id, Detail: detail}, func() (err error) {
+		u, err = s.Store.CreateUser(ctx, p.ClinicID, NewUser{ID: id, Email: in.Email, Password: in.Password, Role: in.Role,
 			FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName)})
-		return err
+		if err != nil || !invite {
+			return err
+		}
+		return s.sendInvite(r, u)
 	})
 	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, u.Public())
 	return nil
+}
+
+// sendInvite mails u a link to choose their password (POST
+// auth/password/reset redeems it).
+func (s *Service) sendInvite(r *http.Request, u User) error {
+	ctx := r.Context()
+	secret := ids.Token(32)
+	if err := s.Store.CreateReset(ctx, u, secret, inviteTTL); err != nil {
+		return err
+	}
+	clinic, err := s.Store.Clinic(ctx, u.ClinicID)
+	if err != nil {
+		return err
+	}
+	return s.Publisher.Publish(ctx, notify.Message{
+		ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "staff-invite",
+		Data: map[string]string{"firstName": u.FirstName, "clinicName": clinic.Name, "resetUrl": s.link("/reset-password?token=" + secret),
+			"expiresInHours": strconv.Itoa(int(inviteTTL / time.Hour))},
+		CreatedAt: s.Clock.Now(),
+	})
 }
 
 func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -181,13 +229,7 @@ func (s *Service) changeUser(r *http.Request, p authz.Principal, before User, pa
 // disableUser is DELETE: accounts are disabled, never deleted (the audit
 // trail keeps pointing at them).
 func (s *Service) disableUser(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := authz.MustPrincipal(ctx)
-	id := r.PathValue("id")
-	if id == p.UserID {
-		return errs.InvalidFields(errs.FieldError{Field: "id", Message: "you cannot disable your own account"})
-	}
-	current, err := s.Store.UserByID(ctx, p.ClinicID, id)
+	p, current, err := s.otherUser(r, "you cannot disable your own account")
 	if err != nil {
 		return err
 	}
@@ -198,6 +240,19 @@ func (s *Service) disableUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, u)
 	return nil
+}
+
+// otherUser is the caller and the user the path names, who must not be the
+// caller (a field error of id with selfMessage) and must be of the
+// caller's clinic (404).
+func (s *Service) otherUser(r *http.Request, selfMessage string) (authz.Principal, User, error) {
+	p := authz.MustPrincipal(r.Context())
+	id := r.PathValue("id")
+	if id == p.UserID {
+		return p, User{}, errs.InvalidFields(errs.FieldError{Field: "id", Message: selfMessage})
+	}
+	u, err := s.Store.UserByID(r.Context(), p.ClinicID, id)
+	return p, u, err
 }
 
 func (s *Service) userSessions(w http.ResponseWriter, r *http.Request) error {
@@ -232,6 +287,31 @@ func (s *Service) revokeUserSessions(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// resetUserMFA is for a user who lost their authenticator: their TOTP
+// enrolment goes and every sign-in of theirs ends, recorded first. Their
+// own is reset on the account page (it asks for the password), not here.
+func (s *Service) resetUserMFA(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, current, err := s.otherUser(r, "reset your own two-step sign-in on your account page")
+	if err != nil {
+		return err
+	}
+	id := current.ID
+	detail := "mfa enabled " + strconv.FormatBool(current.MFA.Enabled) + "→false"
+	var u User
+	err = s.Audit.Guarded(r, p.Actor(), audit.Entry{Action: "user.mfa_reset", Resource: "users/" + id, Detail: detail}, func() (err error) {
+		if u, err = s.Store.ResetMFA(ctx, p.ClinicID, id); err != nil {
+			return err
+		}
+		return s.endSessions(ctx, p.ClinicID, id, "", "mfa reset")
+	})
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
 func (s *Service) getClinic(w http.ResponseWriter, r *http.Request) error {
 	p := authz.MustPrincipal(r.Context())
 	c, err := s.Store.ClinicWithSlug(r.Context(), p.ClinicID)
@@ -259,6 +339,9 @@ type patchClinicRequest struct {
 	SMSNumber                       *string        `json:"smsNumber"`
 	QuietHours                      *QuietHours    `json:"quietHours"`
 	Reminders                       *ReminderRules `json:"reminders"`
+	Address                         *Address       `json:"address"`
+	SessionHours                    *int           `json:"sessionHours"`
+	OpeningHours                    *OpeningHours  `json:"openingHours"`
 }
 
 // apply checks every field given and sets it on st; each one out of bounds
@@ -327,6 +410,36 @@ func (in patchClinicRequest) apply(st *ClinicSettings, v *errs.Validator) {
 		rr.Set = true
 		st.Reminders = rr
 	}
+	if in.Address != nil {
+		st.Address = in.Address.checked(v)
+	}
+	between(in.SessionHours, &st.SessionHours, "sessionHours", MinSessionHours, MaxSessionHours)
+	if in.OpeningHours != nil {
+		h := *in.OpeningHours
+		for _, p := range h.Problems() {
+			v.Check(false, p.Field, p.Message)
+		}
+		st.OpeningHours = h
+	}
+}
+
+// checked is a trimmed: every part at most MaxAddressPart characters, and
+// line1 and city required unless the whole address is empty (cleared).
+func (a Address) checked(v *errs.Validator) Address {
+	parts := []struct {
+		p        *string
+		field    string
+		required bool
+	}{{&a.Line1, "line1", true}, {&a.Line2, "line2", false}, {&a.City, "city", true}, {&a.Region, "region", false}, {&a.PostalCode, "postalCode", false}}
+	for _, x := range parts {
+		*x.p = strings.TrimSpace(*x.p)
+	}
+	empty := a == Address{}
+	for _, x := range parts {
+		v.Check(utf8.RuneCountInString(*x.p) <= MaxAddressPart, "address."+x.field, fmt.Sprintf("must be at most %d characters", MaxAddressPart))
+		v.Check(!x.required || empty || *x.p != "", "address."+x.field, "is required")
+	}
+	return a
 }
 
 // e164 is a phone number in E.164: + and up to 15 digits.

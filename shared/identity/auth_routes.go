@@ -172,7 +172,13 @@ func (s *Service) limits(c Clinic) SessionLimits {
 	if min := s.Keys.AccessTTL() + time.Minute; idle < min {
 		idle = min
 	}
-	return SessionLimits{Absolute: s.cfg.SessionTTL, Idle: idle}
+	// The clinic chooses how long a sign-in lasts; the deployment's
+	// SESSION_TTL is the ceiling (an operator may enforce a shorter one).
+	absolute := time.Duration(c.Settings.SessionHours) * time.Hour
+	if absolute <= 0 || absolute > s.cfg.SessionTTL {
+		absolute = s.cfg.SessionTTL
+	}
+	return SessionLimits{Absolute: absolute, Idle: idle}
 }
 
 // issue signs an access token for sess and sets the cookies.

@@ -4,11 +4,13 @@
 package identity
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/errs"
 	"github.com/topsmile/topsmile/shared/phone"
 )
 
@@ -87,7 +89,38 @@ type ClinicSettings struct {
 	QuietHours QuietHours `bson:"quietHours" json:"quietHours"`
 	// Reminders are the clinic's reminder rules.
 	Reminders ReminderRules `bson:"reminders" json:"reminders"`
+	// Address is where the practice is (shown to patients); empty until set.
+	Address Address `bson:"address" json:"address"`
+	// SessionHours is how long a sign-in lasts at most, however active
+	// (new sign-ins; the deployment's SESSION_TTL caps it).
+	SessionHours int `bson:"sessionHours" json:"sessionHours"`
+	// OpeningHours are the practice's weekly hours in its zone, the shape
+	// of a provider's hours: {"monday":[{"start":"08:00","end":"17:00"}]}.
+	// Shown to patients and the default for a new provider.
+	OpeningHours OpeningHours `bson:"openingHours" json:"openingHours"`
 }
+
+// Address is a postal address; Line1 and City are required once any part
+// is given.
+type Address struct {
+	Line1      string `bson:"line1" json:"line1"`
+	Line2      string `bson:"line2" json:"line2"`
+	City       string `bson:"city" json:"city"`
+	Region     string `bson:"region" json:"region"`
+	PostalCode string `bson:"postalCode" json:"postalCode"`
+}
+
+// OpeningHours are windows per lower-case English weekday ("monday").
+type OpeningHours map[string][]HoursWindow
+
+// HoursWindow is a local "HH:MM" span within one day; End may be "24:00".
+type HoursWindow struct {
+	Start string `bson:"start" json:"start"`
+	End   string `bson:"end" json:"end"`
+}
+
+// Weekdays are OpeningHours' keys.
+var Weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
 // QuietHours are "HH:MM" local times; Start after End spans midnight,
 // Start equal to End means none.
@@ -116,6 +149,59 @@ func ValidHHMM(s string) bool {
 	return err == nil && t.Format("15:04") == s
 }
 
+// clockMinutes is "HH:MM" (00:00 to 24:00) as minutes since midnight, or
+// -1. (Scheduling's avail reads the same format; identity cannot import it:
+// auth and the other functions would then link the scheduling group.)
+func clockMinutes(s string) int {
+	if s == "24:00" {
+		return 24 * 60
+	}
+	if !ValidHHMM(s) {
+		return -1
+	}
+	t, _ := time.Parse("15:04", s)
+	return t.Hour()*60 + t.Minute()
+}
+
+// Problems lists, per field ("openingHours.monday"), what is wrong with h:
+// an unknown day, a window not HH:MM or not ending after it starts, or
+// windows of a day that overlap (touching is fine).
+func (h OpeningHours) Problems() []errs.FieldError {
+	var out []errs.FieldError
+	for _, day := range slices.Sorted(maps.Keys(h)) {
+		field := "openingHours." + day
+		if !slices.Contains(Weekdays, day) {
+			out = append(out, errs.FieldError{Field: field, Message: "is not a weekday (sunday … saturday)"})
+			continue
+		}
+		ws := slices.Clone(h[day])
+		slices.SortFunc(ws, func(a, b HoursWindow) int { return clockMinutes(a.Start) - clockMinutes(b.Start) })
+		for i, w := range ws {
+			if msg := windowProblem(w, ws[:i]); msg != "" {
+				out = append(out, errs.FieldError{Field: field, Message: msg})
+				break // one problem a day is enough to fix
+			}
+		}
+	}
+	return out
+}
+
+// windowProblem is what is wrong with w, the next of a day's windows sorted
+// by start after earlier, or "".
+func windowProblem(w HoursWindow, earlier []HoursWindow) string {
+	a, b := clockMinutes(w.Start), clockMinutes(w.End)
+	switch {
+	case a < 0 || b < 0 || a == 24*60:
+		return "times must be HH:MM (24-hour)"
+	case b <= a:
+		return w.Start + "–" + w.End + " must end after it starts"
+	case len(earlier) > 0 && a < clockMinutes(earlier[len(earlier)-1].End):
+		p := earlier[len(earlier)-1]
+		return w.Start + "–" + w.End + " overlaps " + p.Start + "–" + p.End
+	}
+	return ""
+}
+
 // Tooth numbering systems.
 var NumberingChoices = []string{"universal", "fdi"}
 
@@ -123,8 +209,8 @@ var NumberingChoices = []string{"universal", "fdi"}
 func DefaultSettings() ClinicSettings {
 	return ClinicSettings{TimeZone: "America/New_York", SlotMinutes: 15, CancelNoticeHours: 24, Currency: "USD", Country: "US", IdleLogoffMinutes: 15,
 		MaxFutureAppointmentsPerPatient: 2, MaxWaitlistEntriesPerPatient: 2, ToothNumbering: "universal", MinBookingNoticeMinutes: 120,
-		QuietHours: QuietHours{Start: "21:00", End: "08:00"},
-		Reminders:  ReminderRules{ConfirmHours: 48, FirstHours: 24, SecondHours: 2, Recall: true, Consents: true, Set: true}}
+		QuietHours: QuietHours{Start: "21:00", End: "08:00"}, SessionHours: DefaultSessionHours, OpeningHours: OpeningHours{},
+		Reminders: ReminderRules{ConfirmHours: 48, FirstHours: 24, SecondHours: 2, Recall: true, Consents: true, Set: true}}
 }
 
 // SlotChoices are the appointment grids a practice may choose: each divides
@@ -138,6 +224,10 @@ const (
 	MaxIdleLogoffMinutes    = 120
 	MaxPatientLimit         = 20    // of either per-patient limit
 	MaxBookingNoticeMinutes = 10080 // a week
+	MinSessionHours         = 1
+	MaxSessionHours         = 24
+	DefaultSessionHours     = 12
+	MaxAddressPart          = 200
 )
 
 // withDefaults is s with every setting that a stored clinic lacks or holds
@@ -183,6 +273,12 @@ func (s ClinicSettings) withDefaults() ClinicSettings {
 	}
 	if s.MinBookingNoticeMinutes < 0 || s.MinBookingNoticeMinutes > MaxBookingNoticeMinutes {
 		s.MinBookingNoticeMinutes = d.MinBookingNoticeMinutes
+	}
+	if s.SessionHours < MinSessionHours || s.SessionHours > MaxSessionHours {
+		s.SessionHours = d.SessionHours
+	}
+	if s.OpeningHours == nil || len(s.OpeningHours.Problems()) > 0 {
+		s.OpeningHours = d.OpeningHours
 	}
 	return s
 }

@@ -22,8 +22,10 @@ type Config struct {
 	DataKey string `env:"DATA_KEY,required,secret"`
 	// AppURL is where links in e-mails point (password reset).
 	AppURL string `env:"APP_URL" default:"http://127.0.0.1:3000"`
-	// SessionTTL is the longest a sign-in lasts, however active.
-	SessionTTL time.Duration `env:"SESSION_TTL" default:"12h"`
+	// SessionTTL is the longest a sign-in may last, however active: the
+	// ceiling of each clinic's sessionHours (1 to 24, default 12), which
+	// sets it for the clinic's new sign-ins.
+	SessionTTL time.Duration `env:"SESSION_TTL" default:"24h"`
 	// CookieSecure is off only for plain-http test clients; browsers accept
 	// Secure cookies from http://127.0.0.1 and localhost. Off, the cookies
 	// lose their __Host-/__Secure- prefixes too (authz.CookieName).

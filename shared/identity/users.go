@@ -107,6 +107,21 @@ func (s *Store) EnableMFA(ctx context.Context, clinicID, id, pending string, ste
 	return err
 }
 
+// ResetMFA removes id's TOTP enrolment: the secret, a pending setup and the
+// recovery codes. Signing in then asks for no code (or, where the clinic
+// requires MFA, for a new enrolment).
+func (s *Store) ResetMFA(ctx context.Context, clinicID, id string) (User, error) {
+	var u User
+	err := s.users.FindOneAndUpdate(ctx, clinicID, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "mfa.enabled", Value: false}, {Key: "updatedAt", Value: s.clock.Now()}}},
+		{Key: "$unset", Value: bson.D{{Key: "mfa.secret", Value: ""}, {Key: "mfa.pending", Value: ""}, {Key: "mfa.recovery", Value: ""}}},
+	}, &u)
+	if errs.Is(err, errs.NotFound) {
+		return u, errUserNotFound
+	}
+	return u.Public(), err
+}
+
 // UseTOTPStep spends a code's time step, once: newer than the last step
 // used (loaded with u) and claimed by a unique insert, so two concurrent
 // logins with one code cannot both pass.

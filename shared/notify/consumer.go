@@ -58,9 +58,10 @@ type Gate interface {
 	Admit(ctx context.Context, m Message) error
 }
 
-// transactional are the templates a person asked for themselves: an opt-out
-// never blocks them and they carry no unsubscribe link.
-var transactional = map[string]bool{"password-reset": true, "verify-email": true, "account-exists": true}
+// transactional are the templates a person asked for themselves (or, for an
+// invite, their employer: the way into their account): an opt-out never
+// blocks them and they carry no unsubscribe link.
+var transactional = map[string]bool{"password-reset": true, "verify-email": true, "account-exists": true, "staff-invite": true}
 
 // Transactional reports whether template is exempt from opt-outs and caps.
 func Transactional(template string) bool { return transactional[template] }

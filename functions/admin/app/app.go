@@ -36,13 +36,10 @@ type Options struct {
 }
 
 // New assembles the function (no I/O). Admin signs nobody up, so the
-// identity service gets neither a publisher nor a registrar.
+// identity service gets no registrar; it gets the outbox's publisher for
+// the invites of new staff (their set-password e-mail).
 func New(cfg Config, o Options) (*boot.App, error) {
 	g, err := authz.Open(cfg.Config, cfg.Security, cfg, o.Options)
-	if err != nil {
-		return nil, err
-	}
-	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, nil, nil, g.Clock, g.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +48,14 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		return nil, err
 	}
 	queue := sqsqueue.Queue(cfg.Queue, o.Publisher)
+	pub := outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log)
+	svc, err := identity.NewService(cfg.Identity, g.Security, g.Mongo, pub, nil, g.Clock, g.Log)
+	if err != nil {
+		return nil, err
+	}
 	r := g.Routes()
 	svc.AdminRoutes(r)
-	outboxroutes.Routes(r, outboxroutes.RouteDeps{Publisher: outbox.NewPublisher(g.Mongo, keys, g.Clock, queue, g.Log), Redis: g.Redis, Audit: g.Audit})
+	outboxroutes.Routes(r, outboxroutes.RouteDeps{Publisher: pub, Redis: g.Redis, Audit: g.Audit})
 	inboxRoutes(r, g, keys)
 	reportRoutes(r, g)
 	fhirRoutes(r, g, keys)

@@ -7,13 +7,14 @@
 //	timeZone        the clinic's IANA zone; times are shown in it (fallback UTC, labelled)
 //	firstName       the greeting's name (fallback a plain "Hello")
 //	unsubscribeUrl  one-click opt-out URL (RFC 8058) of non-transactional mail;
-//	                ignored on password-reset, verify-email and account-exists
+//	                ignored on password-reset, verify-email, account-exists and staff-invite
 //
 // and, per template (the ones marked * are required; times are RFC 3339):
 //
 //	password-reset               resetUrl*, expiresInMinutes
 //	verify-email                 verifyUrl*, expiresInHours
 //	account-exists               signInUrl*, resetUrl*
+//	staff-invite                 resetUrl* (the set-password link), expiresInHours
 //	waitlist-offer               start*, expiresAt*, acceptUrl*, declineUrl*
 //	appointment-booked           start*, manageUrl
 //	appointment-moved            start*, previousStart, manageUrl
@@ -132,6 +133,24 @@ If this was not you, ignore this email.`
 <p>Someone tried to sign up with this email address, which already has an account.</p>
 <p><a href="` + v.D["signInUrl"] + `">Sign in</a> or, if you forgot your password, <a href="` + v.D["resetUrl"] + `">reset it</a>.</p>
 <p>If this was not you, ignore this email.</p>`
+		},
+	},
+	"staff-invite": {
+		required: []string{"resetUrl"},
+		subject:  func(v view) string { return "You are invited to " + v.Clinic + " on TopSmile" },
+		text: func(v view) string {
+			return v.Greeting + `
+
+An administrator of ` + v.Clinic + ` made you an account. Choose your password to sign in` + with(" (the link works for ", v.D["expiresInHours"], " hours)") + `:
+
+` + v.D["resetUrl"] + `
+
+If you did not expect this, ignore this email.`
+		},
+		html: func(v view) string {
+			return `<p>` + v.Greeting + `</p>
+<p>An administrator of ` + v.Clinic + ` made you an account. <a href="` + v.D["resetUrl"] + `">Choose your password</a> to sign in` + with(" (the link works for ", v.D["expiresInHours"], " hours)") + `.</p>
+<p>If you did not expect this, ignore this email.</p>`
 		},
 	},
 	"waitlist-offer": {

@@ -38,7 +38,7 @@ func longData() map[string]string {
 	}
 }
 
-var published = []string{"password-reset", "verify-email", "account-exists", "waitlist-offer"}
+var published = []string{"password-reset", "verify-email", "account-exists", "staff-invite", "waitlist-offer"}
 var upcoming = []string{"appointment-booked", "appointment-moved", "appointment-cancelled", "appointment-confirm-request",
 	"appointment-reminder", "recall-due", "consent-unsigned"}
 
