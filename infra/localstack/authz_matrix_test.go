@@ -179,6 +179,10 @@ func (m *matrix) target(path string, caller identity.User, otherClinic bool) str
 		return strings.Replace(path, "{id}", id, 1)
 	case strings.HasPrefix(path, "/api/providers/{id}"):
 		return strings.Replace(path, "{id}", m.provider[clinic].ID, 1)
+	case path == "/api/operatories/{id}":
+		return strings.Replace(path, "{id}", m.provider[clinic].Operatories[0], 1)
+	case path == "/api/appointment-types/{id}":
+		return strings.Replace(path, "{id}", m.apptType[clinic].ID, 1)
 	case strings.HasPrefix(path, "/api/appointments/{id}"):
 		// The caller's own appointment when the caller is a patient.
 		patientID := ids.New()
