@@ -1,0 +1,206 @@
+// Command bench measures TopSmile on the real local stack, in one run, and
+// prints one markdown table (also written to -out): warm API latency beside
+// bare handlers, the dependency cost per request, availability over 100k
+// appointments, PHI reads against a long audit chain, the audit chain's
+// contention limit, the same API rows on FerretDB's PostgreSQL backend, and
+// rows other steps wrote (-rows: the cold starts, the SPA, the load run).
+// With -load it runs the load and fault scenarios instead.
+//
+//	go run ./bench/cmd/bench -out bench/results.md -rows bench/out/coldstart.md,bench/out/spa.md
+//	go run ./bench/cmd/bench -load -out bench/out/load.md
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/topsmile/topsmile/bench/internal/api"
+	"github.com/topsmile/topsmile/bench/internal/report"
+	"github.com/topsmile/topsmile/bench/internal/seed"
+	"github.com/topsmile/topsmile/bench/internal/stack"
+	"github.com/topsmile/topsmile/infra/embedded"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	out, rows string
+	load      bool
+	seconds   time.Duration // per attack
+	loadFor   time.Duration
+}
+
+func run(ctx context.Context) error {
+	var o options
+	flag.StringVar(&o.out, "out", "bench/results.md", "where the table is written")
+	flag.StringVar(&o.rows, "rows", "", "comma-separated files of markdown rows to append (name=file shows name when missing)")
+	flag.BoolVar(&o.load, "load", false, "run the load and fault scenarios")
+	flag.DurationVar(&o.seconds, "attack", 3*time.Second, "length of each latency attack")
+	flag.Parse()
+	o.loadFor = 60 * time.Second
+	if s := os.Getenv("LOAD_SECONDS"); s != "" {
+		d, err := time.ParseDuration(s + "s")
+		if err != nil {
+			return fmt.Errorf("LOAD_SECONDS=%q: %w", s, err)
+		}
+		o.loadFor = d
+	}
+	tmp, err := os.MkdirTemp("", "topsmile-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var t report.Table
+	if o.load {
+		err = runLoad(ctx, tmp, o, &t)
+	} else {
+		err = runBench(ctx, tmp, o, &t)
+	}
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if !o.load {
+		b.WriteString(report.Header)
+	}
+	t.Markdown(&b)
+	if !o.load {
+		b.WriteString(includeRows(o.rows))
+	}
+	fmt.Print("\n" + b.String())
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(o.out, []byte(b.String()), 0o644)
+}
+
+// includeRows reads each name=file of list; a missing file is a row saying
+// the step did not run.
+func includeRows(list string) string {
+	var b strings.Builder
+	for _, item := range strings.Split(list, ",") {
+		if item == "" {
+			continue
+		}
+		name, file, ok := strings.Cut(item, "=")
+		if !ok {
+			name, file = item, item
+		}
+		data, err := os.ReadFile(file)
+		if err != nil || len(strings.TrimSpace(string(data))) == 0 {
+			fmt.Fprintf(&b, "| %s: not run | %s missing | | | | ! |\n", name, file)
+			continue
+		}
+		// Keep only table rows (a step may write its own header).
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "|") && !strings.HasPrefix(line, "|---") && !strings.HasPrefix(line, "| what ") {
+				b.WriteString(line + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// env is one running backend: a database server, redis-server, the stack
+// and the seeded clinic with its desks signed in.
+type env struct {
+	*stack.Stack
+	redis    *stack.Redis
+	clinic   *seed.Clinic
+	sessions []http.Header
+	close    []func()
+}
+
+func (e *env) Close() {
+	for i := len(e.close) - 1; i >= 0; i-- {
+		e.close[i]()
+	}
+}
+
+// desks is how many staff logins the latency runs take turns with: at 50
+// clients flat out, one login would meet its 600-a-minute budget in seconds.
+const desks = 50
+
+// startEnv starts redis-server and the stack over mongoURI, seeds the busy
+// practice and signs its desks in.
+func startEnv(ctx context.Context, dir, mongoURI string, logins int) (*env, error) {
+	e := &env{}
+	fail := func(err error) (*env, error) { e.Close(); return nil, err }
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	r, err := stack.StartRedis(dir)
+	if err != nil {
+		return fail(err)
+	}
+	e.redis = r
+	e.close = append(e.close, func() { r.Stop() })
+	s, err := stack.Start(ctx, stack.Options{Dir: dir, MongoURI: mongoURI, Database: "bench", RedisURL: r.URL})
+	if err != nil {
+		return fail(err)
+	}
+	e.Stack = s
+	e.close = append(e.close, s.Close)
+	t0 := time.Now()
+	if e.clinic, err = seed.Practice(ctx, s.Deps, logins); err != nil {
+		return fail(fmt.Errorf("seed: %w", err))
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	for i, email := range e.clinic.Logins {
+		h, err := s.SignIn(ctx, client, i, email, seed.Password)
+		if err != nil {
+			return fail(err)
+		}
+		e.sessions = append(e.sessions, h)
+	}
+	fmt.Fprintf(os.Stderr, "bench: stack at %s, clinic seeded and %d desks signed in in %s\n", s.URL, logins, time.Since(t0).Round(time.Millisecond))
+	return e, nil
+}
+
+// apiRows measures the five endpoints on e beside the bare handlers.
+func apiRows(e *env, label string, o options) ([]report.Row, error) {
+	bare, err := api.StartBare(mongoConfig(e), e.clinic.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer bare.Close()
+	return api.Run(label, api.Cases(e.URL, bare.URL, e.clinic, e.sessions), api.Levels, o.seconds), nil
+}
+
+func runBench(ctx context.Context, tmp string, o options, t *report.Table) error {
+	m, err := embedded.StartMongo(ctx, filepath.Join(tmp, "sqlite"))
+	if err != nil {
+		return err
+	}
+	defer m.Stop()
+	e, err := startEnv(ctx, filepath.Join(tmp, "sqlite-stack"), m.URI, desks)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	rows, err := apiRows(e, "[sqlite] ", o)
+	if err != nil {
+		return err
+	}
+	t.Add(rows...)
+	return nil
+}
+
+func runLoad(ctx context.Context, tmp string, o options, t *report.Table) error {
+	return nil
+}
