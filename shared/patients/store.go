@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/clock"
 	"github.com/topsmile/topsmile/shared/errs"
@@ -25,7 +27,25 @@ type Store struct {
 	// afterClaim, when set (tests only), runs between winning a version
 	// claim and writing the change: where a crash would leave a claim behind.
 	afterClaim func(patientID string, version int) error
+	// events, when set, hears of every stored change (WithEvents).
+	events ChangeEvents
 }
+
+// ChangeEvents hears of each stored change of a record: its id, new
+// version and the names of the top-level fields that changed (never their
+// values). Its failures are its own: a change stands either way.
+type ChangeEvents interface {
+	PatientChanged(ctx context.Context, clinicID, patientID string, version int, fields []string)
+}
+
+// WithEvents turns on change events (the webhooks' patient.updated).
+func (s *Store) WithEvents(e ChangeEvents) *Store {
+	s.events = e
+	return s
+}
+
+// eventTimeout bounds how long a change waits on its event.
+const eventTimeout = 2 * time.Second
 
 // claimLease is how long a version claim holds before another writer may
 // take over.
@@ -56,6 +76,8 @@ func NewStore(m *store.Mongo, c clock.Clock) *Store {
 			idx("status", "recall.dueDate", "_id"),
 			// ?familyOf= and the "is anyone's guarantor" check.
 			idx("guarantorId"),
+			// The new-patients report: a period's records in creation order.
+			idx("createdAt", "_id"),
 		),
 		versions: store.NewVersions(m, c),
 		clock:    c,
@@ -166,7 +188,7 @@ var errBusy = errs.E(errs.Conflict, "the patient record is being changed by some
 // anything; errors it returns are returned as they are. UpdatedAt and the
 // search keys are set here.
 func (s *Store) update(ctx context.Context, clinicID, id string, change func(p *Patient) (bool, error)) (Patient, error) {
-	var out Patient
+	var out, before Patient
 	err := store.Retry(ctx, errBusy, func() (bool, error) {
 		cur, err := s.Get(ctx, clinicID, id)
 		if err != nil {
@@ -179,7 +201,7 @@ func (s *Store) update(ctx context.Context, clinicID, id string, change func(p *
 		}
 		changed, err := change(&next)
 		if err != nil || !changed {
-			out = cur
+			out, before = cur, cur
 			return true, err
 		}
 		next.ID, next.ClinicID, next.CreatedAt = cur.ID, cur.ClinicID, cur.CreatedAt
@@ -188,11 +210,59 @@ func (s *Store) update(ctx context.Context, clinicID, id string, change func(p *
 		next.Search = keys(next)
 		won, err := s.versions.Update(ctx, s.patients, clinicID, id, cur.Version, replacement(next), nil)
 		if won {
-			out = next
+			out, before = next, cur
 		}
 		return won, err
 	})
+	if err == nil && s.events != nil && out.Version != before.Version {
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+		defer cancel()
+		s.events.PatientChanged(ectx, clinicID, id, out.Version, changedFields(before, out))
+	}
 	return out, err
+}
+
+// medicalFields are told apart from each other nowhere outside the
+// record: a receiver hears "medicalHistory" changed, not which list.
+var medicalFields = map[string]bool{"allergies": true, "medications": true, "conditions": true,
+	"medicalHistoryUpdatedAt": true, "medicalHistoryUpdatedBy": true}
+
+// changedFields names the stored top-level fields whose values differ
+// between a and b (bookkeeping and search keys left out; the medical
+// history's lists as one "medicalHistory").
+func changedFields(a, b Patient) []string {
+	values := func(p Patient) map[string]bson.RawValue {
+		raw, err := bson.Marshal(p)
+		out := map[string]bson.RawValue{}
+		if err != nil {
+			return out
+		}
+		elems, _ := bson.Raw(raw).Elements()
+		for _, e := range elems {
+			out[e.Key()] = e.Value()
+		}
+		return out
+	}
+	va, vb := values(a), values(b)
+	fields := []string{}
+	for _, k := range patientKeys {
+		switch k {
+		case "_id", store.ClinicField, "version", "updatedAt", "createdAt", "search":
+			continue
+		}
+		x, inA := va[k]
+		y, inB := vb[k]
+		if inA == inB && (!inA || x.Equal(y)) {
+			continue
+		}
+		if medicalFields[k] {
+			k = "medicalHistory"
+		}
+		if !slices.Contains(fields, k) {
+			fields = append(fields, k)
+		}
+	}
+	return fields
 }
 
 // patientKeys are the top-level stored field names of Patient.
@@ -236,4 +306,41 @@ func replacement(p Patient) bson.D {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
 	return update
+}
+
+// Created is a patient's id and when the record was made.
+type Created struct {
+	ID        string    `bson:"_id"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// CreatedBetween pages the patients (archived ones too) created in
+// [from, to) in creation order, batch at a time, on the (clinicId,
+// createdAt, _id) index: a period's new patients without reading the rest.
+func (s *Store) CreatedBetween(ctx context.Context, clinicID string, from, to time.Time, batch int, each func([]Created) error) error {
+	after := Created{CreatedAt: from}
+	for first := true; ; first = false {
+		keyset := bson.A{
+			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gt", Value: after.CreatedAt}, {Key: "$lt", Value: to}}}},
+			bson.D{{Key: "createdAt", Value: after.CreatedAt}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after.ID}}}},
+		}
+		if first {
+			keyset = bson.A{bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}}}
+		}
+		var page []Created
+		opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).
+			SetLimit(int64(batch)).SetProjection(bson.D{{Key: "createdAt", Value: 1}})
+		if err := s.patients.Find(ctx, clinicID, bson.D{{Key: "$or", Value: keyset}}, &page, opts); err != nil {
+			return err
+		}
+		if len(page) > 0 {
+			if err := each(page); err != nil {
+				return err
+			}
+		}
+		if len(page) < batch {
+			return nil
+		}
+		after = page[len(page)-1]
+	}
 }

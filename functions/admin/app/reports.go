@@ -184,19 +184,13 @@ func (s reportSource) Recalls(ctx context.Context, clinicID, dueFrom, dueBy stri
 	})
 }
 
-// NewPatients pages every patient (archived ones too: they were new once)
-// by name and keeps those created in [from, to); the patients have no
-// index by creation time, so this reads them all, one batch at a time.
+// NewPatients pages the patients (archived ones too: they were new once)
+// created in [from, to), on the patients' creation-time index.
 func (s reportSource) NewPatients(ctx context.Context, clinicID string, from, to time.Time, batch int, each func([]reports.NewPatient) error) error {
-	return s.eachPatient(ctx, clinicID, patients.Query{Status: "all"}, batch, func(ps []patients.Patient) error {
-		list := make([]reports.NewPatient, 0, len(ps))
-		for _, p := range ps {
-			if !p.CreatedAt.Before(from) && p.CreatedAt.Before(to) {
-				list = append(list, reports.NewPatient{PatientID: p.ID, CreatedAt: p.CreatedAt})
-			}
-		}
-		if len(list) == 0 {
-			return nil
+	return s.patients.CreatedBetween(ctx, clinicID, from, to, batch, func(ps []patients.Created) error {
+		list := make([]reports.NewPatient, len(ps))
+		for i, p := range ps {
+			list[i] = reports.NewPatient{PatientID: p.ID, CreatedAt: p.CreatedAt}
 		}
 		return each(list)
 	})

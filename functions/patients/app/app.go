@@ -13,6 +13,7 @@ import (
 	"github.com/topsmile/topsmile/shared/notify"
 	"github.com/topsmile/topsmile/shared/notify/prefs"
 	"github.com/topsmile/topsmile/shared/patients"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // Config is everything the patients function reads.
@@ -30,7 +31,7 @@ func New(cfg Config, o boot.Options) (*boot.App, error) {
 	// Reads only: the timeline publishes nothing.
 	appointments := wire.Scheduling(g.Mongo, g.Redis, g.Clock, nil, "")
 	d := patients.Deps{
-		Store: patients.NewStore(g.Mongo, g.Clock), Audit: g.Audit, Clock: g.Clock, Log: g.Log,
+		Store: patients.NewStore(g.Mongo, g.Clock).WithEvents(webhooks.NewProducer(g.Mongo, g.Clock, g.Log)), Audit: g.Audit, Clock: g.Clock, Log: g.Log,
 		Timeline: []patients.TimelineSource{wire.AppointmentsTimeline(appointments)},
 		Country:  ClinicCountry(identity.NewStore(g.Mongo, g.Clock)),
 	}

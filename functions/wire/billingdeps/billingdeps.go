@@ -13,10 +13,12 @@ import (
 	"github.com/topsmile/topsmile/shared/identity"
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/seal"
+	"github.com/topsmile/topsmile/shared/webhooks"
 )
 
 // New is the billing group's dependencies on g's clients that both
-// functions need: the patients and the clinic's settings. The API function
+// functions need: the patients, the clinic's settings and the payments'
+// webhook events. The API function
 // adds clinical's plans, fee schedule and charges; neither adds the card
 // processor here.
 func New(g *authz.Guarded, keys *seal.Keys) core.Deps {
@@ -25,6 +27,7 @@ func New(g *authz.Guarded, keys *seal.Keys) core.Deps {
 		Mongo: m, Audit: g.Audit, Seal: keys, Clock: c, Log: g.Log,
 		Patients: patientFacts(patients.NewStore(m, c)),
 		Settings: clinicFacts(identity.NewStore(m, c)),
+		Payments: webhooks.NewProducer(m, c, g.Log),
 	}
 }
 

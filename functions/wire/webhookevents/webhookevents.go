@@ -18,13 +18,10 @@ import (
 // Wire turns on st's webhook events into the outbox in m.
 func Wire(st *scheduling.Store, m *store.Mongo, c clock.Clock, log *slog.Logger) {
 	// A producer seals nothing and opens no secret: no keys.
-	st.WithWebhooks(events{st: webhooks.NewStore(m, nil, c), log: log})
+	st.WithWebhooks(events{webhooks.NewProducer(m, c, log)})
 }
 
-type events struct {
-	st  *webhooks.Store
-	log *slog.Logger
-}
+type events struct{ webhooks.Producer }
 
 var _ scheduling.WebhookEvents = events{}
 
@@ -32,15 +29,10 @@ var _ scheduling.WebhookEvents = events{}
 // version and the names of the fields that changed: never a name, a note
 // or a reason's text.
 func (e events) AppointmentChanged(ctx context.Context, clinicID, kind string, a scheduling.Appointment, fields []string) {
-	if !webhooks.IsEventType(kind) {
-		return
-	}
 	if fields == nil {
 		fields = []string{}
 	}
 	data := map[string]any{"appointmentId": a.ID, "patientId": a.PatientID, "providerId": a.ProviderID,
 		"operatoryId": a.OperatoryID, "version": a.Version, "changedFields": fields}
-	if _, err := e.st.Publish(ctx, clinicID, webhooks.Event{Type: kind, Data: data}); err != nil {
-		e.log.WarnContext(ctx, "webhook event not recorded", "type", kind, "appointment", a.ID, "err", err.Error())
-	}
+	e.Emit(ctx, clinicID, kind, a.ID, data)
 }

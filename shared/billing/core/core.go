@@ -42,6 +42,16 @@ type Deps struct {
 	// Cards is the card processor (Stripe); nil where a function takes no
 	// card payments (then the card routes answer 503 "not configured").
 	Cards Cards
+	// Payments hears of each payment posted to an account (the webhooks'
+	// payment.succeeded); nil: none.
+	Payments PaymentEvents
+}
+
+// PaymentEvents hears of a payment once, when it is first posted: its
+// ids, amount and method, never what it paid for. Its failures are its
+// own: the payment stands either way.
+type PaymentEvents interface {
+	PaymentSucceeded(ctx context.Context, clinicID, paymentID, patientID, invoiceID string, amountCents int64, method string)
 }
 
 // Now is the time as stored (BSON keeps milliseconds).

@@ -45,9 +45,10 @@ func (b *Book) CardPaid(ctx context.Context, clinicID string, cp core.CardPaymen
 		AmountCents: cp.AmountCents, EffectCents: -cp.AmountCents, At: at, Description: "Card payment, invoice " + invoiceNumber(inv.Seq),
 		InvoiceID: inv.ID, Method: MethodCard, Reference: cp.ChargeID, Processor: cp.PaymentIntentID, PostedBy: SystemActor}
 	detail := fmt.Sprintf("card payment %s: %d cents; invoice %s", e.ID, e.AmountCents, inv.ID)
-	return b.d.Audit.SystemGuarded(ctx, clinicID, core.Entry(actionPaymentPost, paymentResource(e.ID), inv.PatientID, detail), func() error {
-		e, err := b.post(ctx, e)
-		if err != nil {
+	fresh := false
+	err = b.d.Audit.SystemGuarded(ctx, clinicID, core.Entry(actionPaymentPost, paymentResource(e.ID), inv.PatientID, detail), func() error {
+		var err error
+		if e, fresh, err = b.postOnce(ctx, e); err != nil {
 			return err
 		}
 		p, err := b.paymentOf(ctx, e)
@@ -60,6 +61,10 @@ func (b *Book) CardPaid(ctx context.Context, clinicID string, cp core.CardPaymen
 		_, err = b.settle(ctx, p)
 		return err
 	})
+	if err == nil && fresh {
+		b.paid(ctx, e)
+	}
+	return err
 }
 
 // CardRefunded posts a refund the processor reports, once per refund id:

@@ -345,8 +345,9 @@ func (h *handlers) payment(w http.ResponseWriter, r *http.Request) error {
 	if e.InvoiceID != "" {
 		detail += "; invoice " + e.InvoiceID
 	}
-	err = h.Write(r, p, core.Entry(actionPaymentPost, paymentResource(e.ID), pt.ID, detail), func() error {
-		if _, err := h.b.post(r.Context(), e); err != nil {
+	fresh := false
+	err = h.Write(r, p, core.Entry(actionPaymentPost, paymentResource(e.ID), pt.ID, detail), func() (err error) {
+		if _, fresh, err = h.b.postOnce(r.Context(), e); err != nil {
 			return err
 		}
 		if e.InvoiceID == "" {
@@ -362,6 +363,9 @@ func (h *handlers) payment(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
+	}
+	if fresh {
+		h.b.paid(r.Context(), e)
 	}
 	if out.Payment, _, err = h.posted(r, e); err != nil {
 		return err

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -67,15 +68,35 @@ func (b *Book) EnsureIndexes(ctx context.Context) error {
 // success, and the stored one is what answers, so a retried post posts
 // nothing twice.
 func (b *Book) post(ctx context.Context, e entry) (entry, error) {
+	e, _, err := b.postOnce(ctx, e)
+	return e, err
+}
+
+// postOnce is post, also reporting whether this call inserted the entry.
+func (b *Book) postOnce(ctx context.Context, e entry) (entry, bool, error) {
 	if e.PostedAt.IsZero() {
 		e.PostedAt = b.now()
 	}
 	err := b.entries.InsertOne(ctx, e.ClinicID, e)
 	if errs.Is(err, errs.Conflict) {
-		return store.One[entry](ctx, b.entries, e.ClinicID, e.ID, errs.E(errs.Internal, "ledger entry vanished"))
+		prior, err := store.One[entry](ctx, b.entries, e.ClinicID, e.ID, errs.E(errs.Internal, "ledger entry vanished"))
+		return prior, false, err
 	}
-	return e, err
+	return e, err == nil, err
 }
+
+// paid tells d.Payments of a payment this call posted.
+func (b *Book) paid(ctx context.Context, e entry) {
+	if b.d.Payments == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+	defer cancel()
+	b.d.Payments.PaymentSucceeded(ctx, e.ClinicID, e.ID, e.PatientID, e.InvoiceID, e.AmountCents, e.Method)
+}
+
+// eventTimeout bounds how long a payment waits on its event.
+const eventTimeout = 2 * time.Second
 
 // entry is entry id of clinicID.
 func (b *Book) entry(ctx context.Context, clinicID, id string, notFound error) (entry, error) {
