@@ -29,6 +29,10 @@ type Record struct {
 	Policies      []insurance.Policy
 	Consents      []forms.Record
 	Documents     []documents.Document
+	// DocumentLinks puts the documents' download route in their
+	// attachments; off for a patient's own export (the route is the
+	// practice's: a link they cannot open is worse than none).
+	DocumentLinks bool
 }
 
 // Everything is rec as a searchset Bundle: the Patient (search mode
@@ -54,7 +58,11 @@ func Everything(base, self string, rec Record, now time.Time) Bundle {
 		resources = append(resources, MapConsent(c))
 	}
 	for _, d := range rec.Documents {
-		resources = append(resources, MapDocument(d))
+		doc := MapDocument(d)
+		if !rec.DocumentLinks {
+			doc.Content[0].Attachment.URL = ""
+		}
+		resources = append(resources, doc)
 	}
 	b := Bundle{ResourceType: "Bundle", Type: "searchset", Timestamp: instant(now), Total: len(resources),
 		Entry: make([]BundleEntry, 0, len(resources))}

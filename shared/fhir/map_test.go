@@ -120,6 +120,7 @@ func sampleRecord() fhir.Record {
 
 func TestEverything(t *testing.T) {
 	rec := sampleRecord()
+	rec.DocumentLinks = true
 	b := fhir.Everything("https://clinic.example/api/fhir/", "https://clinic.example/api/fhir/Patient/x/$everything", rec, at)
 	if b.ResourceType != "Bundle" || b.Type != "searchset" {
 		t.Fatalf("bundle %s/%s", b.ResourceType, b.Type)

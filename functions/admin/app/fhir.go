@@ -111,6 +111,7 @@ func (x *Exporter) Read(ctx context.Context, p authz.Principal, patientID string
 	}); err != nil {
 		return rec, err
 	}
+	rec.DocumentLinks = p.Role != authz.Patient
 	return rec, nil
 }
 

@@ -237,6 +237,12 @@ func TestFHIREverythingOverTheStores(t *testing.T) {
 			if e.Resource["resourceType"] == "Coverage" && e.Resource["subscriberId"] != "••••3456" {
 				t.Errorf("a patient sees the member id masked, as the portal shows it: %v", e.Resource["subscriberId"])
 			}
+			if e.Resource["resourceType"] == "DocumentReference" {
+				att := e.Resource["content"].([]any)[0].(map[string]any)["attachment"].(map[string]any)
+				if _, linked := att["url"]; linked || att["title"] == nil {
+					t.Errorf("a patient's export links the practice's document route (or lost the title): %v", att)
+				}
+			}
 		}
 	})
 	env.Run(t, []apitest.Case{
