@@ -46,7 +46,12 @@ for (const file of readdirSync(shotsDir)) {
 // order, and groups run side by side in their own browser contexts.
 const scenarios = [];
 let registering = 'core';
-export const scenario = (name, fn) => scenarios.push({ name, fn, group: registering });
+/**
+ * Registers a scenario of the spec being registered. `exclusive` ones change
+ * what every other scenario relies on (the clinic's time zone): they run
+ * alone, after the parallel groups and before the summary.
+ */
+export const scenario = (name, fn, { exclusive = false } = {}) => scenarios.push({ name, fn, group: registering, exclusive });
 const results = [];
 const running = new AsyncLocalStorage(); // the running group: its contexts
 let shotCount = 0;
@@ -298,7 +303,9 @@ async function main() {
   // the summary (axe) comes after everything else.
   const [first, ...rest] = scenarios;
   const summary = rest.filter((s) => s.group === 'summary');
-  const wanted = rest.filter((s) => s.group !== 'summary' && (!only || s.name.includes(only)));
+  const chosen = rest.filter((s) => s.group !== 'summary' && (!only || s.name.includes(only)));
+  const wanted = chosen.filter((s) => !s.exclusive);
+  const alone = chosen.filter((s) => s.exclusive);
   await running.run({ contexts: new Set() }, () => play(first));
   const groups = [...new Set(wanted.map((s) => s.group))].map((g) => wanted.filter((s) => s.group === g));
   // Longest groups first, so the pool ends together.
@@ -314,6 +321,7 @@ async function main() {
       }
     }),
   );
+  for (const s of alone) await running.run({ contexts: new Set() }, () => play(s));
   for (const s of summary) if (!only) await play(s);
   console.log(`${results.length} scenarios in ${Math.round((Date.now() - started) / 1000)} s (${concurrency} groups at a time)`);
 }
