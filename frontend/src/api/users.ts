@@ -9,10 +9,13 @@ export interface StaffUser extends User {
   updatedAt?: string;
 }
 
-/** POST /api/users: the admin sets the first password and tells the new user. */
+/**
+ * POST /api/users. Without `password` it is an invite: the server mails the
+ * new user a link to choose their own (the admin never knows it).
+ */
 export interface NewStaffUser {
   email: string;
-  password: string;
+  password?: string;
   role: Role;
   firstName: string;
   lastName: string;
@@ -89,4 +92,31 @@ export function useEndUserSessions() {
     meta: { inlineErrors: true },
     mutationFn: (id: string) => api.delete<void>(`/api/users/${encodeURIComponent(id)}/sessions`),
   });
+}
+
+/**
+ * DELETE /api/users/{id}/mfa: removes another user's two-step sign-in (lost
+ * phone) and signs them out everywhere; they enrol again where required.
+ */
+export function useResetUserMfa() {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { inlineErrors: true },
+    mutationFn: (id: string) => api.delete<StaffUser>(`/api/users/${encodeURIComponent(id)}/mfa`),
+    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Admin',
+  dentist: 'Dentist',
+  hygienist: 'Hygienist',
+  assistant: 'Assistant',
+  receptionist: 'Receptionist',
+  patient: 'Patient',
+};
+
+/** "Grace Kim", or the email when the account has no name. */
+export function userName(u: Pick<User, 'firstName' | 'lastName' | 'email'>): string {
+  return `${u.firstName} ${u.lastName}`.trim() || u.email;
 }
