@@ -27,6 +27,8 @@ export interface CatalogType extends AppointmentType {
   bufferAfterMinutes?: number;
   recallMonths?: number;
   providerKinds?: string[] | null;
+  /** An inactive type takes no new bookings; its appointments keep it. */
+  active?: boolean;
 }
 
 export interface ProviderInput {
@@ -48,10 +50,27 @@ export interface NewAppointmentType {
   bufferAfterMinutes: number;
   bookableOnline: boolean;
   defaultOperatoryId?: string;
+  recallMonths?: number;
+  /** The provider kinds that may take the visit; empty: any. */
+  providerKinds?: string[];
+}
+
+/** PATCH /api/appointment-types/{id}: the fields given change, the others stay. */
+export type TypeInput = Partial<NewAppointmentType> & { active?: boolean };
+
+/** PATCH /api/operatories/{id}. */
+export interface OperatoryInput {
+  name?: string;
+  active?: boolean;
 }
 
 export const TYPE_CATEGORIES = ['hygiene', 'exam', 'restorative', 'surgery', 'emergency', 'other'] as const;
 export const PROVIDER_KINDS = ['dentist', 'hygienist'] as const;
+
+/** Active ones first, then by name: how the admin's lists read. */
+export function byActiveThenName<T extends { name: string; active?: boolean }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => Number(b.active !== false) - Number(a.active !== false) || a.name.localeCompare(b.name));
+}
 
 /** Every provider, active or not (useProviders keeps the active ones for the desk). */
 export function useAllProviders() {
@@ -129,6 +148,22 @@ export function useCreateOperatory() {
 export function useCreateType() {
   return useCatalogMutation(
     (body: NewAppointmentType) => api.post<CatalogType>('/api/appointment-types', body),
+    scheduleKeys.types,
+  );
+}
+
+export function useUpdateOperatory() {
+  return useCatalogMutation(
+    ({ id, patch }: { id: string; patch: OperatoryInput }) =>
+      api.patch<Operatory>(`/api/operatories/${encodeURIComponent(id)}`, patch),
+    scheduleKeys.operatories,
+  );
+}
+
+export function useUpdateType() {
+  return useCatalogMutation(
+    ({ id, patch }: { id: string; patch: TypeInput }) =>
+      api.patch<CatalogType>(`/api/appointment-types/${encodeURIComponent(id)}`, patch),
     scheduleKeys.types,
   );
 }
