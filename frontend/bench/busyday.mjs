@@ -1,8 +1,9 @@
 // The clinic's largest day, seeded through the API as the admin would set
 // it up and the desk would book it: 12 providers each with a chair of their
 // own, 300 appointments of 25 minutes (07:30–17:55, back to back) for 300
-// different patients; and the working day before it with one appointment,
-// the quiet reference. Both days are past the stack's seeded week.
+// different patients; and the working days before and after it with one
+// appointment each, the quiet references. All are past the stack's seeded
+// week.
 
 const FIRST = ['Ana', 'Liam', 'Olivia', 'Noah', 'Emma', 'Sofia', 'Mateo', 'Chloé', 'Aarav', 'Mei', 'Yusuf', 'Zoë', 'Lucas', 'Inês', 'Ethan', 'Amara'];
 const LAST = ['Silva', 'Santos', 'Smith', 'García', 'Müller', 'Nguyen', 'Kowalski', "O'Brien", 'Rossi', 'Haddad', 'Kim', 'Patel', 'Dubois', 'Costa', 'Okoye', 'Tanaka', 'Jensen', 'Berg', 'Novak', 'Ito'];
@@ -45,22 +46,24 @@ export function zonedInstant(date, minutes, timeZone) {
   return new Date(at);
 }
 
-/** The first Tuesday–Friday at least `ahead` days after today in the zone (so the day before is a working day too). */
+/**
+ * The first Tuesday–Thursday at least `ahead` days after today in the zone
+ * (busy), and the working days either side of it (before, after).
+ */
 export function benchDay(timeZone, ahead = 10) {
   const [y, m, d] = dateIn(new Date(), timeZone).split('-').map(Number);
+  const day = (i) => new Date(Date.UTC(y, m - 1, d + i));
+  const iso = (i) => day(i).toISOString().slice(0, 10);
   for (let i = ahead; i < ahead + 7; i += 1) {
-    const day = new Date(Date.UTC(y, m - 1, d + i));
-    if (day.getUTCDay() >= 2 && day.getUTCDay() <= 5) {
-      const before = new Date(Date.UTC(y, m - 1, d + i - 1));
-      return { busy: day.toISOString().slice(0, 10), quiet: before.toISOString().slice(0, 10) };
-    }
+    if (day(i).getUTCDay() >= 2 && day(i).getUTCDay() <= 4) return { before: iso(i - 1), busy: iso(i), after: iso(i + 1) };
   }
-  throw new Error('no Tuesday–Friday in a week');
+  throw new Error('no Tuesday–Thursday in a week');
 }
 
 /**
- * Seeds the busy and quiet days from an admin's page (pageApi: the harness's
- * same-origin call). Returns { busy, quiet, timeZone, appointments }.
+ * Seeds the busy day and the quiet days either side from an admin's page
+ * (pageApi: the harness's same-origin call). Returns { before, busy, after,
+ * timeZone, appointments }.
  */
 export async function seedBusyDay(pageApi, page, { providers = 12, perProvider = 25, minutes = 25, concurrency = 4 } = {}) {
   const call = async (method, url, body, want = [200, 201]) => {
@@ -72,7 +75,7 @@ export async function seedBusyDay(pageApi, page, { providers = 12, perProvider =
   };
   const me = await call('GET', '/api/auth/me');
   const timeZone = me.clinic.settings.timeZone;
-  const { busy, quiet } = benchDay(timeZone);
+  const { before, busy, after } = benchDay(timeZone);
 
   // One chair per provider; the seeded providers keep theirs and get one more.
   const chairs = await pool([...Array(providers).keys()], concurrency, (i) =>
@@ -125,7 +128,7 @@ export async function seedBusyDay(pageApi, page, { providers = 12, perProvider =
       });
     }
   }
-  bookings.push({ ...bookings[0], start: zonedInstant(quiet, 9 * 60, timeZone).toISOString() });
+  for (const quiet of [before, after]) bookings.push({ ...bookings[0], start: zonedInstant(quiet, 9 * 60, timeZone).toISOString() });
   await pool(bookings, concurrency, (b) => call('POST', '/api/appointments', b));
-  return { busy, quiet, timeZone, appointments: count };
+  return { before, busy, after, timeZone, appointments: count };
 }
