@@ -51,7 +51,13 @@ const LONGEST_TARGET = 200;
 const BLOCKING_TARGET = 300;
 
 // ---------- size ----------
-const size = measureBundle(distDir);
+let size;
+try {
+  size = measureBundle(distDir);
+} catch (error) {
+  console.error(`spa bench: ${error.message}`);
+  process.exit(1);
+}
 emit({
   what: `SPA initial JS, gzip -9 (${size.initial.files} files: entry, modulepreloads, static imports)`,
   figure: kb(size.initial.gzip),
