@@ -15,6 +15,7 @@ import (
 	"github.com/topsmile/topsmile/shared/patients"
 	"github.com/topsmile/topsmile/shared/scheduling"
 	"github.com/topsmile/topsmile/shared/scheduling/avail"
+	"github.com/topsmile/topsmile/shared/store"
 )
 
 var firstNames = []string{"Ana", "João", "Maria", "Liam", "Olivia", "Noah", "Emma", "Sofia", "Mateo", "Chloé", "Aarav", "Mei", "Yusuf", "Zoë",
@@ -24,7 +25,8 @@ var lastNames = []string{"Silva", "Santos", "Smith", "Johnson", "García", "Mül
 
 // seedPractice loads the demo practice: chairs, three providers with hours,
 // appointment types, 40 patients, and appointments today (the earlier ones
-// checked in or completed) and on the seven days after.
+// checked in or completed) and on the seven days after, and the four
+// weeks before today as they went (seedHistory).
 func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map[identity.Role]identity.User) error {
 	st := wire.Scheduling(d.Mongo, d.Redis, d.Clock, nil, "")
 	var chairs []string
@@ -151,7 +153,103 @@ func seedPractice(ctx context.Context, d Deps, clinic identity.Clinic, staff map
 	if err := seedTodaysProgress(ctx, earlier, then, clinic.ID, bookedToday, now, sys); err != nil {
 		return err
 	}
+	if err := seedHistory(ctx, history{st: earlier, then: then, appts: d.Mongo.Collection("appointments"), clinicID: clinic.ID, providers: providers, types: types, rng: rng, next: next, sys: sys}, today); err != nil {
+		return err
+	}
 	return seedWaitlist(ctx, d, st, clinic.ID, patientIDs, types)
+}
+
+// history is what seedHistory books with: availability from a store on a
+// clock of its own, set to the week before each day.
+type history struct {
+	st        *scheduling.Store
+	then      *clock.Fake // st's clock
+	appts     *store.Collection
+	clinicID  string
+	providers []scheduling.Provider
+	types     []scheduling.AppointmentType
+	rng       *rand.Rand
+	next      func(scheduling.AppointmentType) (string, bool)
+	sys       scheduling.Actor
+}
+
+// historyDays is how far back the demo practice has been seeing patients:
+// the dashboard's 30-day trends and the reports' last month have visits.
+const historyDays = 30
+
+// seedHistory gives the days before today their visits as they went:
+// about a quarter of each provider's slots, booked a week ahead, most
+// completed in their time, one in twenty a no-show and one in twenty
+// cancelled late on the morning of the visit. The past takes no booking
+// rules and hears no events, so the records are written as the store
+// would have left them, in one insert (booking them one by one through the
+// store took ~25 s of every fresh start).
+func seedHistory(ctx context.Context, h history, today time.Time) error {
+	var docs []any
+	chairs := map[string][][2]time.Time{} // operatory → intervals taken
+	free := func(op string, from, to time.Time) bool {
+		for _, iv := range chairs[op] {
+			if from.Before(iv[1]) && iv[0].Before(to) {
+				return false
+			}
+		}
+		chairs[op] = append(chairs[op], [2]time.Time{from, to})
+		return true
+	}
+	for day := -historyDays; day < 0; day++ {
+		from := today.AddDate(0, 0, day)
+		h.then.Set(from.AddDate(0, 0, -7)) // the day's slots as the desk saw them
+		for _, p := range h.providers {
+			t := seedTypeFor(h.rng, p, h.types)
+			slots, err := h.st.Availability(ctx, h.clinicID, scheduling.AvailabilityQuery{From: from, To: from.AddDate(0, 0, 1), TypeID: t.ID, ProviderID: p.ID})
+			if err != nil {
+				return err
+			}
+			for _, sl := range slots {
+				end := sl.Start.Add(time.Duration(t.DurationMinutes) * time.Minute)
+				if h.rng.IntN(4) != 0 || !free(sl.OperatoryID, sl.Start, end) {
+					continue
+				}
+				patientID, ok := h.next(t)
+				if !ok {
+					break
+				}
+				docs = append(docs, h.visit(scheduling.Appointment{ID: ids.New(), ClinicID: h.clinicID, PatientID: patientID, ProviderID: sl.ProviderID,
+					OperatoryID: sl.OperatoryID, TypeID: t.ID, Start: sl.Start, End: end, BufferBefore: t.BufferBefore, BufferAfter: t.BufferAfter,
+					Source: "staff"}, from.AddDate(0, 0, -7)))
+			}
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	return h.appts.InsertMany(ctx, h.clinicID, docs)
+}
+
+// visit is a past appointment booked at booked, with how it ended.
+func (h history) visit(a scheduling.Appointment, booked time.Time) scheduling.Appointment {
+	change := func(at time.Time, action string, from, to scheduling.Status) scheduling.Change {
+		return scheduling.Change{At: at.UTC(), By: h.sys.UserID, ByRole: h.sys.Role, Action: action, From: string(from), To: string(to)}
+	}
+	a.History = []scheduling.Change{change(booked, "book", "", scheduling.Scheduled)}
+	switch h.rng.IntN(20) {
+	case 0:
+		a.Status = scheduling.NoShow
+		a.History = append(a.History, change(a.End.Add(time.Hour), "no-show", scheduling.Scheduled, scheduling.NoShow))
+	case 1:
+		a.Status, a.CancelReason, a.LateCancel = scheduling.Cancelled, "illness", true
+		c := change(a.Start.Add(-3*time.Hour), "cancel", scheduling.Scheduled, scheduling.Cancelled)
+		c.Reason = "illness"
+		a.History = append(a.History, c)
+	default:
+		a.Status = scheduling.Completed
+		a.History = append(a.History, change(a.Start.Add(-10*time.Minute), "check-in", scheduling.Scheduled, scheduling.CheckedIn),
+			change(a.End, "complete", scheduling.CheckedIn, scheduling.Completed))
+	}
+	a.Version = len(a.History)
+	a.CreatedAt, a.UpdatedAt = booked.UTC(), a.History[len(a.History)-1].At
+	a.Start, a.End = a.Start.UTC(), a.End.UTC()
+	return a
 }
 
 // seedTypeFor is the visit a provider sees on one seeded day: cleanings for

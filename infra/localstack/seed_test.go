@@ -123,4 +123,27 @@ func checkSeed(t *testing.T, now time.Time, want []scheduling.Status) {
 	if total < 50 {
 		t.Fatalf("%d appointments seeded over today and the week after, want a full-looking week", total)
 	}
+
+	// The four weeks before: visits ended as visits do, none sharing a
+	// chair at once, none in the future.
+	past := map[scheduling.Status]int{}
+	var taken []scheduling.Appointment
+	for offset := -30; offset < 0; offset++ {
+		for _, a := range day(offset) {
+			past[a.Status]++
+			if a.End.After(now) || a.History[0].At.After(a.Start) || a.Version != len(a.History) {
+				t.Errorf("a past visit out of time or with a broken history: %+v", a)
+			}
+			for _, b := range taken {
+				if b.OperatoryID == a.OperatoryID && a.Start.Before(b.End) && b.Start.Before(a.End) {
+					t.Errorf("chair %s double-booked: %s and %s", a.OperatoryID, a.ID, b.ID)
+				}
+			}
+			taken = append(taken, a)
+		}
+	}
+	t.Logf("the past 30 days by status: %v", past)
+	if past[scheduling.Completed] < 100 || past[scheduling.NoShow] == 0 || past[scheduling.Cancelled] == 0 || past[scheduling.Scheduled] != 0 {
+		t.Errorf("the past 30 days by status %v: want a month of completed visits with some no-shows and late cancellations", past)
+	}
 }
