@@ -27,8 +27,6 @@ export interface CatalogType extends AppointmentType {
   bufferAfterMinutes?: number;
   recallMonths?: number;
   providerKinds?: string[] | null;
-  /** An inactive type takes no new bookings; its appointments keep it. */
-  active?: boolean;
 }
 
 export interface ProviderInput {

@@ -71,6 +71,8 @@ export interface AppointmentType {
   durationMinutes: number;
   colour: string;
   bookableOnline: boolean;
+  /** False once deactivated: no new bookings; absent on types stored before. */
+  active?: boolean;
 }
 
 export type AppointmentStatus =

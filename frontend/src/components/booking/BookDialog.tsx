@@ -153,7 +153,8 @@ function BookForm({ open, onClose, onBooked, date: initialDate, timeZone, provid
     }
   }
 
-  const bookable = types;
+  // A deactivated type stays for drawing its appointments, not for new ones.
+  const bookable = types.filter((t) => t.active !== false);
   const missing = {
     patient: attempted && !patient ? 'Choose a patient.' : undefined,
     type: attempted && !typeId ? 'Choose the type of visit.' : undefined,
