@@ -53,6 +53,10 @@ const MessagingSettingsPage = lazy(() => import('./features/messages/MessagingSe
 const DashboardPage = lazy(() => import('./features/dashboard/DashboardPage'));
 const ReportsPage = lazy(() => import('./features/reports/ReportsPage'));
 const WebhooksPage = lazy(() => import('./features/integrations/WebhooksPage'));
+const AdminPage = lazy(() => import('./features/admin/AdminPage'));
+const UsersPage = lazy(() => import('./features/users/UsersPage'));
+const AuditPage = lazy(() => import('./features/audit/AuditPage'));
+const ClinicSettingsPage = lazy(() => import('./features/clinicsettings/ClinicSettingsPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -62,7 +66,7 @@ const STAFF_NAV: NavItem[] = [
   { to: '/messages', label: 'Messages', roles: ['admin'] },
   { to: '/dashboard', label: 'Dashboard', roles: ['admin', 'dentist'] },
   { to: '/reports', label: 'Reports', roles: ['admin', 'dentist'] },
-  { to: '/admin/webhooks', label: 'Webhooks', roles: ['admin'] },
+  { to: '/admin', label: 'Admin', roles: ['admin'] },
   { to: '/account', label: 'Account' },
 ];
 const PATIENT_NAV: NavItem[] = [
@@ -153,6 +157,38 @@ export function AppRoutes() {
               element={
                 <RequireRole roles={['admin', 'dentist']}>
                   <ReportsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/admin"
+              element={
+                <RequireRole roles={['admin']}>
+                  <AdminPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/admin/users"
+              element={
+                <RequireRole roles={['admin']}>
+                  <UsersPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/admin/clinic"
+              element={
+                <RequireRole roles={['admin']}>
+                  <ClinicSettingsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="/admin/audit"
+              element={
+                <RequireRole roles={['admin']}>
+                  <AuditPage />
                 </RequireRole>
               }
             />
