@@ -159,7 +159,7 @@ export default function AuditPage() {
         <div className="audit__records-head">
           <h2 id={`${id}-records`}>Records</h2>
           <button type="button" className="button-secondary" onClick={downloadCsv} disabled={logs.items.length === 0}>
-            Download CSV{logs.items.length > 0 ? ` (${logs.items.length} rows)` : ''}
+            Download CSV{logs.items.length > 0 ? ` (${logs.items.length} ${logs.items.length === 1 ? 'row' : 'rows'})` : ''}
           </button>
         </div>
         {!valid ? null : logs.isPending ? (
