@@ -106,6 +106,8 @@ func TestInactiveTypesAndChairsTakeNoNewBookings(t *testing.T) {
 		// What was booked keeps its type, and can still move.
 		{Name: "booked one shows", As: desk, Method: "GET", Path: "/api/appointments/" + booked.ID, Status: 200, Want: map[string]any{"typeId": e.cleaning.ID, "status": "scheduled"}},
 		patch("booked one moves", desk, "/api/appointments/"+booked.ID, map[string]any{"start": at("10:00")}, 200, map[string]any{"typeId": e.cleaning.ID}),
+		{Name: "waitlisting for it", As: desk, Method: "POST", Path: "/api/waitlist", Status: 400, Want: apitest.Error("invalid", "typeId"),
+			Body: map[string]any{"patientId": ana.id, "typeId": e.cleaning.ID, "from": "08:00", "to": "17:00", "expiresOn": "2026-12-31"}},
 		patch("reactivate the type", admin, "/api/appointment-types/"+e.cleaning.ID, map[string]any{"active": true}, 200, map[string]any{"active": true}),
 		book("bookable again", withType(at("13:00"), e.chair1), 201),
 		patch("deactivate a chair", admin, "/api/operatories/"+e.chair2.ID, map[string]any{"active": false}, 200, map[string]any{"active": false}),

@@ -125,8 +125,11 @@ func (s *Store) applyWaitlist(ctx context.Context, clinicID string, e *WaitlistE
 	}
 	var v errs.Validator
 	v.Check(ids.Valid(e.PatientID), "patientId", "is required")
-	_, okType := cat.apptType(e.TypeID)
+	t, okType := cat.apptType(e.TypeID)
 	v.Check(okType, "typeId", "is not an appointment type of this practice")
+	// An entry kept while its type was deactivated may still change; a
+	// new wish for it may not.
+	v.Check(!okType || in.TypeID == nil || t.Active, "typeId", "is no longer offered for new bookings")
 	for _, p := range e.ProviderIDs {
 		_, ok := cat.provider(p)
 		v.Check(ok, "providerIds", "names a provider that is not in this practice")
