@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -136,6 +137,13 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := Query{Text: qv.Get("q"), Status: qv.Get("status"), RecallDue: qv.Get("recallDue"), FamilyOf: qv.Get("familyOf")}
+	if qv.Has("ids") {
+		if q.IDs, err = listIDs(qv); err != nil {
+			return err
+		}
+		// Every named patient in one answer (at most one page of them).
+		page = store.PageRequest{Limit: MaxIDs}
+	}
 	subject := q.FamilyOf
 	if p.IsPatient() {
 		// A patient's list is their own record.
@@ -153,6 +161,9 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 		if f.value != "" {
 			used = append(used, f.name)
 		}
+	}
+	if len(q.IDs) > 0 {
+		used = append(used, "ids")
 	}
 	// The query text itself (a name, a phone number) stays out of the
 	// trail; which patients it found goes in.
@@ -172,6 +183,17 @@ func (h *handlers) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// listIDs reads ?ids=, which names the patients wanted and so takes no
+// other filter and no paging.
+func listIDs(qv url.Values) ([]string, error) {
+	for _, other := range []string{"q", "status", "recallDue", "recallFrom", "familyOf", "cursor", "limit"} {
+		if qv.Has(other) {
+			return nil, errs.InvalidFields(errs.FieldError{Field: "ids", Message: "cannot be combined with " + other})
+		}
+	}
+	return ParseIDs(qv.Get("ids"))
 }
 
 func (h *handlers) create(w http.ResponseWriter, r *http.Request) error {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/topsmile/topsmile/shared/errs"
+	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/store"
 )
 
@@ -33,6 +35,31 @@ type Query struct {
 	FamilyOf string
 	// OnlyID narrows the list to one patient (a patient's own view).
 	OnlyID string
+	// IDs lists just these patients, archived ones too (a screen naming the
+	// patients it shows); it combines with no other filter but OnlyID.
+	IDs []string
+}
+
+// MaxIDs is how many patients one ?ids= list may name: one page.
+const MaxIDs = store.MaxLimit
+
+// ParseIDs reads a ?ids= value: comma-separated patient ids, 1 to MaxIDs
+// of them once duplicates are dropped.
+func ParseIDs(s string) ([]string, error) {
+	invalid := func(msg string) error { return errs.InvalidFields(errs.FieldError{Field: "ids", Message: msg}) }
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if !ids.Valid(id) {
+			return nil, invalid("must be comma-separated patient ids")
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+		if len(out) > MaxIDs {
+			return nil, invalid(fmt.Sprintf("must name at most %d patients", MaxIDs))
+		}
+	}
+	return out, nil
 }
 
 // List returns one page of clinicID's patients matching q, by name (or by
@@ -51,7 +78,12 @@ func (s *Store) List(ctx context.Context, clinicID string, q Query, page store.P
 
 func (s *Store) filter(ctx context.Context, clinicID string, q Query) (bson.D, error) {
 	f := bson.D{}
-	switch q.Status {
+	status := q.Status
+	if status == "" && len(q.IDs) > 0 {
+		// An old appointment may name a patient archived since.
+		status = "all"
+	}
+	switch status {
 	case "", StatusActive:
 		f = append(f, bson.E{Key: "status", Value: StatusActive})
 	case StatusArchived:
@@ -64,6 +96,9 @@ func (s *Store) filter(ctx context.Context, clinicID string, q Query) (bson.D, e
 		f = append(f, bson.E{Key: "_id", Value: q.OnlyID})
 	}
 	var and bson.A
+	if len(q.IDs) > 0 {
+		and = append(and, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.IDs}}}})
+	}
 	if q.Text != "" {
 		conds, err := textFilter(q.Text)
 		if err != nil {
