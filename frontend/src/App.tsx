@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AppShell, type NavItem } from './app/AppShell';
 import { NotFoundPage } from './components/NotFoundPage';
@@ -57,6 +57,7 @@ const AdminPage = lazy(() => import('./features/admin/AdminPage'));
 const UsersPage = lazy(() => import('./features/users/UsersPage'));
 const AuditPage = lazy(() => import('./features/audit/AuditPage'));
 const ClinicSettingsPage = lazy(() => import('./features/clinicsettings/ClinicSettingsPage'));
+const CatalogPage = lazy(() => import('./features/catalog/CatalogPage'));
 
 const STAFF_NAV: NavItem[] = [
   { to: '/schedule', label: 'Schedule' },
@@ -78,6 +79,17 @@ const PATIENT_NAV: NavItem[] = [
   { to: '/portal/bills', label: 'Bills' },
   { to: '/portal/details', label: 'My details' },
   { to: '/account', label: 'Account' },
+];
+/** The admins' screens (the routes check the role; the server checks it again). */
+const ADMIN_ROUTES: [string, ReactNode][] = [
+  ['/messages', <MessagesPage />],
+  ['/admin', <AdminPage />],
+  ['/admin/users', <UsersPage />],
+  ['/admin/clinic', <ClinicSettingsPage />],
+  ['/admin/audit', <AuditPage />],
+  ['/admin/webhooks', <WebhooksPage />],
+  ['/settings/messaging', <MessagingSettingsPage />],
+  ['/admin/catalog', <CatalogPage />],
 ];
 const ALL_ROLES = [...STAFF_ROLES, 'patient'] as const;
 
@@ -135,15 +147,10 @@ export function AppRoutes() {
               }
             />
             <Route path="/consent-templates" element={<ConsentTemplatesPage />} />
+            {ADMIN_ROUTES.map(([path, page]) => (
+              <Route key={path} path={path} element={<RequireRole roles={['admin']}>{page}</RequireRole>} />
+            ))}
             <Route path="/inbox" element={<InboxPage />} />
-            <Route
-              path="/messages"
-              element={
-                <RequireRole roles={['admin']}>
-                  <MessagesPage />
-                </RequireRole>
-              }
-            />
             <Route
               path="/dashboard"
               element={
@@ -157,54 +164,6 @@ export function AppRoutes() {
               element={
                 <RequireRole roles={['admin', 'dentist']}>
                   <ReportsPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/admin"
-              element={
-                <RequireRole roles={['admin']}>
-                  <AdminPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/admin/users"
-              element={
-                <RequireRole roles={['admin']}>
-                  <UsersPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/admin/clinic"
-              element={
-                <RequireRole roles={['admin']}>
-                  <ClinicSettingsPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/admin/audit"
-              element={
-                <RequireRole roles={['admin']}>
-                  <AuditPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/admin/webhooks"
-              element={
-                <RequireRole roles={['admin']}>
-                  <WebhooksPage />
-                </RequireRole>
-              }
-            />
-            <Route
-              path="/settings/messaging"
-              element={
-                <RequireRole roles={['admin']}>
-                  <MessagingSettingsPage />
                 </RequireRole>
               }
             />
