@@ -111,6 +111,8 @@ describe('CatalogPage', () => {
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     expect(toasts()).toContain('Op 2 is deactivated.');
     expect(await item('Chairs', 'Op 2')).toHaveTextContent('Inactive');
+    // Focus comes back to the same button, now offering the way back.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Activate Op 2' }));
 
     await userEvent.click(within(await item('Providers', 'Ana Retired')).getByRole('button', { name: 'Activate Ana Retired' }));
     await waitFor(() => expect(calls[1]).toEqual({ method: 'PATCH', path: '/api/providers/p2', body: { active: true } }));

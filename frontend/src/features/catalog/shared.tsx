@@ -87,17 +87,17 @@ export function ActiveToggle({ kind, name, active, consequence, setActive }: Act
     }
   }
 
-  if (!active) {
-    return (
-      <button type="button" className="button-secondary" disabled={pending} onClick={() => void apply(true)} aria-label={`Activate ${name}`}>
-        Activate
-      </button>
-    );
-  }
+  // One button either way, so focus stays on it when the state flips.
   return (
     <>
-      <button type="button" className="button-danger-outline" onClick={() => setAsking(true)} aria-label={`Deactivate ${name}`}>
-        Deactivate
+      <button
+        type="button"
+        className={active ? 'button-danger-outline' : 'button-secondary'}
+        disabled={!active && pending}
+        onClick={() => (active ? setAsking(true) : void apply(true))}
+        aria-label={`${active ? 'Deactivate' : 'Activate'} ${name}`}
+      >
+        {active ? 'Deactivate' : 'Activate'}
       </button>
       <Dialog open={asking} onClose={() => setAsking(false)} title={`Deactivate ${name}?`} description={consequence} size="sm" role="alertdialog">
         <div className="button-row button-row--end">
