@@ -57,6 +57,15 @@ describe('BookDialog', () => {
     vi.unstubAllGlobals();
   });
 
+  it('offers only active types of visit', () => {
+    const retired: AppointmentType = { id: 't-2', name: 'Old exam', category: 'exam', durationMinutes: 30, colour: '#000', bookableOnline: false, active: false };
+    renderWithQuery(
+      <BookDialog open onClose={() => {}} onBooked={() => {}} date="2026-11-25" timeZone={TZ} providers={providers} operatories={operatories} types={[...types, retired]} />,
+    );
+    const select = within(screen.getByRole('dialog', { name: 'Book appointment' })).getByLabelText('Type of visit');
+    expect(within(select).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual(['', 't-1']);
+  });
+
   it('searches patients, shows free times, and on 409 says the slot was taken and refreshes the times', async () => {
     const user = userEvent.setup();
     renderWithQuery(
