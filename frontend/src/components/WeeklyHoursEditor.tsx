@@ -90,12 +90,10 @@ export function WeeklyHoursEditor({ legend, hint, value, onChange, dayError }: W
               <input
                 type="checkbox"
                 checked={windows.length > 0}
+                aria-label={`${label} open`}
                 onChange={(e) => setDay(day, e.target.checked ? [{ start: '09:00', end: '17:00' }] : [])}
               />
-              <span>
-                {label}
-                <span className="visually-hidden"> open</span>
-              </span>
+              <span>{label}</span>
             </label>
             {windows.length === 0 ? (
               <p className="muted small weekly-hours__closed">Closed</p>
@@ -135,9 +133,10 @@ export function WeeklyHoursEditor({ legend, hint, value, onChange, dayError }: W
                 <button
                   type="button"
                   className="button-link"
+                  aria-label={`Add hours on ${label}`}
                   onClick={() => setDay(day, [...windows, { start: windows[windows.length - 1]?.end ?? '13:00', end: '' }])}
                 >
-                  Add hours<span className="visually-hidden"> on {label}</span>
+                  Add hours
                 </button>
               </div>
             )}
