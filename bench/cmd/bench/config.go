@@ -1,14 +1,19 @@
 package main
 
 import (
+	"github.com/topsmile/topsmile/shared/audit"
+	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
-	"github.com/topsmile/topsmile/shared/store"
 )
 
-// mongoConfig is the functions' Mongo configuration on e (the same URI,
-// database, pool size and timeout).
-func mongoConfig(e *env) store.MongoConfig {
-	var c struct{ Mongo store.MongoConfig }
-	_ = config.LoadFrom(e.Lookup, &c)
-	return c.Mongo
+// functionConfig is the configuration every function on e loads (the same
+// Mongo URI, database, pool size and timeout, the same Redis), and the
+// audit trail's keys.
+func functionConfig(e *env) (boot.Config, audit.Config, error) {
+	var c struct {
+		boot.Config
+		Audit audit.Config
+	}
+	err := config.LoadFrom(e.Lookup, &c)
+	return c.Config, c.Audit, err
 }

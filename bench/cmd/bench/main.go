@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,8 @@ import (
 	"time"
 
 	"github.com/topsmile/topsmile/bench/internal/api"
+	"github.com/topsmile/topsmile/bench/internal/cost"
+	"github.com/topsmile/topsmile/bench/internal/load"
 	"github.com/topsmile/topsmile/bench/internal/report"
 	"github.com/topsmile/topsmile/bench/internal/seed"
 	"github.com/topsmile/topsmile/bench/internal/stack"
@@ -40,7 +43,7 @@ func main() {
 
 type options struct {
 	out, rows string
-	load      bool
+	load, api bool
 	seconds   time.Duration // per attack
 	loadFor   time.Duration
 }
@@ -50,6 +53,7 @@ func run(ctx context.Context) error {
 	flag.StringVar(&o.out, "out", "bench/results.md", "where the table is written")
 	flag.StringVar(&o.rows, "rows", "", "comma-separated files of markdown rows to append (name=file shows name when missing)")
 	flag.BoolVar(&o.load, "load", false, "run the load and fault scenarios")
+	flag.BoolVar(&o.api, "api", true, "measure the API rows (false: the other rows only, while working on them)")
 	flag.DurationVar(&o.seconds, "attack", 3*time.Second, "length of each latency attack")
 	flag.Parse()
 	o.loadFor = 60 * time.Second
@@ -134,7 +138,7 @@ func (e *env) Close() {
 
 // desks is how many staff logins the latency runs take turns with: at 50
 // clients flat out, one login would meet its 600-a-minute budget in seconds.
-const desks = 50
+const desks = 30
 
 // startEnv starts redis-server and the stack over mongoURI, seeds the busy
 // practice and signs its desks in.
@@ -174,7 +178,11 @@ func startEnv(ctx context.Context, dir, mongoURI string, logins int) (*env, erro
 
 // apiRows measures the five endpoints on e beside the bare handlers.
 func apiRows(e *env, label string, o options) ([]report.Row, error) {
-	bare, err := api.StartBare(mongoConfig(e), e.clinic.ID)
+	cfg, _, err := functionConfig(e)
+	if err != nil {
+		return nil, err
+	}
+	bare, err := api.StartBare(cfg.Mongo, e.clinic.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +201,88 @@ func runBench(ctx context.Context, tmp string, o options, t *report.Table) error
 		return err
 	}
 	defer e.Close()
+	// The API rows first: the cost rows add 100k appointments and audit
+	// records, which the embedded backend scans on every range read.
+	if !o.api {
+		return costRows(ctx, e, o, t)
+	}
 	rows, err := apiRows(e, "[sqlite] ", o)
+	if err != nil {
+		return err
+	}
+	t.Add(rows...)
+	return costRows(ctx, e, o, t)
+}
+
+// costRows are the round trips per request, availability over 100k
+// appointments, the PHI read against a long chain and the chain's
+// contention limit.
+func costRows(ctx context.Context, e *env, o options, t *report.Table) error {
+	cfg, keys, err := functionConfig(e)
+	if err != nil {
+		return err
+	}
+	c := e.clinic
+	day := "from=" + c.BusyDay.Format(time.RFC3339) + "&to=" + c.BusyDay.AddDate(0, 0, 1).Format(time.RFC3339)
+	week := "from=" + c.BusyDay.Format(time.RFC3339) + "&to=" + c.BusyDay.AddDate(0, 0, 7).Format(time.RFC3339) + "&duration=30&providerId=" + c.Providers[0].ID
+	rows, err := cost.PerRequest(e.Lookup, e.Deps.Log, e.Deps.Publisher, e.sessions[0], []cost.Probe{
+		{Name: "GET /api/patients/{id}", Function: "patients", Path: "/api/patients/" + c.PatientID},
+		{Name: "GET /api/appointments (busy day)", Function: "scheduling", Path: "/api/appointments?" + strings.ReplaceAll(day, "+", "%2B")},
+		{Name: "GET /api/availability (a week)", Function: "scheduling", Path: "/api/availability?" + strings.ReplaceAll(week, "+", "%2B")},
+	})
+	if err != nil {
+		return fmt.Errorf("round trips: %w", err)
+	}
+	t.Add(rows...)
+	step := func(name string, f func() ([]report.Row, error)) error {
+		t0 := time.Now()
+		rows, err := f()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s in %s\n", name, time.Since(t0).Round(time.Millisecond))
+		t.Add(rows...)
+		return nil
+	}
+	if err := step("availability over 100k", func() ([]report.Row, error) {
+		return cost.Availability(ctx, e.Deps, cfg.Mongo, cfg.Redis)
+	}); err != nil {
+		return err
+	}
+	if err := step("audit chain growth", func() ([]report.Row, error) { return cost.AuditGrowth(ctx, e.Stack, o.seconds) }); err != nil {
+		return err
+	}
+	return step("audit chain contention", func() ([]report.Row, error) { return cost.AuditContention(ctx, cfg.Mongo, keys, o.seconds) })
+}
+
+// runLoad puts a proxy between the stack and FerretDB, so the database can
+// be made unreachable (its port closed) and come back where the clients
+// look, and runs the load and fault scenarios.
+func runLoad(ctx context.Context, tmp string, o options, t *report.Table) error {
+	m, err := embedded.StartMongo(ctx, filepath.Join(tmp, "sqlite"))
+	if err != nil {
+		return err
+	}
+	defer m.Stop()
+	u, err := url.Parse(m.URI)
+	if err != nil {
+		return err
+	}
+	proxy, err := stack.NewProxy(u.Host)
+	if err != nil {
+		return err
+	}
+	defer proxy.Cut()
+	u.Host = proxy.Addr
+	e, err := startEnv(ctx, filepath.Join(tmp, "load-stack"), u.String(), loadClients/2)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	rows, err := load.Scenario(ctx, e.Stack, e.clinic, load.Faults{
+		StopRedis: func() error { e.redis.Stop(); return nil }, StartRedis: e.redis.Start,
+		CutDB: func() error { proxy.Cut(); return nil }, RestoreDB: proxy.Restore,
+	}, loadClients, o.loadFor)
 	if err != nil {
 		return err
 	}
@@ -201,6 +290,5 @@ func runBench(ctx context.Context, tmp string, o options, t *report.Table) error
 	return nil
 }
 
-func runLoad(ctx context.Context, tmp string, o options, t *report.Table) error {
-	return nil
-}
+// loadClients is the 200 concurrent clients (two per login).
+const loadClients = 200

@@ -36,8 +36,8 @@ func Run(label string, cases []Case, levels []int, d time.Duration) []report.Row
 	var rows []report.Row
 	for _, n := range levels {
 		for _, c := range cases {
-			bare := Attack(targeter(c.Bare), n, d)
-			got := Attack(targeter(c.Stack), n, d)
+			bare := Attack(Targeter(c.Bare), n, d)
+			got := Attack(Targeter(c.Stack), n, d)
 			ratio, r := report.Ratio(float64(got.Latencies.P99), float64(bare.Latencies.P99))
 			row := report.Row{What: fmt.Sprintf("%s%s, %d client(s)", label, c.Name, n),
 				Figure: Summary(got), Reference: "bare: " + Summary(bare), Ratio: ratio}
@@ -53,7 +53,8 @@ func Run(label string, cases []Case, levels []int, d time.Duration) []report.Row
 	return rows
 }
 
-func targeter(f func(uint64) vegeta.Target) vegeta.Targeter {
+// Targeter hands f the index of each request of an attack.
+func Targeter(f func(uint64) vegeta.Target) vegeta.Targeter {
 	var i atomic.Uint64
 	return func(t *vegeta.Target) error {
 		*t = f(i.Add(1) - 1)

@@ -31,7 +31,7 @@ func (s *Stack) SignIn(ctx context.Context, c *http.Client, n int, email, passwo
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("sign in %s: %d %s", email, resp.StatusCode, msg)
+		return nil, &SignInError{Email: email, Status: resp.StatusCode, Body: msg}
 	}
 	var cookies []string
 	for _, ck := range resp.Cookies() {
@@ -45,4 +45,15 @@ func (s *Stack) SignIn(ctx context.Context, c *http.Client, n int, email, passwo
 	}
 	h.Set("Cookie", strings.Join(cookies, "; "))
 	return h, nil
+}
+
+// SignInError is a sign-in the API refused.
+type SignInError struct {
+	Email  string
+	Status int
+	Body   []byte
+}
+
+func (e *SignInError) Error() string {
+	return fmt.Sprintf("sign in %s: %d %s", e.Email, e.Status, e.Body)
 }
