@@ -153,7 +153,9 @@ func NewStore(m *store.Mongo, rdb *redis.Client, settings SettingsSource, c cloc
 	}
 }
 
-func catalogKey(clinicID string) string { return "sched:catalog:" + clinicID }
+// catalogKey names a clinic's cached catalog; its version changes with the
+// cached shape (v2: types carry active, which a v1 entry would read as false).
+func catalogKey(clinicID string) string { return "sched:catalog:v2:" + clinicID }
 
 // Catalog returns the clinic's providers, chairs, types and settings: one
 // Redis read when cached, else four small queries and a cache fill.
