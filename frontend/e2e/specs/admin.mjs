@@ -181,6 +181,51 @@ export default function register(t) {
     { exclusive: true },
   );
 
+  t.scenario('admin: adds a chair and an appointment type; a deactivated type is no longer offered in the Book dialog', async () => {
+    const page = await admin();
+    await page.goto('/admin');
+    await page.getByRole('link', { name: 'Providers, chairs and appointment types' }).click();
+    await page.waitForURL('**/admin/catalog');
+    await page.getByRole('heading', { level: 1, name: /Providers, chairs/ }).waitFor();
+
+    const stamp = String(Date.now()).slice(-5);
+    const chair = `Chair E2E ${stamp}`;
+    await page.getByText('Add a chair').click();
+    await page.getByLabel('Chair name').fill(chair);
+    await page.getByRole('button', { name: 'Add chair' }).click();
+    await page.getByRole('list', { name: 'Chairs' }).getByText(chair).waitFor();
+
+    const type = `Whitening consult ${stamp}`;
+    await page.getByText('Add an appointment type').click();
+    const add = page.locator('details.catalog-add[open]').filter({ has: page.getByRole('button', { name: 'Add appointment type' }) });
+    await add.getByLabel('Name').fill(type);
+    await add.getByLabel('Length (minutes)').fill('30');
+    await add.getByRole('button', { name: 'Add appointment type' }).click();
+    const types = page.getByRole('list', { name: 'Appointment types' });
+    const item = types.getByRole('listitem').filter({ hasText: type });
+    await item.waitFor();
+    await t.scan(page, 'catalog');
+    await bothWidths(page, 'catalog');
+
+    // Offered in the Book dialog while active …
+    const offered = async () => {
+      await page.goto(`/schedule?date=${t.state.date}&book=1`);
+      const dialog = page.getByRole('dialog', { name: 'Book appointment' });
+      await dialog.waitFor();
+      const labels = await dialog.getByLabel('Type of visit').locator('option').allTextContents();
+      await page.keyboard.press('Escape');
+      return labels.some((l) => l.startsWith(type));
+    };
+    assert.ok(await offered(), `the Book dialog offers ${type}`);
+    // … not once deactivated (after a confirmation), though the catalog keeps it as inactive.
+    await page.goto('/admin/catalog');
+    await item.getByRole('button', { name: `Deactivate ${type}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Deactivate ${type}?` });
+    await confirm.getByRole('button', { name: /^Deactivate/ }).click();
+    await item.getByText('Inactive').waitFor();
+    assert.ok(!(await offered()), `the Book dialog no longer offers ${type}`);
+  });
+
   t.scenario('admin: the dashboard draws today’s figures and the 30-day trends, each with its data table', async () => {
     const page = await admin();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
