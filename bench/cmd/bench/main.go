@@ -54,7 +54,7 @@ func run(ctx context.Context) error {
 	flag.StringVar(&o.rows, "rows", "", "comma-separated files of markdown rows to append (name=file shows name when missing)")
 	flag.BoolVar(&o.load, "load", false, "run the load and fault scenarios")
 	flag.BoolVar(&o.api, "api", true, "measure the API rows (false: the other rows only, while working on them)")
-	flag.DurationVar(&o.seconds, "attack", 3*time.Second, "length of each latency attack")
+	flag.DurationVar(&o.seconds, "attack", 2*time.Second, "length of each latency attack")
 	flag.Parse()
 	o.loadFor = 60 * time.Second
 	if s := os.Getenv("LOAD_SECONDS"); s != "" {
@@ -211,7 +211,33 @@ func runBench(ctx context.Context, tmp string, o options, t *report.Table) error
 		return err
 	}
 	t.Add(rows...)
-	return costRows(ctx, e, o, t)
+	if err := costRows(ctx, e, o, t); err != nil {
+		return err
+	}
+	e.Close()
+	return postgresRows(ctx, tmp, o, t)
+}
+
+// postgresRows are the API rows again with FerretDB on PostgreSQL, so a
+// cost of the embedded SQLite backend is told apart from one of the code.
+func postgresRows(ctx context.Context, tmp string, o options, t *report.Table) error {
+	pg, err := stack.StartPostgres(ctx)
+	if err != nil {
+		t.Note("[postgresql] API rows", err.Error())
+		return nil
+	}
+	defer pg.Stop()
+	e, err := startEnv(ctx, filepath.Join(tmp, "pg-stack"), pg.URI, desks)
+	if err != nil {
+		return fmt.Errorf("postgresql: %w", err)
+	}
+	defer e.Close()
+	rows, err := apiRows(e, "[postgresql] ", o)
+	if err != nil {
+		return err
+	}
+	t.Add(rows...)
+	return nil
 }
 
 // costRows are the round trips per request, availability over 100k

@@ -104,10 +104,14 @@ func NewDesk(s *stack.Stack, n int, email string, t *Tally) *Desk {
 func (d *Desk) SignIn(ctx context.Context) {
 	t0 := time.Now()
 	h, err := d.s.SignIn(ctx, d.c, d.n, d.email, seed.Password)
+	d.header = nil
 	if err == nil {
 		d.header = h
 		d.tally.add("200", false, time.Since(t0))
 		return
+	}
+	if ctx.Err() != nil {
+		return // the run ended meanwhile
 	}
 	var refused *stack.SignInError
 	if errors.As(err, &refused) {
@@ -199,25 +203,36 @@ func (w *Work) Step(ctx context.Context, d *Desk) int {
 }
 
 // Run has desks each sign in, then work closed-loop (a short pause between
-// requests, a fresh sign-in every 50) until ctx ends.
-func Run(ctx context.Context, desks []*Desk, w *Work) {
+// requests, a fresh sign-in every 50) until ctx ends. Desks not yet signed
+// in arrive over the first stagger, as a morning's staff do, and one whose
+// sign-in failed tries again a second later.
+func Run(ctx context.Context, desks []*Desk, w *Work, stagger time.Duration) {
 	var wg sync.WaitGroup
-	for _, d := range desks {
+	for k, d := range desks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if d.header == nil {
+				pause(ctx, stagger*time.Duration(k)/time.Duration(len(desks)))
+			}
 			for i := 0; ctx.Err() == nil; i++ {
 				if d.header == nil || i%50 == 49 {
-					d.SignIn(ctx)
+					if d.SignIn(ctx); d.header == nil {
+						pause(ctx, time.Second)
+					}
 					continue
 				}
 				w.Step(ctx, d)
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Duration(20+rand.IntN(80)) * time.Millisecond):
-				}
+				pause(ctx, time.Duration(20+rand.IntN(80))*time.Millisecond)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }

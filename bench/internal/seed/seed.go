@@ -171,9 +171,10 @@ func Providers(ctx context.Context, st *scheduling.Store, clinicID string, n int
 
 // Appointment is a scheduled visit of patient with p in p's first chair.
 func Appointment(clinicID, patientID string, p scheduling.Provider, start time.Time, d time.Duration) scheduling.Appointment {
+	created := time.Now().UTC().AddDate(0, 0, -rand.IntN(60)-1) // booked before the bench began
 	return scheduling.Appointment{ID: ids.New(), ClinicID: clinicID, PatientID: patientID, ProviderID: p.ID, OperatoryID: p.Operatories[0],
 		Start: start, End: start.Add(d), Status: scheduling.Scheduled, Source: "staff", Version: 1, History: []scheduling.Change{},
-		CreatedAt: start.AddDate(0, 0, -rand.IntN(60)-1), UpdatedAt: start}
+		CreatedAt: created, UpdatedAt: created}
 }
 
 // Insert writes docs to appointments a thousand at a time.
