@@ -3,10 +3,12 @@ package scheduling_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/topsmile/topsmile/shared/apitest"
+	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/ids"
 	"github.com/topsmile/topsmile/shared/scheduling"
 )
@@ -54,6 +56,18 @@ func TestPatchingAChair(t *testing.T) {
 		{Name: "listed", As: desk, Method: "GET", Path: "/api/operatories", Status: 200, Want: map[string]any{"items": []any{
 			map[string]any{"id": e.chair1.ID, "active": true}, map[string]any{"id": e.chair2.ID, "name": "Surgery 2", "active": false}}}},
 	})
+	// Each change is on the trail before it is made (the rename, the blank
+	// name, the deactivation), the refused one followed by its failure;
+	// the unknown field and the 403 never reached the write.
+	var outcomes []audit.Outcome
+	for _, r := range e.records(t, audit.Filter{Action: "operatory.update"}) {
+		if r.Resource == "operatories/"+e.chair2.ID {
+			outcomes = append(outcomes, r.Outcome)
+		}
+	}
+	if want := []audit.Outcome{audit.Success, audit.Success, audit.Failure, audit.Success}; !slices.Equal(outcomes, want) {
+		t.Errorf("operatory.update outcomes on the trail %v, want %v", outcomes, want)
+	}
 }
 
 func TestPatchingAType(t *testing.T) {
