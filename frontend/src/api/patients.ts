@@ -1,5 +1,12 @@
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import {
+  keepPreviousData,
+  useMutation,
+  useQueries,
+  useQuery,
+  useQueryClient,
+  type UseQueryResult,
+} from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { api, isApiError, type ListResponse } from '../lib/api';
 import type { PatientRecord, PatientSummary, TimelineItem } from '../lib/types';
 
@@ -10,8 +17,8 @@ import type { PatientRecord, PatientSummary, TimelineItem } from '../lib/types';
 export const patientKeys = {
   all: ['patients'] as const,
   list: (q: string) => ['patients', 'list', q] as const,
-  /** A name for every patient (the schedule's tiles, the waitlist). */
-  directory: ['patients', 'directory'] as const,
+  /** One patient's summary, as lists show it (the names on the schedule's tiles, the waitlist). */
+  summary: (id: string) => ['patients', 'summary', id] as const,
   search: (q: string) => ['patients', 'search', q] as const,
   record: (id: string) => ['patients', 'record', id] as const,
   family: (id: string) => ['patients', 'family', id] as const,
@@ -112,50 +119,116 @@ export function useArchivePatient(id: string) {
   });
 }
 
+/** How many patients one `?ids=` read names (the server's limit). */
+export const PATIENT_IDS_CHUNK = 200;
+
+/** A summary read by id stays fresh this long (moving between days reads only new patients). */
+const SUMMARY_STALE_MS = 5 * 60_000;
+
+/** The summaries (no medical history) of `ids`, at most {@link PATIENT_IDS_CHUNK} of them. */
+function fetchPatientSummaries(ids: readonly string[]): Promise<ListResponse<PatientSummary>> {
+  return api.get<ListResponse<PatientSummary>>('/api/patients', { query: { ids: ids.join(',') } });
+}
+
+/** Whether err means this server has no patient list for the caller (fall back without an error). */
+function namesUnavailable(err: unknown): boolean {
+  return isApiError(err) && (err.isMissingRoute || err.status === 403);
+}
+
+type Waiter = { resolve: (p: PatientSummary | null) => void; reject: (err: unknown) => void };
+
 /**
- * A name for every patient, for the schedule tiles: the list endpoint's
- * summaries (no medical history). `unavailable` when the server has no
- * patients API yet, so the UI can fall back without an error.
+ * Ids asked for in the same task (one screen's names, or the refetches of
+ * an invalidation) go out together: chunks of {@link PATIENT_IDS_CHUNK}, in
+ * parallel, each retried once on a 5xx (the per-id queries do not retry, or
+ * each would ask alone).
  */
-export function usePatientDirectory(need?: readonly string[]) {
-  const directory = useQuery({
-    queryKey: patientKeys.directory,
-    queryFn: async ({ signal }) => {
-      const byId = new Map<string, PatientSummary>();
-      try {
-        let cursor: string | null = null;
-        for (let page = 0; page < 10; page += 1) {
-          const res: ListResponse<PatientSummary> = await api.get<ListResponse<PatientSummary>>('/api/patients', {
-            signal,
-            query: { limit: 200, cursor },
-          });
-          for (const p of res.items) byId.set(p.id, p);
-          cursor = res.nextCursor;
-          if (!cursor) break;
-        }
-        return { available: true as const, byId };
-      } catch (error) {
-        if (isApiError(error) && (error.isMissingRoute || error.status === 403)) {
-          return { available: false as const, byId };
-        }
-        throw error;
-      }
-    },
-    staleTime: 60_000,
+const summaryBatch = {
+  waiting: new Map<string, Waiter[]>(),
+  load(id: string): Promise<PatientSummary | null> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) queueMicrotask(() => this.flush());
+      const list = this.waiting.get(id);
+      if (list) list.push({ resolve, reject });
+      else this.waiting.set(id, [{ resolve, reject }]);
+    });
+  },
+  flush() {
+    if (this.waiting.size === 0) return;
+    const batch = this.waiting;
+    this.waiting = new Map();
+    const ids = [...batch.keys()];
+    for (let i = 0; i < ids.length; i += PATIENT_IDS_CHUNK) {
+      const chunk = ids.slice(i, i + PATIENT_IDS_CHUNK);
+      fetchPatientSummaries(chunk)
+        .catch((err: unknown) => {
+          if (isApiError(err) && err.status >= 500) return fetchPatientSummaries(chunk);
+          throw err;
+        })
+        .then(
+          (res) => {
+            const found = new Map(res.items.map((p) => [p.id, p]));
+            for (const id of chunk) for (const w of batch.get(id)!) w.resolve(found.get(id) ?? null);
+          },
+          (err: unknown) => {
+            for (const id of chunk) for (const w of batch.get(id)!) w.reject(err);
+          },
+        );
+    }
+  },
+};
+
+function summaryQuery(id: string) {
+  return {
+    queryKey: patientKeys.summary(id),
+    queryFn: () => summaryBatch.load(id),
+    staleTime: SUMMARY_STALE_MS,
+    retry: false,
+  };
+}
+
+export interface PatientNames {
+  /** The summaries found, by id (an id of no patient of the clinic is absent). */
+  byId: Map<string, PatientSummary>;
+  /** Some of the ids are still being read for the first time. */
+  loading: boolean;
+  /** False when the server has no patient list for this caller (404/403): show no names, no error. */
+  available: boolean;
+}
+
+/**
+ * Names for the patients a screen shows (schedule tiles, waitlist, audit
+ * rows): each summary is cached under its id, so only ids not yet cached
+ * are read, together, with `GET /api/patients?ids=`. An invalidation of
+ * `patientKeys.all` reads the shown ones again.
+ */
+export function usePatientNames(ids: readonly string[]): PatientNames {
+  const client = useQueryClient();
+  const unique = useMemo(() => [...new Set(ids)].filter(Boolean), [ids]);
+  // Ask for the ids nothing has read yet while this render runs (as
+  // usePrefetchQuery does), not once the screen has been drawn and its
+  // effects have run: the names travel while the grid renders.
+  const unread = unique.filter((id) => !client.getQueryState(patientKeys.summary(id)));
+  if (unread.length > 0) {
+    for (const id of unread) void client.prefetchQuery(summaryQuery(id));
+    summaryBatch.flush();
+  }
+  return useQueries({
+    queries: unique.map(summaryQuery),
+    combine: combineNames,
   });
-  // A patient the screen names but the cached directory lacks (added since,
-  // at this desk or another): read the directory again, once per such set,
-  // so a new patient shows by name rather than as "Patient".
-  const data = directory.data;
-  const missing = data?.available ? (need ?? []).filter((id) => !data.byId.has(id)).sort().join(',') : '';
-  const asked = useRef('');
-  const { refetch, isFetching } = directory;
-  useEffect(() => {
-    if (!missing || isFetching || asked.current === missing) return;
-    asked.current = missing;
-    void refetch();
-  }, [missing, isFetching, refetch]);
-  return directory;
+}
+
+function combineNames(results: UseQueryResult<PatientSummary | null>[]): PatientNames {
+  const byId = new Map<string, PatientSummary>();
+  let loading = false;
+  let available = true;
+  for (const r of results) {
+    if (r.data) byId.set(r.data.id, r.data);
+    if (r.isPending && r.fetchStatus !== 'idle') loading = true;
+    if (namesUnavailable(r.error)) available = false;
+  }
+  return { byId, loading, available };
 }
 
 export function usePatientSearch(q: string) {

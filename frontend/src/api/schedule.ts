@@ -26,7 +26,7 @@ export const scheduleKeys = {
   mine: ['appointments', 'mine'] as const,
   availability: ['availability'] as const,
   patients: patientKeys.all,
-  patientDirectory: patientKeys.directory,
+  patientSummary: patientKeys.summary,
   patientSearch: patientKeys.search,
   patient: patientKeys.record,
 };

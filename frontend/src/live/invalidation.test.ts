@@ -21,7 +21,7 @@ const CACHE: Record<string, { key: QueryKey; data: unknown }> = {
   types: { key: scheduleKeys.types, data: { items: [] } },
   waitlist: { key: waitlistKeys.all, data: { items: [] } },
   patient: { key: scheduleKeys.patient('p-1'), data: { id: 'p-1' } },
-  directory: { key: scheduleKeys.patientDirectory, data: { available: true, byId: new Map() } },
+  summary: { key: scheduleKeys.patientSummary('p-1'), data: { id: 'p-1', firstName: 'Ana' } },
   health: { key: ['health'], data: {} },
 };
 
@@ -55,7 +55,7 @@ describe('invalidationsFor', () => {
   });
 
   it('never touches patients, the catalogue, the portal’s own list or anything else', async () => {
-    const untouched = ['directory', 'health', 'mine', 'operatories', 'patient', 'types'];
+    const untouched = ['health', 'mine', 'operatories', 'patient', 'summary', 'types'];
     for (const type of ['appointment.created', 'appointment.updated', 'appointment.cancelled', 'waitlist.updated', 'provider.updated'] as const) {
       const hit = await invalidated(invalidationsFor(event(type, 'a-1', 9)));
       expect(hit.filter((name) => untouched.includes(name))).toEqual([]);

@@ -3,7 +3,7 @@ import { isApiError } from '../../lib/api';
 import { patientDisplayName, type PatientSummary } from '../../lib/types';
 import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { NewPatientForm } from './NewPatientForm';
-import { usePatientDirectory, usePatientSearch } from '../../api/patients';
+import { usePatientSearch } from '../../api/patients';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 
@@ -38,10 +38,7 @@ export function PatientPicker({ value, onChange, error }: PatientPickerProps) {
   const term = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
   const search = usePatientSearch(term);
   const results = search.data ?? [];
-  const directory = usePatientDirectory();
-  const unavailable =
-    directory.data?.available === false ||
-    (isApiError(search.error) && (search.error.isMissingRoute || search.error.status === 403));
+  const unavailable = isApiError(search.error) && (search.error.isMissingRoute || search.error.status === 403);
   const inputRef = useRef<HTMLInputElement>(null);
   const manualRef = useRef<HTMLInputElement>(null);
   const changeRef = useRef<HTMLButtonElement>(null);

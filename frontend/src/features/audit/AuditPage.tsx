@@ -11,7 +11,7 @@ import {
   type AuditRecord,
   type AuditVerification,
 } from '../../api/audit';
-import { usePatient, usePatientDirectory, usePatientSearch } from '../../api/patients';
+import { usePatient, usePatientNames, usePatientSearch } from '../../api/patients';
 import { ROLE_LABELS, userName, useStaffUsers, type StaffUser } from '../../api/users';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
@@ -266,9 +266,9 @@ function who(r: AuditRecord, byId: Map<string, StaffUser>): string {
 function RecordsTable({ records, staff, timeZone }: { records: AuditRecord[]; staff: StaffUser[]; timeZone: string }) {
   const byId = new Map(staff.map((u) => [u.id, u]));
   const patientIds = [...new Set(records.map((r) => r.patientId).filter(Boolean))];
-  const directory = usePatientDirectory(patientIds);
+  const names = usePatientNames(patientIds);
   const patientName = (pid: string) => {
-    const p = directory.data?.byId.get(pid);
+    const p = names.byId.get(pid);
     return p ? patientDisplayName(p) : pid;
   };
   return (

@@ -1,10 +1,12 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { scheduleKeys } from '../../api/schedule';
 import { resetApiClient } from '../../lib/api';
 import { addDays, todayInZone, zonedTimeToUtc } from '../../lib/time';
-import type { Appointment, AppointmentType, Operatory, Provider } from '../../lib/types';
+import type { Appointment, AppointmentType, Operatory, PatientSummary, Provider } from '../../lib/types';
 import { CLINIC, makeUser, routeFetch } from '../../test/fixtures';
 import { jsonResponse, renderWithQuery } from '../../test/render';
 import { useSessionStore } from '../../lib/session';
@@ -237,5 +239,115 @@ describe('front desk polish', () => {
     expect(within(select).getByRole('option', { selected: true })).toHaveTextContent(
       'Comprehensive periodontal evaluation (90 min)',
     );
+  });
+});
+
+const person = (id: string, firstName: string, lastName: string): PatientSummary => ({
+  id,
+  firstName,
+  lastName,
+  dateOfBirth: '1980-01-02',
+  status: 'active',
+  allergyAlert: false,
+});
+const bo = person('pa-2', 'Bo', 'Lind');
+const cy = person('pa-3', 'Cy', 'Moreau');
+const newcomer = person('pa-new', 'Wren', 'Okoye');
+
+const tomorrow = addDays(today, 1);
+function visit(id: string, patientId: string, date: string, hour: number): Appointment {
+  return {
+    id,
+    patientId,
+    providerId: 'pr-1',
+    operatoryId: 'op-1',
+    typeId: 't-1',
+    start: at(date, hour * 60),
+    end: at(date, hour * 60 + 60),
+    status: 'scheduled',
+    history: [],
+    version: 1,
+  };
+}
+
+describe('the schedule names its patients', () => {
+  let days: Record<string, Appointment[]>;
+  /** The ids each GET /api/patients?ids= named, and whether a tile was on screen when it was asked. */
+  let asked: { ids: string[]; tilesDrawn: boolean }[];
+  let client: QueryClient;
+
+  beforeEach(() => {
+    resetApiClient();
+    asked = [];
+    days = {
+      [today]: [visit('a-1', 'pa-1', today, 9), visit('a-2', 'pa-2', today, 11), visit('a-3', 'pa-1', today, 14)],
+      [tomorrow]: [visit('a-4', 'pa-2', tomorrow, 9), visit('a-5', 'pa-3', tomorrow, 10)],
+    };
+    const clinic = [ana, bo, cy, newcomer];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        routeFetch({
+          'GET /api/patients': (url: URL) => {
+            const ids = url.searchParams.get('ids')?.split(',') ?? [];
+            asked.push({ ids, tilesDrawn: document.querySelector('[data-appointment-id]') !== null });
+            return jsonResponse({ items: clinic.filter((p) => ids.includes(p.id)), nextCursor: null });
+          },
+          'GET /api/patients/pa-1': { ...ana, allergies: [], medications: [], conditions: [] },
+          'GET /api/providers': { items: providers, nextCursor: null },
+          'GET /api/operatories': { items: operatories, nextCursor: null },
+          'GET /api/appointment-types': { items: types, nextCursor: null },
+          'GET /api/appointments': (url: URL) => {
+            const from = url.searchParams.get('from') ?? '';
+            const items = Object.values(days)
+              .flat()
+              .filter((a) => a.start >= from && a.start < (url.searchParams.get('to') ?? ''));
+            return jsonResponse({ items, nextCursor: null });
+          },
+        }),
+      ),
+    );
+    client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+    act(() => useSessionStore.getState().setSession({ user: makeUser('receptionist'), clinic: CLINIC, mfaEnrollmentRequired: false }));
+  });
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  function renderOnClient() {
+    return render(
+      <QueryClientProvider client={client}>
+        <MemoryRouter initialEntries={['/schedule']}>
+          <SchedulePage />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+  }
+
+  const tileNamed = (name: string) => screen.findAllByRole('button', { name: new RegExp(name) });
+
+  it('reads just the day’s patients, once each, as soon as the appointments arrive', async () => {
+    renderOnClient();
+    expect(await tileNamed('Ana Silva')).toHaveLength(2);
+    expect(await tileNamed('Bo Lind')).toHaveLength(1);
+    expect(asked).toEqual([{ ids: ['pa-1', 'pa-2'], tilesDrawn: false }]);
+  });
+
+  it('moving to the next day reads only the patients not yet named', async () => {
+    const user = userEvent.setup();
+    renderOnClient();
+    await tileNamed('Ana Silva');
+    await user.click(screen.getByRole('button', { name: /Next day/ }));
+    expect(await tileNamed('Cy Moreau')).toHaveLength(1);
+    expect(await tileNamed('Bo Lind')).toHaveLength(1);
+    expect(asked.map((a) => a.ids)).toEqual([['pa-1', 'pa-2'], ['pa-3']]);
+  });
+
+  it('a patient booked at another desk shows by name when the schedule refreshes', async () => {
+    renderOnClient();
+    await tileNamed('Ana Silva');
+    days[today]!.push(visit('a-9', 'pa-new', today, 16));
+    await act(() => client.invalidateQueries({ queryKey: scheduleKeys.ranges }));
+    expect(await tileNamed('Wren Okoye')).toHaveLength(1);
+    expect(asked.map((a) => a.ids)).toEqual([['pa-1', 'pa-2'], ['pa-new']]);
   });
 });

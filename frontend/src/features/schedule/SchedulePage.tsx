@@ -26,7 +26,7 @@ import { BookDialog, type BookPrefill } from '../../components/booking/BookDialo
 import { DayGrid } from './DayGrid';
 import { columnsWindow, dropChanges, groupColumns, weekDates, type GridColumn, type ScheduleView } from './grid';
 import { useAppointmentTypes, useDayAppointments, useMoveAppointment, useOperatories, useProviders } from '../../api/schedule';
-import { usePatientDirectory, useSevereAllergies } from '../../api/patients';
+import { usePatientNames, useSevereAllergies } from '../../api/patients';
 
 const HIDDEN_STATUSES = new Set(['cancelled', 'failed', 'pending']);
 const VIEWS: { value: ScheduleView; label: string }[] = [
@@ -74,8 +74,9 @@ export default function SchedulePage() {
   const operatories = useOperatories();
   const types = useAppointmentTypes();
   const appointments = useDayAppointments(range);
+  // Read in the render the appointments arrive in, before the grid is drawn.
   const named = useMemo(() => (appointments.data ?? []).map((a) => a.patientId), [appointments.data]);
-  const directory = usePatientDirectory(named);
+  const names = usePatientNames(named);
 
   const setDate = useCallback(
     (next: string) => {
@@ -108,7 +109,7 @@ export default function SchedulePage() {
   );
 
   const typeMap = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, t])), [types.data]);
-  const patientMap = directory.data?.byId ?? EMPTY_PATIENTS;
+  const patientMap = names.byId;
   const all = appointments.data ?? [];
   const visible = useMemo(
     () => (showCancelled ? all : all.filter((a) => !HIDDEN_STATUSES.has(a.status))),
@@ -192,7 +193,7 @@ export default function SchedulePage() {
         patient: {
           id: bookPatientId,
           label: known ? `${known.firstName} ${known.lastName}` : 'Loading patient…',
-          allergyAlert: known?.allergyAlert,
+          ...(known ? { allergyAlert: known.allergyAlert } : {}),
         },
       });
     } else setBookOpen(true);
@@ -397,7 +398,7 @@ export default function SchedulePage() {
         </p>
       )}
 
-      {directory.data?.available === false && (
+      {!names.available && (
         <p className="notice notice--info">
           Patient names appear once the patients service is available on this server.
         </p>
@@ -532,7 +533,6 @@ export default function SchedulePage() {
   );
 }
 
-const EMPTY_PATIENTS = new Map();
 
 function countByStatus(list: Appointment[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -10,20 +10,18 @@ import { patientDisplayName, type AppointmentType, type PatientSummary, type Wai
 import { PatientPicker, type PickedPatient } from '../../components/booking/PatientPicker';
 import { BookDialog, type BookPrefill } from '../../components/booking/BookDialog';
 import { useAppointmentTypes, useOperatories, useProviders } from '../../api/schedule';
-import { usePatientDirectory } from '../../api/patients';
+import { usePatientNames } from '../../api/patients';
 import { useClinicTimeZone } from '../../lib/session';
 import { useAddToWaitlist, useRemoveFromWaitlist, useWaitlist } from '../../api/waitlist';
 import { OfferDialog } from './OfferDialog';
 import { urgencyLabel, WaitlistPanel, WEEKDAYS } from './WaitlistPanel';
-
-const EMPTY = new Map<string, PatientSummary>();
 
 /** `/waitlist`: who wants an earlier visit, offers in flight; add, book, offer a time, remove. */
 export default function WaitlistPage() {
   const timeZone = useClinicTimeZone();
   const waitlist = useWaitlist();
   const named = useMemo(() => (waitlist.data ?? []).map((e) => e.patientId), [waitlist.data]);
-  const directory = usePatientDirectory(named);
+  const names = usePatientNames(named);
   const types = useAppointmentTypes();
   const providers = useProviders();
   const operatories = useOperatories();
@@ -37,7 +35,7 @@ export default function WaitlistPage() {
 
   const typeMap = useMemo(() => new Map((types.data ?? []).map((t) => [t.id, t])), [types.data]);
   const providerMap = useMemo(() => new Map((providers.data ?? []).map((p) => [p.id, p])), [providers.data]);
-  const patients = directory.data?.byId ?? EMPTY;
+  const patients = names.byId;
   const entries = waitlist.data ?? [];
   const offered = entries.filter((e) => e.status === 'offered').length;
   const removingPatient = removing ? patients.get(removing.patientId) : undefined;
