@@ -37,9 +37,12 @@ function renderPage(search = '') {
 
 describe('AuditPage', () => {
   let lists: URLSearchParams[];
+  /** The ids each GET /api/patients?ids= named. */
+  let named: string[][];
   let verification: AuditVerification;
   beforeEach(() => {
     resetApiClient();
+    named = [];
     useSessionStore.getState().setSession(me('admin'));
     lists = [];
     verification = { ok: true, checked: 42 };
@@ -61,8 +64,12 @@ describe('AuditPage', () => {
             });
           },
           'GET /api/users': { items: staff, nextCursor: null },
-          'GET /api/patients': (url: URL) =>
-            jsonResponse({ items: !url.searchParams.get('q') || url.searchParams.get('q') === 'Ana' ? [ANA] : [], nextCursor: null }),
+          'GET /api/patients': (url: URL) => {
+            const ids = url.searchParams.get('ids');
+            if (ids !== null) named.push(ids.split(','));
+            const found = ids !== null ? ids.split(',').includes(ANA.id) : url.searchParams.get('q') === 'Ana';
+            return jsonResponse({ items: found ? [ANA] : [], nextCursor: null });
+          },
           'GET /api/patients/p-ana': ANA,
         }),
       ),
@@ -78,6 +85,8 @@ describe('AuditPage', () => {
     await waitFor(() => expect(rows()[1]).toHaveTextContent('Dee Ng'));
     expect(rows()[1]).toHaveTextContent('Patient record viewed');
     await waitFor(() => expect(rows()[1]).toHaveTextContent('Ana Lima'));
+    // Named by reading just the patients the rows show, not the whole list.
+    expect(named).toEqual([['p-ana']]);
     // 10:04 in New York on Jan 10.
     expect(rows()[1]).toHaveTextContent('2031-01-10 10:04');
     // An actor no longer on the staff list: their role and id.
