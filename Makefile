@@ -163,7 +163,7 @@ test-e2e: setup-e2e frontend $(BIN)/stripe-mock infra/testtools/node_modules/.pa
 # benchmarks (-benchmem, BENCHTIME each). A step that fails leaves its rows
 # out and the table says "not run"; make bench then exits non-zero.
 BENCH_ROUNDS ?= 10
-BENCHTIME    ?= 300ms
+BENCHTIME    ?= 100ms
 LOAD_SECONDS ?= 60
 BENCH_OUT    := bench/out
 # redis-server for the stack's rate limiter and guard, PostgreSQL (Debian's

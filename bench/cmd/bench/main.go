@@ -54,7 +54,7 @@ func run(ctx context.Context) error {
 	flag.StringVar(&o.rows, "rows", "", "comma-separated files of markdown rows to append (name=file shows name when missing)")
 	flag.BoolVar(&o.load, "load", false, "run the load and fault scenarios")
 	flag.BoolVar(&o.api, "api", true, "measure the API rows (false: the other rows only, while working on them)")
-	flag.DurationVar(&o.seconds, "attack", 2*time.Second, "length of each latency attack")
+	flag.DurationVar(&o.seconds, "attack", 1500*time.Millisecond, "length of each latency attack")
 	flag.Parse()
 	o.loadFor = 60 * time.Second
 	if s := os.Getenv("LOAD_SECONDS"); s != "" {

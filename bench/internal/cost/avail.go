@@ -122,7 +122,7 @@ func Availability(ctx context.Context, d localstack.Deps, mc store.MongoConfig, 
 
 // searches is how many availability searches are timed: few, as on the
 // embedded backends each reads the whole collection (seconds).
-const searches = 4
+const searches = 3
 
 func percentile(ds []time.Duration, p int) time.Duration {
 	s := slices.Clone(ds)
