@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -251,15 +252,6 @@ func costRows(ctx context.Context, e *env, o options, t *report.Table) error {
 	c := e.clinic
 	day := "from=" + c.BusyDay.Format(time.RFC3339) + "&to=" + c.BusyDay.AddDate(0, 0, 1).Format(time.RFC3339)
 	week := "from=" + c.BusyDay.Format(time.RFC3339) + "&to=" + c.BusyDay.AddDate(0, 0, 7).Format(time.RFC3339) + "&duration=30&providerId=" + c.Providers[0].ID
-	rows, err := cost.PerRequest(e.Lookup, e.Deps.Log, e.Deps.Publisher, e.sessions[0], []cost.Probe{
-		{Name: "GET /api/patients/{id}", Function: "patients", Path: "/api/patients/" + c.PatientID},
-		{Name: "GET /api/appointments (busy day)", Function: "scheduling", Path: "/api/appointments?" + strings.ReplaceAll(day, "+", "%2B")},
-		{Name: "GET /api/availability (a week)", Function: "scheduling", Path: "/api/availability?" + strings.ReplaceAll(week, "+", "%2B")},
-	})
-	if err != nil {
-		return fmt.Errorf("round trips: %w", err)
-	}
-	t.Add(rows...)
 	step := func(name string, f func() ([]report.Row, error)) error {
 		t0 := time.Now()
 		rows, err := f()
@@ -269,6 +261,23 @@ func costRows(ctx context.Context, e *env, o options, t *report.Table) error {
 		fmt.Fprintf(os.Stderr, "bench: %s in %s\n", name, time.Since(t0).Round(time.Millisecond))
 		t.Add(rows...)
 		return nil
+	}
+	probes := []cost.Probe{
+		{Name: "GET /api/patients/{id}", Function: "patients", Path: "/api/patients/" + c.PatientID},
+		{Name: "GET /api/appointments (busy day)", Function: "scheduling", Path: "/api/appointments?" + strings.ReplaceAll(day, "+", "%2B")},
+		{Name: "GET /api/availability (a week)", Function: "scheduling", Path: "/api/availability?" + strings.ReplaceAll(week, "+", "%2B")},
+		{Name: "POST /api/appointments", Function: "scheduling", Path: "/api/appointments", Body: func(i int) []byte {
+			// Slots of the open provider a year out, clear of the latency runs'.
+			start := c.BusyDay.AddDate(1, 0, 0).Add(time.Duration(i) * 15 * time.Minute)
+			b, _ := json.Marshal(map[string]any{"patientId": c.PatientID, "providerId": c.Open.ID, "operatoryId": c.OpenChair,
+				"typeId": c.Visit.ID, "start": start, "end": start.Add(15 * time.Minute)})
+			return b
+		}},
+	}
+	if err := step("round trips per request", func() ([]report.Row, error) {
+		return cost.PerRequest(e.Lookup, e.Deps.Log, e.Deps.Publisher, e.sessions[0], probes)
+	}); err != nil {
+		return err
 	}
 	if err := step("availability over 100k", func() ([]report.Row, error) {
 		return cost.Availability(ctx, e.Deps, cfg.Mongo, cfg.Redis)

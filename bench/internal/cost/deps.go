@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,9 @@ type Probe struct {
 	Name     string
 	Function string // "patients" or "scheduling"
 	Path     string
+	// Body, when set, makes the probe a JSON POST of Body(i) for its i-th
+	// request (each must be new: a booking of its own slot).
+	Body func(i int) []byte
 }
 
 // PerRequest builds the patients and scheduling functions from env, as
@@ -56,13 +60,20 @@ func PerRequest(env config.Lookup, log *slog.Logger, pub notify.Publisher, h htt
 
 	var rows []report.Row
 	for _, p := range probes {
+		sent := 0
 		serve := func() error {
 			req := httptest.NewRequest(http.MethodGet, p.Path, nil)
+			want := http.StatusOK
+			if p.Body != nil {
+				req, want = httptest.NewRequest(http.MethodPost, p.Path, bytes.NewReader(p.Body(sent))), http.StatusCreated
+			}
+			sent++
 			req.Header = h.Clone()
+			req.Header.Set("Content-Type", "application/json")
 			req.RemoteAddr = "127.0.0.1:40000"
 			rec := httptest.NewRecorder()
 			handlers[p.Function].ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK {
+			if rec.Code != want {
 				return fmt.Errorf("%s: %d %s", p.Name, rec.Code, rec.Body)
 			}
 			return nil
@@ -84,11 +95,14 @@ func PerRequest(env config.Lookup, log *slog.Logger, pub notify.Publisher, h htt
 		}
 		names := c.Names()
 		rm, rr := float64(mongo)/n, float64(rds)/n
-		rows = append(rows,
-			report.Row{What: "Redis round trips per guarded request, " + p.Name, Figure: fmt.Sprintf("%.2f (mean of %d warm)", rr, n),
-				Reference: "mongo: " + names, Target: "1", Met: report.Met(rr <= 1)},
-			report.Row{What: "Mongo round trips per audited read, " + p.Name, Figure: fmt.Sprintf("%.2f (mean of %d warm)", rm, n),
-				Target: "≤ 3", Met: report.Met(rm <= 3)})
+		redisRow := report.Row{What: "Redis round trips per guarded request, " + p.Name, Figure: fmt.Sprintf("%.2f (mean of %d warm)", rr, n),
+			Reference: "mongo: " + names, Target: "1", Met: report.Met(rr <= 1)}
+		mongoRow := report.Row{What: "Mongo round trips per audited read, " + p.Name, Figure: fmt.Sprintf("%.2f (mean of %d warm)", rm, n),
+			Target: "≤ 3", Met: report.Met(rm <= 3)}
+		if p.Body != nil { // a write: reported, the targets are the reads'
+			mongoRow.What, mongoRow.Target, mongoRow.Met = "Mongo round trips per audited write, "+p.Name, "— (reported)", ""
+		}
+		rows = append(rows, redisRow, mongoRow)
 	}
 	return rows, nil
 }
