@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/topsmile/topsmile/shared/audit"
 	"github.com/topsmile/topsmile/shared/boot"
 	"github.com/topsmile/topsmile/shared/config"
@@ -17,3 +19,9 @@ func functionConfig(e *env) (boot.Config, audit.Config, error) {
 	err := config.LoadFrom(e.Lookup, &c)
 	return c.Config, c.Audit, err
 }
+
+// quietRedis drops go-redis's own log lines (every failed dial while the
+// load run has Redis stopped): the rows count what callers saw.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}

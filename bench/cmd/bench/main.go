@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/topsmile/topsmile/bench/internal/api"
 	"github.com/topsmile/topsmile/bench/internal/cost"
 	"github.com/topsmile/topsmile/bench/internal/load"
@@ -36,6 +38,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	redis.SetLogger(quietRedis{})
 	if err := run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
