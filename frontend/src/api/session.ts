@@ -78,6 +78,9 @@ export async function loadSession(): Promise<MeResponse | null> {
 
 /** Ends the session on the server (best effort) and locally. */
 export async function signOut(reason: 'idle' | 'signedOut' = 'signedOut'): Promise<void> {
+  // The server ends the session while we wait: what it tells the tab
+  // meanwhile (the live socket closing) is this sign-out.
+  useSessionStore.setState({ endingAs: reason });
   try {
     await api.post('/api/auth/logout', {}, { skipUnauthorizedHandler: true });
   } catch {

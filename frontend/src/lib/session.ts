@@ -12,6 +12,12 @@ export interface SessionState {
   mfaEnrollmentRequired: boolean;
   /** Why the last session ended, for the sign-in page to explain. */
   endReason: 'idle' | 'expired' | 'signedOut' | null;
+  /**
+   * Set while this tab ends the session itself (sign-out, idle logoff): the
+   * server ending it meanwhile (the live socket closing, a 401) is that,
+   * not an expiry to report.
+   */
+  endingAs: 'idle' | 'signedOut' | null;
   setSession: (me: MeResponse) => void;
   clear: (reason?: SessionState['endReason']) => void;
 }
@@ -23,6 +29,7 @@ export const useSessionStore = create<SessionState>()((set) => ({
   clinic: null,
   mfaEnrollmentRequired: false,
   endReason: null,
+  endingAs: null,
   setSession: (me) => {
     setSessionHint();
     set({
@@ -31,13 +38,14 @@ export const useSessionStore = create<SessionState>()((set) => ({
       clinic: me.clinic,
       mfaEnrollmentRequired: me.mfaEnrollmentRequired,
       endReason: null,
+      endingAs: null,
     });
   },
   clear: (reason = null) => {
     // A session that ended (sign-out, idle, expired) leaves no hint; a load
     // that failed for another reason (offline) keeps it for the next try.
     if (reason) clearSessionHint();
-    set({ status: 'signedOut', user: null, clinic: null, mfaEnrollmentRequired: false, endReason: reason });
+    set({ status: 'signedOut', user: null, clinic: null, mfaEnrollmentRequired: false, endReason: reason, endingAs: null });
   },
 }));
 

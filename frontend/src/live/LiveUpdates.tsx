@@ -47,7 +47,7 @@ export function LiveUpdates({ createSocket }: { createSocket?: LiveConnectionOpt
           refresh: refreshSession,
           onSessionEnded: () => {
             const state = useSessionStore.getState();
-            if (state.status !== 'signedIn') return;
+            if (state.status !== 'signedIn' || state.endingAs) return;
             state.clear('expired');
             navigateRef.current(signInPath(window.location.pathname + window.location.search, 'expired'), {
               replace: true,

@@ -200,6 +200,23 @@ describe('LiveUpdates', () => {
     expect(useLiveStore.getState().status).toBe('idle');
   });
 
+  it.each([
+    ['the session expired on the server', null, 'expired'],
+    ['this tab is signing out for idleness', 'idle', null],
+  ] as const)('a socket closed because %s: ends the session as expired only then', async (_name, endingAs, endReason) => {
+    countingFetch();
+    act(() => useSessionStore.getState().setSession(me('receptionist')));
+    renderApp(new QueryClient({ defaultOptions: { queries: { retry: false } } }));
+    await started();
+    act(() => sockets[0]!.onopen?.(new Event('open')));
+    act(() => useSessionStore.setState({ endingAs }));
+    // The server ends the session: the socket closes on policy, the one refresh it tries is refused.
+    act(() => sockets[0]!.onclose?.(new CloseEvent('close', { code: 1008 })));
+    await flush();
+    await flush();
+    expect(useSessionStore.getState().endReason).toBe(endReason);
+  });
+
   it('keeps the same socket while the staff member moves between screens', async () => {
     countingFetch();
     act(() => useSessionStore.getState().setSession(me('admin')));

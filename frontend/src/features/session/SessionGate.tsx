@@ -28,7 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       configureApi({
         onUnauthorized: (returnTo) => {
           const state = useSessionStore.getState();
-          if (state.status !== 'signedIn') return;
+          if (state.status !== 'signedIn' || state.endingAs) return;
           state.clear('expired');
           navigate(signInPath(returnTo, 'expired'), { replace: true });
         },
