@@ -126,7 +126,7 @@ func (s *Service) sendInvite(r *http.Request, u User) error {
 	}
 	return s.Publisher.Publish(ctx, notify.Message{
 		ID: ids.New(), ClinicID: u.ClinicID, Channel: notify.Email, To: u.Email, Template: "staff-invite",
-		Data: map[string]string{"firstName": u.FirstName, "clinicName": clinic.Name, "resetUrl": s.link("/reset-password?token=" + secret),
+		Data: map[string]string{"firstName": u.FirstName, "clinicName": clinic.Name, "resetUrl": s.link("/reset-password?invite=1&token=" + secret),
 			"expiresInHours": strconv.Itoa(int(inviteTTL / time.Hour))},
 		CreatedAt: s.Clock.Now(),
 	})

@@ -100,7 +100,7 @@ func TestInvitingAUserMailsASetPasswordLink(t *testing.T) {
 		t.Fatalf("invited user %+v", u)
 	}
 	m, ok := e.mailTo(t, email, "staff-invite")
-	prefix := apitest.Origin + "/reset-password?token="
+	prefix := apitest.Origin + "/reset-password?invite=1&token="
 	if !ok || m.Channel != "email" || m.ClinicID != e.clinic.ID || !strings.HasPrefix(m.Data["resetUrl"], prefix) ||
 		m.Data["expiresInHours"] != "72" || m.Data["clinicName"] != "Clinic A" || m.Data["firstName"] != "Ana" {
 		t.Fatalf("invite %+v (found %v)", m, ok)

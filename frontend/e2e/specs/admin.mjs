@@ -94,10 +94,13 @@ export default function register(t) {
     const context = await t.newContext({ viewport: WIDE });
     const invitee = await t.newPage(context);
     await invitee.goto(link.pathname + link.search + link.hash);
-    const form = invitee.getByRole('form', { name: 'Choose a new password' });
+    await invitee.getByRole('heading', { level: 1, name: 'Choose your password' }).waitFor();
+    const form = invitee.getByRole('form', { name: 'Choose your password' });
     await form.getByLabel('New password', { exact: true }).fill('priya-first-password-2026');
     await form.getByLabel('Repeat new password').fill('priya-first-password-2026');
     await form.getByRole('button', { name: 'Set new password' }).click();
+    await invitee.getByRole('heading', { name: 'Your password is set' }).waitFor();
+    await t.scan(invitee, 'invite-password-set');
     await t.signIn(invitee, { email: my.invitee, password: 'priya-first-password-2026' });
     await invitee.waitForURL('**/schedule');
     const me = await t.pageApi(invitee, 'GET', '/api/auth/me');

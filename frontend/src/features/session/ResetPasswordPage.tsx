@@ -5,10 +5,29 @@ import { api, isApiError, NETWORK_ERROR_MESSAGE } from '../../lib/api';
 
 const PASSWORD_HINT = 'At least 12 characters, and not a common password. A short sentence is easy to remember.';
 
-/** Public `/reset-password?token=…`: the emailed link lands here. */
+/** What the page says: to someone resetting, or to a colleague an admin invited (`&invite=1`). */
+const WORDS = {
+  reset: {
+    title: 'Choose a new password',
+    done: 'Your password has been changed',
+    doneText: 'For your safety, every device signed in to your account has been signed out.',
+    dead: 'Reset links work once and expire after a while.',
+    deadLink: 'Ask for a new link',
+  },
+  invite: {
+    title: 'Choose your password',
+    done: 'Your password is set',
+    doneText: 'Sign in with your email address and the password you just chose.',
+    dead: 'Invitation links work once and expire after three days: ask the practice’s administrator to invite you again, or',
+    deadLink: 'choose a password through “Forgot password”',
+  },
+};
+
+/** Public `/reset-password?token=…`: the emailed link (a reset, or an invitation) lands here. */
 export default function ResetPasswordPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
+  const words = params.get('invite') === '1' ? WORDS.invite : WORDS.reset;
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -54,13 +73,13 @@ export default function ResetPasswordPage() {
 
   return (
     <main id="main" className="page page--narrow">
-      <h1>Choose a new password</h1>
+      <h1>{words.title}</h1>
       {done ? (
         <section className="form-card" aria-labelledby="reset-done">
           <h2 id="reset-done" ref={doneRef} tabIndex={-1} className="section-title">
-            Your password has been changed
+            {words.done}
           </h2>
-          <p>For your safety, every device signed in to your account has been signed out.</p>
+          <p>{words.doneText}</p>
           <p>
             <Link to="/sign-in" className="button-primary">
               Sign in
@@ -71,11 +90,11 @@ export default function ResetPasswordPage() {
         <div className="notice notice--error" role="alert">
           <p className="notice__title">This link does not work any more</p>
           <p>
-            Reset links work once and expire after a while. <Link to="/forgot-password">Ask for a new link</Link>.
+            {words.dead} <Link to="/forgot-password">{words.deadLink}</Link>.
           </p>
         </div>
       ) : (
-        <form className="form-card" aria-label="Choose a new password" onSubmit={(e) => void submit(e)}>
+        <form className="form-card" aria-label={words.title} onSubmit={(e) => void submit(e)}>
           {error && (
             <p className="form-error" role="alert">
               {error}

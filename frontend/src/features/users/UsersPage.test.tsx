@@ -177,7 +177,7 @@ describe('UsersPage', () => {
     // Off now, so no reset button any more.
     await waitFor(async () => expect(within(await rowOf('Ana Doe')).queryByRole('button', { name: /Reset two-step/ })).toBeNull());
 
-    await user.click(within(await rowOf('Ana Doe')).getByRole('button', { name: 'Sign out Ana Doe everywhere…' }));
+    await user.click(within(await rowOf('Ana Doe')).getByRole('button', { name: 'End sessions of Ana Doe…' }));
     await user.click(within(await screen.findByRole('dialog', { name: 'Sign Ana Doe out everywhere?' })).getByRole('button', { name: 'End sessions' }));
     await waitFor(() => expect(calls).toEqual(['DELETE Ana/mfa', 'DELETE Ana/sessions']));
     expect(useToastStore.getState().toasts.at(-1)?.message).toBe('Ana Doe was signed out everywhere.');

@@ -207,7 +207,7 @@ function StaffTable({ users, noteId, onAction }: { users: StaffUser[]; noteId: s
                         </button>
                       )}
                       {!u.disabled && (
-                        <button type="button" className="button-secondary" onClick={() => onAction({ kind: 'endSessions', user: u })} aria-label={`Sign out ${userName(u)} everywhere…`}>
+                        <button type="button" className="button-secondary" onClick={() => onAction({ kind: 'endSessions', user: u })} aria-label={`End sessions of ${userName(u)}…`}>
                           End sessions…
                         </button>
                       )}
