@@ -231,10 +231,14 @@ describe('schedule columns', () => {
     expect(cols[1]!.hours).toEqual({});
   });
 
-  it('by chair: one column per active operatory, placed by operatoryId; stray chairs get their own column', () => {
+  it('by chair: one column per active operatory, placed by operatoryId; a chair out of use only while it has appointments; unknown chairs get their own column', () => {
     const cols = groupColumns('chair', base);
-    expect(cols.map((c) => c.label)).toEqual(['Chair 1', 'Chair 2', 'Other chair']);
+    expect(cols.map((c) => c.label)).toEqual(['Chair 1', 'Chair 2', 'Chair 3 (out of use)']);
     expect(cols.map((c) => ids(c.items))).toEqual([['x1', 'x2'], ['x4'], ['x3']]);
+    const stray = { id: 'x5', providerId: 'pr-b', operatoryId: 'op-gone', start: '2031-03-03T18:00:00Z', end: '2031-03-03T18:30:00Z' };
+    const withStray = groupColumns('chair', { ...base, items: [...appts, stray] });
+    expect(withStray.map((c) => c.label)).toEqual(['Chair 1', 'Chair 2', 'Chair 3 (out of use)', 'Other chair']);
+    expect(ids(withStray[3]!.items)).toEqual(['x5']);
     expect(cols.every((c) => c.hours === null && c.date === '2031-03-03')).toBe(true);
     expect(groupColumns('chair', { ...base, items: appts.slice(0, 2) }).map((c) => c.key)).toEqual(['op-1', 'op-2']);
   });

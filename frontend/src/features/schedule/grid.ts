@@ -241,11 +241,12 @@ export function groupColumns<T extends { providerId: string; operatoryId: string
 ): GridColumn<T>[] {
   const { date, timeZone, providers, operatories, items } = opts;
   if (view === 'chair') {
-    const chairs = operatories.filter((o) => o.active);
+    // A chair taken out of use keeps a column while it still has appointments in view.
+    const chairs = operatories.filter((o) => o.active || items.some((a) => a.operatoryId === o.id));
     const known = new Set(chairs.map((o) => o.id));
     const columns: GridColumn<T>[] = chairs.map((o) => ({
       key: o.id,
-      label: o.name,
+      label: o.active ? o.name : `${o.name} (out of use)`,
       colour: CHAIR_COLOUR,
       date,
       hours: null,
