@@ -483,14 +483,30 @@ func (s *Store) List(ctx context.Context, clinicID string, f ListFilter, page st
 // maxLength bounds how far back an appointment overlapping a range can start.
 const maxLength = 9 * time.Hour
 
+// busyFields are what a search needs of each appointment in its range:
+// when, whose and which chair, its buffers, and whether it still holds
+// its time (not its history, notes or patient).
+var busyFields = func() bson.D {
+	d := bson.D{}
+	for _, f := range []string{"providerId", "operatoryId", "start", "end", "bufferBeforeMinutes", "bufferAfterMinutes", "status", "holdExpiresAt", "createdAt"} {
+		d = append(d, bson.E{Key: f, Value: 1})
+	}
+	return d
+}()
+
+// busyBatch is how many appointments a search reads per round trip: a
+// month of a large practice's (10 providers, 28 a day) comes in one.
+const busyBatch = 10_000
+
 // busy loads every appointment that blocks time in [from, to) in one query
-// and returns the padded intervals per provider and chair.
+// (its fields only, in one batch) and returns the padded intervals per
+// provider and chair.
 func (s *Store) busy(ctx context.Context, clinicID string, from, to time.Time) (avail.Busy, error) {
 	var list []Appointment
 	err := s.appts.Find(ctx, clinicID, bson.D{
 		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.Add(-maxLength)}, {Key: "$lt", Value: to.Add(2 * time.Hour)}}},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{Pending, Held, Scheduled, Confirmed, CheckedIn, Completed, NoShow}}}},
-	}, &list)
+	}, &list, options.Find().SetProjection(busyFields).SetBatchSize(busyBatch))
 	if err != nil {
 		return avail.Busy{}, err
 	}
