@@ -59,6 +59,13 @@ func (t *Tally) Count(statuses ...string) int {
 	return n
 }
 
+// BadShape is how many error answers were not in the contract's shape.
+func (t *Tally) BadShape() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.badShape
+}
+
 // Other is how many answers had none of statuses.
 func (t *Tally) Other(statuses ...string) int {
 	t.mu.Lock()
