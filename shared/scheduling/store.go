@@ -142,6 +142,7 @@ func NewStore(m *store.Mongo, rdb *redis.Client, settings SettingsSource, c cloc
 			ix("operatoryId", "start"),
 			ix("patientId", "start"),
 			ix("status", "start"),
+			abandonedIndex,
 		),
 		claims:   m.Collection("slot_claims", ix("appointmentId")),
 		places:   m.Collection("patient_places", ix("owner")),

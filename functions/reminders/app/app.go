@@ -3,7 +3,8 @@
 // and waitlist of scheduling, the patients' contacts and recalls, and a
 // narrow read of clinical's consents, publishing through the outbox to the
 // notifications queue; the outbox's sweep; and the webhooks' deliveries
-// (shared/webhooks), sent each minute with the sweep.
+// (shared/webhooks), sent each minute with the sweep, which also fails
+// the bookings their request left pending (scheduling.FailAbandoned).
 package app
 
 import (
@@ -72,9 +73,11 @@ type Result struct {
 	Report *reminders.Report `json:"report,omitempty"`
 	Swept  int               `json:"swept"`
 	// Webhooks counts the webhook deliveries attempted.
-	Webhooks int       `json:"webhooks"`
-	AsOf     time.Time `json:"asOf"`
-	Elapsed  string    `json:"elapsed"`
+	Webhooks int `json:"webhooks"`
+	// Abandoned counts the bookings whose request never finished, failed.
+	Abandoned int64     `json:"abandoned"`
+	AsOf      time.Time `json:"asOf"`
+	Elapsed   string    `json:"elapsed"`
 }
 
 // webhookBatch is how many webhook deliveries one run sends at most.
@@ -126,6 +129,9 @@ func New(cfg Config, o Options) (*boot.App, error) {
 	// The webhooks' deliveries go out on the function's own clock (a job
 	// run as of another instant moves the reminders, not the retries).
 	hooks := &webhooks.Sender{Store: webhooks.NewStore(c.Mongo, phi, c.Clock), Guard: &webhooks.Guard{}, Log: c.Log}
+	// Bookings a request left pending (it died before its last write) are
+	// failed on the function's own clock too.
+	abandoned := wire.Scheduling(c.Mongo, c.Redis, c.Clock, nil, "")
 	a := &boot.App{}
 	a.OnClose(c.Close)
 	a.Schedule = func(ctx context.Context, input json.RawMessage) (any, error) {
@@ -168,8 +174,11 @@ func New(cfg Config, o Options) (*boot.App, error) {
 		if res.Webhooks, err = hooks.Sweep(ctx, webhookBatch); err != nil {
 			return nil, err
 		}
+		if res.Abandoned, err = abandoned.FailAbandoned(ctx); err != nil {
+			return nil, err
+		}
 		res.Elapsed = time.Since(began).Round(time.Millisecond).String()
-		args := []any{"job", job.Job, "swept", n, "webhooks", res.Webhooks}
+		args := []any{"job", job.Job, "swept", n, "webhooks", res.Webhooks, "abandoned", res.Abandoned}
 		if rep := res.Report; rep != nil {
 			args = append(args, "clinics", rep.Clinics, "sent", rep.Sent, "failedClinics", rep.Failed, "complete", rep.Complete)
 		}
