@@ -10,7 +10,7 @@ import { useSessionStore } from '../lib/session';
 /**
  * The tab's live connection, shared by every screen: open while a member of
  * staff is signed in (past any pending two-step enrolment, which the server
- * refuses everything else for), closed on sign-out. Each event refetches
+ * refuses everything else for), closed when a sign-out starts. Each event refetches
  * only the queries it names; the live state drives the screens' fallback
  * polling and offline notice. Renders nothing.
  */
@@ -23,8 +23,10 @@ export function LiveUpdates({ createSocket }: { createSocket?: LiveConnectionOpt
   useEffect(() => {
     navigateRef.current = navigate;
   }, [navigate]);
+  // Closed as soon as this tab starts ending the session (sign-out, idle
+  // logoff): the server's closing it then is no news to refresh over.
   const wanted = useSessionStore(
-    (s) => s.status === 'signedIn' && isStaffRole(s.user?.role) && !s.mfaEnrollmentRequired,
+    (s) => s.status === 'signedIn' && isStaffRole(s.user?.role) && !s.mfaEnrollmentRequired && !s.endingAs,
   );
 
   useEffect(() => {

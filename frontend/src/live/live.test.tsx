@@ -200,21 +200,30 @@ describe('LiveUpdates', () => {
     expect(useLiveStore.getState().status).toBe('idle');
   });
 
-  it.each([
-    ['the session expired on the server', null, 'expired'],
-    ['this tab is signing out for idleness', 'idle', null],
-  ] as const)('a socket closed because %s: ends the session as expired only then', async (_name, endingAs, endReason) => {
+  it('a socket the server closed because the session ended: one refresh, refused, ends the session as expired', async () => {
     countingFetch();
     act(() => useSessionStore.getState().setSession(me('receptionist')));
     renderApp(new QueryClient({ defaultOptions: { queries: { retry: false } } }));
     await started();
     act(() => sockets[0]!.onopen?.(new Event('open')));
-    act(() => useSessionStore.setState({ endingAs }));
-    // The server ends the session: the socket closes on policy, the one refresh it tries is refused.
     act(() => sockets[0]!.onclose?.(new CloseEvent('close', { code: 1008 })));
     await flush();
     await flush();
-    expect(useSessionStore.getState().endReason).toBe(endReason);
+    expect(useSessionStore.getState().endReason).toBe('expired');
+  });
+
+  it('closes the socket as soon as this tab starts signing out: the server ending the session then asks no refresh', async () => {
+    countingFetch();
+    act(() => useSessionStore.getState().setSession(me('receptionist')));
+    renderApp(new QueryClient({ defaultOptions: { queries: { retry: false } } }));
+    await started();
+    act(() => sockets[0]!.onopen?.(new Event('open')));
+    act(() => useSessionStore.setState({ endingAs: 'idle' }));
+    await flush();
+    expect(sockets[0]!.closed).toBe(true);
+    const refreshes = vi.mocked(fetch).mock.calls.filter(([url]) => String(url).includes('/api/auth/refresh'));
+    expect(refreshes).toHaveLength(0);
+    expect(useSessionStore.getState()).toMatchObject({ status: 'signedIn', endReason: null });
   });
 
   it('keeps the same socket while the staff member moves between screens', async () => {
