@@ -100,7 +100,7 @@ const summary = (list, pick) => median(list.map(pick));
 const listText = (name, l) => `${name} ${ms(l.end - l.start)} (${l.pages} page${l.pages === 1 ? '' : 's'})`;
 const phasesText = (p) =>
   `boot to /api/auth/me ${ms(p.boot)} · ${listText('appointments', p.appointments)} · ` +
-  `${listText('patient directory', p.directory)} · render ${ms(p.render)} · click → panel ${ms(p.click)}`;
+  `${listText('patient names (ids=)', p.directory)} · render ${ms(p.render)} · click → panel ${ms(p.click)}`;
 const blockingRatio = (a, b) => (b > 0 ? `${ratio(a, b)} blocking` : `— (reference: none blocking)`);
 const tasksText = (list) =>
   `${summary(list, (r) => r.tasks.count)} long task(s), ${ms(summary(list, (r) => r.tasks.total))} in all, ` +
