@@ -160,6 +160,35 @@ async function emailedLink(to, template, field) {
   }
 }
 
+/** Polls fn (every 250 ms) until it returns something truthy, which it returns; throws after ms. */
+async function until(what, fn, ms = STEP_TIMEOUT) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Every message in the local stack's dev outbox (an empty one may answer "items": null). */
+async function devOutbox() {
+  const res = await fetch(`${stack.baseURL}/_dev/outbox`, { headers: { 'X-Dev-Token': process.env.TOPSMILE_DEV_TOKEN ?? '' } });
+  assert.equal(res.status, 200, `GET /_dev/outbox answered ${res.status}`);
+  return (await res.json()).items ?? [];
+}
+
+/** Shoots the page at 1440 px and at 360 px (there: no sideways scroll, and an axe scan). */
+async function bothWidths(page, name) {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await shot(page, `${name}-1440`);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await assertNoSideScroll(page);
+  await scan(page, `${name}-360`);
+  await shot(page, `${name}-360`);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
 /** The access cookie: __Secure-ts_access, or ts_access from a COOKIE_SECURE=false API. */
 const ACCESS_COOKIE = /^(__Secure-)?ts_access$/;
 
@@ -258,7 +287,7 @@ function totp(secret, stepOffset = 0) {
 // ---------- runner ----------
 /** What a spec's register(t) receives. */
 export const t = {
-  scenario, shot, scan, assertNoSideScroll, newContext, newPage, signIn, pageApi, emailedLink, nextWorkingDay,
+  scenario, shot, scan, assertNoSideScroll, newContext, newPage, signIn, pageApi, emailedLink, nextWorkingDay, until, devOutbox, bothWidths,
   pickPatient, openBooking, totp, state, assert,
   stack: () => stack, STAFF, ADMIN, HYGIENIST, SLOT_TAKEN, STEP_TIMEOUT, ACCESS_COOKIE,
 };

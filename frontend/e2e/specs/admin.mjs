@@ -11,42 +11,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PHONE = { width: 360, height: 740 };
 const WIDE = { width: 1440, height: 900 };
 const FHIR_VALIDATE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../infra/testtools/fhir-validate.js');
 
 export default function register(t) {
   const { assert } = t;
   const my = {};
-  const devToken = () => process.env.TOPSMILE_DEV_TOKEN ?? '';
-  const base = () => t.stack().baseURL;
-
-  async function until(what, fn, ms = t.STEP_TIMEOUT) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await fn();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  async function devOutbox() {
-    const res = await fetch(`${base()}/_dev/outbox`, { headers: { 'X-Dev-Token': devToken() } });
-    assert.equal(res.status, 200, `GET /_dev/outbox answered ${res.status}`);
-    return (await res.json()).items ?? [];
-  }
-
-  /** Shoots (and scans) the page at 1440 and at 360 px wide. */
-  async function bothWidths(page, name) {
-    await page.setViewportSize(WIDE);
-    await t.shot(page, `${name}-1440`);
-    await page.setViewportSize(PHONE);
-    await t.assertNoSideScroll(page);
-    await t.scan(page, `${name}-360`);
-    await t.shot(page, `${name}-360`);
-    await page.setViewportSize(WIDE);
-  }
+  const { until, bothWidths } = t;
 
   async function admin() {
     if (my.admin) return my.admin;

@@ -17,22 +17,7 @@ export default function register(t) {
   const devToken = () => process.env.TOPSMILE_DEV_TOKEN ?? '';
   const base = () => t.stack().baseURL;
 
-  async function until(what, fn, ms = t.STEP_TIMEOUT) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await fn();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  async function devOutbox() {
-    const res = await fetch(`${base()}/_dev/outbox`, { headers: { 'X-Dev-Token': devToken() } });
-    assert.equal(res.status, 200, `GET /_dev/outbox answered ${res.status}`);
-    // An empty outbox may answer "items": null.
-    return (await res.json()).items ?? [];
-  }
+  const { until, devOutbox } = t;
 
   /** A text from `from` as Twilio would deliver it, signed, through the local stack's dev endpoint. */
   async function textIn(from, body) {
