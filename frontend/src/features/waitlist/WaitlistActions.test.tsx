@@ -230,6 +230,28 @@ describe('the waitlist page', () => {
     });
   }
 
+  it('offers only the active appointment types when adding to the waitlist', async () => {
+    const retired = { ...cleaning, id: 't-old', name: 'Retired visit', active: false };
+    fetchMock.mockImplementation(
+      routeFetch({
+        'GET /api/waitlist': () => jsonResponse({ items: [], nextCursor: null }),
+        'GET /api/appointment-types': { items: [...types, retired], nextCursor: null },
+        'GET /api/providers': { items: providers, nextCursor: null },
+        'GET /api/operatories': { items: operatories, nextCursor: null },
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithQuery(
+      <MemoryRouter>
+        <WaitlistPage />
+      </MemoryRouter>,
+    );
+    await user.click(await screen.findByRole('button', { name: 'Add to waitlist' }));
+    const form = await screen.findByRole('form', { name: 'Add to waitlist' });
+    await waitFor(() => expect(within(form).getByRole('option', { name: /Filling/ })).toBeInTheDocument());
+    expect(within(form).queryByRole('option', { name: /Retired visit/ })).not.toBeInTheDocument();
+  });
+
   it('names its entries by reading just their patients, in one request', async () => {
     const asked: string[][] = [];
     const newcomer: PatientSummary = { ...maria, id: 'pa-new', firstName: 'Wren', lastName: 'Okoye', allergyAlert: false };

@@ -122,7 +122,7 @@ export default function WaitlistPage() {
       <Dialog open={adding} onClose={() => setAdding(false)} title="Add to waitlist" size="md">
         {adding && (
           <AddForm
-            types={types.data ?? []}
+            types={(types.data ?? []).filter((t) => t.active !== false)}
             today={today}
             onDone={() => setAdding(false)}
           />
