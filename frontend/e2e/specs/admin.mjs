@@ -186,7 +186,10 @@ export default function register(t) {
       await page.goto(`/schedule?date=${t.state.date}&book=1`);
       const dialog = page.getByRole('dialog', { name: 'Book appointment' });
       await dialog.waitFor();
-      const labels = await dialog.getByLabel('Type of visit').locator('option').allTextContents();
+      const select = dialog.getByLabel('Type of visit');
+      // The types load after the dialog opens: read them once a seeded one is listed.
+      await select.locator('option', { hasText: 'New patient exam' }).waitFor({ state: 'attached' });
+      const labels = await select.locator('option').allTextContents();
       await page.keyboard.press('Escape');
       return labels.some((l) => l.startsWith(type));
     };
